@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+
+export function registerSimulateCommand(program: Command): void {
+  program.command('simulate').description('(not built yet)');
+}

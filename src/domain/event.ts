@@ -1,0 +1,25 @@
+import type { LabelScore } from './prediction.js';
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+export type ActionEventType = 'action.started' | 'action.ended';
+
+/** The event contract shared by NATS, WebSocket and the HTTP recent-events list (schemas/event.v1.json). */
+export interface ActionEvent {
+  readonly schemaVersion: typeof EVENT_SCHEMA_VERSION;
+  readonly id: string;
+  readonly type: ActionEventType;
+  readonly episodeId: string;
+  readonly camera: string;
+  readonly label: string;
+  readonly labelIndex: number;
+  readonly score: number;
+  readonly peakScore: number;
+  readonly startedAt: string;
+  readonly startedAtMs: number;
+  readonly endedAt: string | null;
+  readonly endedAtMs: number | null;
+  readonly window: { readonly startMs: number; readonly endMs: number; readonly numSeg: number };
+  readonly top: readonly LabelScore[];
+  readonly modelId: string;
+}

@@ -1,0 +1,2 @@
+export { TsnError, isTsnError, type TsnErrorOptions } from './tsn-error.js';
+export { errorCodes, type ErrorCode } from './codes.js';

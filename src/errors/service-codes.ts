@@ -1,0 +1,2 @@
+// Configuration, HTTP API, publishers.
+export const serviceErrorCodes = ['E_CONFIG', 'E_USAGE'] as const;

@@ -1,0 +1,38 @@
+import type { Model } from '../model/types.js';
+
+export type BackendName = 'onnx' | 'tfjs';
+export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
+
+export interface BackendOptions {
+  readonly backend: BackendName;
+  /** onnx only: tried in order; the first the host supports wins, cpu always last. */
+  readonly executionProviders: readonly ExecutionProvider[];
+  /** Intra-op threads; 0 = runtime default (all cores). */
+  readonly threads: number;
+}
+
+/**
+ * A TSN split where consensus allows it: the backbone maps images to features once per frame; the head
+ * averages features over segments and views and applies fc.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  /** What actually runs, e.g. "onnxruntime cpu" or "tfjs wasm". */
+  readonly description: string;
+  readonly featureDim: number;
+  readonly numClasses: number;
+  readonly inputSize: number;
+  /**
+   * images: count x 3 x inputSize x inputSize, normalised float32 NCHW.
+   * Returns count x featureDim (global-average-pooled backbone output).
+   */
+  features(images: Float32Array, count: number): Promise<Float32Array>;
+  /**
+   * features: windows x perWindow x featureDim, where perWindow = segments x views.
+   * Returns windows x numClasses logits: fc(mean over perWindow).
+   */
+  head(features: Float32Array, windows: number, perWindow: number): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+export type BackendFactory = (model: Model, options: BackendOptions) => Promise<Backend>;

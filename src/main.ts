@@ -1,0 +1,22 @@
+// Composition root: the one place that reads the environment (through config), builds the commands and
+// wires modules together.
+import { Command } from 'commander';
+import { registerConvertCommand } from './cli/convert.js';
+import { registerPredictCommand } from './cli/predict.js';
+import { registerSimulateCommand } from './cli/simulate.js';
+import { registerServeCommand } from './cli/serve.js';
+import { reportError } from './cli/report-error.js';
+
+const program = new Command('tsn')
+  .description('tsn-stream: real-time action recognition with PaddleVideo TSN')
+  .showHelpAfterError();
+registerConvertCommand(program);
+registerPredictCommand(program);
+registerSimulateCommand(program);
+registerServeCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}

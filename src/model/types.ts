@@ -1,0 +1,47 @@
+/** A float32 tensor, row-major. */
+export interface Tensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/**
+ * Canonical tensor names are torchvision's ResNet names (conv1.weight, bn1.running_mean,
+ * layer1.0.conv1.weight, layer1.0.downsample.0.weight, layer1.0.downsample.1.running_var, ...),
+ * with fc.weight stored [numClasses, featureDim] (out, in) as torchvision does.
+ */
+export type Weights = ReadonlyMap<string, Tensor>;
+
+export const MODEL_FORMAT = 'tsn-stream-model';
+export const MODEL_FORMAT_VERSION = 1;
+
+export type ResNetDepth = 18 | 34 | 50 | 101;
+
+export interface ModelManifest {
+  readonly format: typeof MODEL_FORMAT;
+  readonly formatVersion: typeof MODEL_FORMAT_VERSION;
+  readonly architecture: 'tsn-resnet';
+  readonly depth: ResNetDepth;
+  readonly numClasses: number;
+  /** 512 for depth 18/34, 2048 for 50/101. */
+  readonly featureDim: number;
+  /** Crop side fed to the backbone. */
+  readonly inputSize: number;
+  /** Short side frames are scaled to before cropping. */
+  readonly scaleShortSide: number;
+  readonly mean: readonly [number, number, number];
+  readonly std: readonly [number, number, number];
+  readonly defaultNumSeg: number;
+  readonly source: { readonly file: string; readonly sha256: string; readonly format: 'paddle-pdparams' };
+  readonly weightsFile: string;
+  readonly labelsFile: string;
+}
+
+/** A loaded model directory. */
+export interface Model {
+  readonly dir: string;
+  /** Stable id for events: "<dir basename>@<first 12 hex of source sha256>". */
+  readonly id: string;
+  readonly manifest: ModelManifest;
+  readonly weights: Weights;
+  readonly labels: readonly string[];
+}
