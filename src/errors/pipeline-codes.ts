@@ -1,0 +1,2 @@
+// Segmenter, batcher, window head, detector.
+export const pipelineErrorCodes = ['E_PIPELINE_CONFIG'] as const;

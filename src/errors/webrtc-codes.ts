@@ -1,0 +1,2 @@
+// WHIP ingest.
+export const webrtcErrorCodes = ['E_WHIP_SDP'] as const;
