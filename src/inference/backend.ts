@@ -9,6 +9,11 @@ export interface BackendOptions {
   readonly executionProviders: readonly ExecutionProvider[];
   /** Intra-op threads; 0 = runtime default (all cores). */
   readonly threads: number;
+  /**
+   * onnx only. false (default): a requested provider the host cannot run is skipped and the backend's
+   * description says so; true: creation fails with E_BACKEND_PROVIDER instead.
+   */
+  readonly strictProviders?: boolean;
 }
 
 /**
