@@ -1,2 +1,22 @@
-// Configuration, HTTP API, publishers.
-export const serviceErrorCodes = ['E_CONFIG', 'E_USAGE'] as const;
+// Configuration, model selection/download, HTTP API, publishers, the service runtime.
+export const serviceErrorCodes = [
+  'E_CONFIG',
+  'E_CONFIG_UNKNOWN_KEY',
+  'E_CONFIG_YAML',
+  'E_CONFIG_FILE',
+  'E_CONFIG_ENV',
+  'E_CONFIG_FLAG',
+  'E_USAGE',
+  'E_MODEL_OFFLINE',
+  'E_MODEL_DOWNLOAD',
+  'E_MODEL_UNKNOWN_NAME',
+  'E_STATE_FILE',
+  'E_API_VALIDATION',
+  'E_API_BAD_REQUEST',
+  'E_API_NOT_FOUND',
+  'E_API_CONFLICT',
+  'E_API_UNAUTHORIZED',
+  'E_API_FORBIDDEN',
+  'E_API_INTERNAL',
+  'E_SERVICE_START',
+] as const;

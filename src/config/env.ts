@@ -1,0 +1,64 @@
+// Environment overrides: TSN_<SECTION>__<KEY>[__<KEY>...]=<value>.
+// Each "__"-separated part is one level of the config; SCREAMING_SNAKE parts become camelCase
+// (TSN_BATCHING__MAX_WAIT_MS -> batching.maxWaitMs); a number part indexes a list
+// (TSN_CAMERAS__0__URL -> cameras[0].url). Values are YAML scalars or flow collections: 9000 is a
+// number, true a boolean, [cpu, cuda] a list; quote a value to force a string ('"0123"').
+// Only variables whose first part names a top-level config section count: other TSN_ variables
+// (TSN_REQUIRE_ALL for the test runner) are not configuration and are left alone.
+import { parse as parseYaml } from 'yaml';
+import { TsnError } from '../errors/index.js';
+
+export const ENV_PREFIX = 'TSN_';
+
+export interface EnvOverride {
+  readonly name: string;
+  readonly path: readonly (string | number)[];
+  readonly value: unknown;
+}
+
+export function envKeyToPath(name: string): (string | number)[] {
+  return name
+    .slice(ENV_PREFIX.length)
+    .split('__')
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : snakeToCamel(part)));
+}
+
+function snakeToCamel(part: string): string {
+  return part.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Reads the overrides from an environment (process.env by default), sorted by name for determinism. */
+export function readEnvOverrides(
+  topLevelKeys: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): EnvOverride[] {
+  const overrides: EnvOverride[] = [];
+  for (const name of Object.keys(env).sort()) {
+    const raw = env[name];
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    const path = envKeyToPath(name);
+    if (typeof path[0] !== 'string' || !topLevelKeys.includes(path[0])) continue;
+    if (path.some((p) => p === '')) {
+      throw new TsnError(
+        'E_CONFIG_ENV',
+        `${name}: empty key part; use TSN_SECTION__KEY (double underscore)`,
+        {
+          context: { variable: name },
+        },
+      );
+    }
+    overrides.push({ name, path, value: parseEnvValue(name, raw) });
+  }
+  return overrides;
+}
+
+function parseEnvValue(name: string, raw: string): unknown {
+  try {
+    return raw === '' ? '' : (parseYaml(raw) as unknown);
+  } catch (cause) {
+    throw new TsnError('E_CONFIG_ENV', `${name}: value is not a valid YAML scalar or list: ${raw}`, {
+      cause,
+      context: { variable: name },
+    });
+  }
+}

@@ -1,0 +1,182 @@
+// The whole service configuration: one strict schema. Unknown keys are errors at every level, so a typo
+// never silently falls back to a default.
+import { z } from 'zod';
+import { cameraDefaultsSchema, cameraSchema } from './schema-camera.js';
+
+export const MODEL_NAMES = ['tsn_k400', 'tsn_k400_8'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+const port = () => z.number().int().min(0).max(65_535);
+
+const serverSchema = z
+  .strictObject({
+    host: z.string().min(1).default('0.0.0.0').describe('Interface the HTTP server listens on.'),
+    port: port().default(8080).describe('HTTP port (0 = any free port; the log says which).'),
+    auth: z
+      .strictObject({
+        token: z
+          .string()
+          .min(16, 'auth token: at least 16 characters')
+          .optional()
+          .describe('Bearer token. Absent: no authentication at all.'),
+        protectMutations: z.boolean().default(true).describe('POST/PATCH/DELETE need the token.'),
+        protectWebSocket: z.boolean().default(false).describe('The WebSocket upgrade needs the token.'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const modelSchema = z
+  .strictObject({
+    dir: z.string().min(1).optional().describe('A model directory (tsn convert output). Wins over name.'),
+    name: z
+      .enum(MODEL_NAMES)
+      .optional()
+      .describe('A published PaddleVideo TSN checkpoint, downloaded once into cacheDir. Default tsn_k400_8.'),
+    cacheDir: z
+      .string()
+      .min(1)
+      .default('~/.cache/tsn-stream/models')
+      .describe('Where downloaded checkpoints and converted models live (~ = home directory).'),
+    download: z.boolean().default(true).describe('false: never download; a missing model is an error.'),
+    urls: z
+      .strictObject({ tsn_k400: z.url().optional(), tsn_k400_8: z.url().optional() })
+      .prefault({})
+      .describe('Override the download URL per model name (mirrors, air-gapped hosts).'),
+  })
+  .refine((m) => !(m.dir !== undefined && m.name !== undefined), {
+    message: 'set model.dir or model.name, not both',
+    path: ['dir'],
+  })
+  .prefault({});
+
+const backendSchema = z
+  .strictObject({
+    name: z.enum(['onnx', 'tfjs']).default('onnx'),
+    executionProviders: z
+      .array(z.enum(['cpu', 'cuda', 'tensorrt']))
+      .min(1)
+      .default(['cpu'])
+      .describe('onnx: tried in order, the first the host supports wins.'),
+    threads: z.number().int().nonnegative().default(0).describe('Intra-op threads; 0 = all cores.'),
+  })
+  .prefault({});
+
+const batchingSchema = z
+  .strictObject({
+    maxBatch: z.number().int().positive().max(256).default(8).describe('Segment frames per backbone call.'),
+    maxWaitMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(50)
+      .describe('Longest a frame waits for a fuller batch.'),
+    maxQueue: z
+      .number()
+      .int()
+      .positive()
+      .default(64)
+      .describe('Frames waiting for inference; beyond, drop oldest.'),
+    maxInFlight: z.number().int().positive().default(1).describe('Backbone calls running at once.'),
+  })
+  .prefault({});
+
+const natsSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('nats://host:port (comma-separated for a cluster). Absent: NATS publishing is off.'),
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)
+      .default('actions'),
+    name: z.string().min(1).default('tsn-stream').describe('Client connection name.'),
+    jetstream: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        stream: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/)
+          .default('ACTIONS'),
+        maxAgeMs: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(7 * 24 * 3_600_000)
+          .describe('0 = unlimited.'),
+        maxBytes: z.number().int().default(-1).describe('-1 = unlimited.'),
+        replicas: z.number().int().min(1).max(5).default(1),
+        duplicateWindowMs: z.number().int().positive().default(120_000),
+      })
+      .prefault({}),
+    user: z.string().optional(),
+    pass: z.string().optional(),
+    token: z.string().optional(),
+    credentialsFile: z.string().optional().describe('A .creds file (JWT + nkey seed).'),
+    nkeySeedFile: z.string().optional().describe('A file holding an nkey seed (SU...).'),
+    tls: z
+      .strictObject({ caFile: z.string(), certFile: z.string(), keyFile: z.string() })
+      .partial()
+      .optional(),
+    bufferWhileDisconnected: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(10_000)
+      .describe('Messages kept while NATS is unreachable (oldest dropped beyond).'),
+  })
+  .prefault({});
+
+const websocketSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    path: z.string().startsWith('/').default('/v1/events'),
+    maxBufferedBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1 << 20)
+      .describe('A subscriber slower than this backlog loses its oldest messages.'),
+    pingIntervalMs: z.number().int().positive().default(30_000),
+  })
+  .prefault({});
+
+const apiSchema = z
+  .strictObject({
+    recentEvents: z
+      .number()
+      .int()
+      .positive()
+      .max(100_000)
+      .default(1000)
+      .describe('Size of /v1/events/recent.'),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    server: serverSchema,
+    model: modelSchema,
+    backend: backendSchema,
+    batching: batchingSchema,
+    defaults: cameraDefaultsSchema.prefault({}),
+    cameras: z
+      .array(cameraSchema)
+      .default([])
+      .refine((cams) => new Set(cams.map((c) => c.id)).size === cams.length, 'camera ids must be unique'),
+    nats: natsSchema,
+    websocket: websocketSchema,
+    api: apiSchema,
+    stateFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('JSON file where cameras added/changed/removed at run time persist. Absent: not kept.'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .describe('tsn-stream service configuration');
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
