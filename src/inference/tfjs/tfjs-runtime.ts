@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import type * as tfNamespace from '@tensorflow/tfjs';
 import { TsnError } from '../../errors/index.js';
 
-export type Tf = typeof import('@tensorflow/tfjs');
+export type Tf = typeof tfNamespace;
 
 export interface TfRuntime {
   readonly tf: Tf;
