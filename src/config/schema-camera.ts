@@ -13,12 +13,18 @@ export const cameraIdSchema = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'camera id: 1-64 characters from A-Z a-z 0-9 _ -')
   .describe('Camera id: 1-64 characters from A-Z a-z 0-9 _ - (used in NATS subjects and URLs).');
 
-const backoffBase = {
-  initialMs: positiveInt().describe('First reconnect delay.'),
-  maxMs: positiveInt().describe('Longest reconnect delay.'),
-  factor: z.number().min(1).describe('Each failed attempt multiplies the delay by this.'),
-  jitter: probability().describe('Random spread as a fraction of the delay (0.2 = +-20%).'),
-};
+const backoffSchema = z
+  .array(
+    z.strictObject({
+      delayMs: nonNegativeInt().describe('Wait before each reconnect attempt of this step.'),
+      times: positiveInt().optional().describe('Attempts at this delay; absent = forever (last step only).'),
+    }),
+  )
+  .min(1)
+  .refine((steps) => steps.slice(0, -1).every((s) => s.times !== undefined), {
+    message: 'only the last backoff step may omit times (= forever)',
+  })
+  .describe('Reconnect delays. Absent: 1 s x5, 5 s x5, 10 s x10, then 60 s forever.');
 
 const thresholdsBase = {
   onThreshold: probability().describe('Smoothed score at or above which a label becomes active.'),
@@ -45,6 +51,9 @@ const detectorBase = {
     })
     .partial(),
   perLabel: perLabelSchema,
+  maxWindowGapMs: nonNegativeInt().describe(
+    'Windows further apart than this end open episodes (stream stalled). 0 = 2 strides + 1 segment.',
+  ),
 };
 
 const detectorDefaults = z
@@ -63,6 +72,7 @@ const detectorDefaults = z
       })
       .prefault({}),
     perLabel: perLabelSchema.default({}),
+    maxWindowGapMs: detectorBase.maxWindowGapMs.default(0),
   })
   .refine((d) => d.offThreshold <= d.onThreshold, {
     message: 'offThreshold must not exceed onThreshold',
@@ -82,12 +92,24 @@ const cameraSettingsBase = {
     .max(60)
     .describe('Frames per second decoded by ffmpeg (fps filter) before segment selection.'),
   crop: z.enum(['center', 'ten']).describe('center: one 224 crop; ten: TenCrop (10 views, 10x the compute).'),
+  maxGapMs: nonNegativeInt().describe(
+    'A pause between frames longer than this restarts the window. 0 = 3 segments.',
+  ),
+  missingSegment: z
+    .enum(['nearest', 'skip'])
+    .describe('A segment without a frame (short gap): reuse the nearest frame, or skip the window.'),
+  pick: z
+    .enum(['paddle', 'nearest'])
+    .describe("Frame kept per segment: paddle = PaddleVideo's sampler (latest at or before the centre)."),
   stallTimeoutMs: positiveInt().describe('No frame for this long = stalled; the source reconnects.'),
-  backoff: z.strictObject(backoffBase).partial(),
+  connectTimeoutMs: positiveInt().describe(
+    'A connection attempt without a first frame after this long fails.',
+  ),
+  backoff: backoffSchema,
   rtspTransport: z.enum(['tcp', 'udp']).describe('RTSP transport for rtsp:// cameras.'),
-  hwaccel: z
-    .enum(['none', 'auto', 'cuda', 'vaapi', 'qsv', 'videotoolbox'])
-    .describe('ffmpeg -hwaccel for decoding ("none" = software).'),
+  hwaccel: z.enum(['none', 'cuda', 'vaapi']).describe('Hardware decoding ("none" = software).'),
+  hwaccelDevice: z.string().min(1).describe('CUDA index ("0") or VA-API render node (/dev/dri/renderD128).'),
+  loop: z.boolean().describe('File cameras: replay the file forever.'),
   publishPredictions: z
     .boolean()
     .describe('Also publish every window prediction (NATS predictions subject, WebSocket).'),
@@ -100,17 +122,16 @@ export const cameraDefaultsSchema = z
     strideSegments: cameraSettingsBase.strideSegments.default(1),
     sampleFps: cameraSettingsBase.sampleFps.default(4),
     crop: cameraSettingsBase.crop.default('center'),
+    maxGapMs: cameraSettingsBase.maxGapMs.default(0),
+    missingSegment: cameraSettingsBase.missingSegment.default('nearest'),
+    pick: cameraSettingsBase.pick.default('paddle'),
     stallTimeoutMs: cameraSettingsBase.stallTimeoutMs.default(10_000),
-    backoff: z
-      .strictObject({
-        initialMs: backoffBase.initialMs.default(500),
-        maxMs: backoffBase.maxMs.default(30_000),
-        factor: backoffBase.factor.default(2),
-        jitter: backoffBase.jitter.default(0.2),
-      })
-      .prefault({}),
+    connectTimeoutMs: cameraSettingsBase.connectTimeoutMs.default(15_000),
+    backoff: cameraSettingsBase.backoff.optional(),
     rtspTransport: cameraSettingsBase.rtspTransport.default('tcp'),
     hwaccel: cameraSettingsBase.hwaccel.default('none'),
+    hwaccelDevice: cameraSettingsBase.hwaccelDevice.optional(),
+    loop: cameraSettingsBase.loop.default(false),
     detector: detectorDefaults.prefault({}),
     publishPredictions: cameraSettingsBase.publishPredictions.default(false),
   })
@@ -128,6 +149,11 @@ const cameraOverridesShape = {
 export const cameraSchema = z.strictObject({
   id: cameraIdSchema,
   url: z.string().min(1).describe('rtsp://, rtsps://, http(s)://, a file path, or sim://NAME.'),
+  substreamUrl: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The camera's low-resolution stream, used for analysis."),
   enabled: z.boolean().default(true).describe('A disabled camera is kept but not connected.'),
   ...z.strictObject(cameraOverridesShape).partial().shape,
 });
@@ -136,6 +162,7 @@ export const cameraSchema = z.strictObject({
 export const cameraPatchSchema = z
   .strictObject({
     url: cameraSchema.shape.url,
+    substreamUrl: z.string().min(1),
     enabled: z.boolean(),
     ...cameraOverridesShape,
   })

@@ -1,0 +1,17 @@
+export { loadConfig, type LoadConfigOptions, type ConfigIssue } from './load.js';
+export { configSchema, MODEL_NAMES, type Config, type ConfigInput, type ModelName } from './schema.js';
+export {
+  cameraSchema,
+  cameraPatchSchema,
+  cameraIdSchema,
+  cameraDefaultsSchema,
+  type CameraSpec,
+  type CameraSpecInput,
+  type CameraPatch,
+  type CameraDefaults,
+  type DetectorSettings,
+} from './schema-camera.js';
+export { resolveCamera, type ResolvedCamera } from './resolve-camera.js';
+export type { ConfigFlags } from './flags.js';
+export { generateConfigJsonSchema, configJsonSchemaText } from './json-schema.js';
+export { deepFreeze } from './object-path.js';

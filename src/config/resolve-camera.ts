@@ -1,0 +1,41 @@
+// A camera's effective settings: the config's defaults with the camera's own overrides on top.
+// The detector group (and its labels, perLabel) merges key by key; a camera's backoff list replaces the default.
+import type { CameraDefaults, CameraSpec, DetectorSettings } from './schema-camera.js';
+
+export type ResolvedCamera = CameraDefaults & {
+  readonly id: string;
+  readonly url: string;
+  readonly substreamUrl: string | undefined;
+  readonly enabled: boolean;
+};
+
+export function resolveCamera(defaults: CameraDefaults, camera: CameraSpec): ResolvedCamera {
+  const { id, url, substreamUrl, enabled, detector, ...flat } = camera;
+  return {
+    ...defaults,
+    ...dropUndefined(flat),
+    id,
+    url,
+    substreamUrl,
+    enabled,
+    detector: mergeDetector(defaults.detector, detector ?? {}),
+  };
+}
+
+function mergeDetector(base: DetectorSettings, over: NonNullable<CameraSpec['detector']>): DetectorSettings {
+  const { labels, perLabel, ...flat } = over;
+  const mergedPerLabel: Record<string, DetectorSettings['perLabel'][string]> = { ...base.perLabel };
+  for (const [label, thresholds] of Object.entries(perLabel ?? {})) {
+    mergedPerLabel[label] = { ...base.perLabel[label], ...dropUndefined(thresholds) };
+  }
+  return {
+    ...base,
+    ...dropUndefined(flat),
+    labels: { ...base.labels, ...dropUndefined(labels ?? {}) },
+    perLabel: mergedPerLabel,
+  };
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

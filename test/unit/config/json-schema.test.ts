@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configJsonSchemaText } from '../../../src/config/index.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { repoRoot } from '../../helpers/paths.js';
+
+const schemaFile = join(repoRoot, 'configs', 'schema.json');
+
+// Golden: configs/schema.json is what editors use; regenerate with UPDATE_GOLDEN=1 after a schema change.
+test('configs/schema.json matches the schema generated from the zod config schema', () => {
+  const generated = configJsonSchemaText();
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(schemaFile, generated);
+  assert.equal(readFileSync(schemaFile, 'utf8'), generated, 'stale: run with UPDATE_GOLDEN=1 to regenerate');
+});
+
+test('the JSON Schema rejects unknown keys like the loader does', () => {
+  const schema = JSON.parse(configJsonSchemaText()) as {
+    additionalProperties: boolean;
+    properties: Record<string, { additionalProperties?: boolean }>;
+  };
+  assert.equal(schema.additionalProperties, false);
+  assert.equal(schema.properties.server?.additionalProperties, false);
+});
+
+test('configs/default.yaml is valid', () => {
+  const config = loadConfig({ file: join(repoRoot, 'configs', 'default.yaml'), env: {} });
+  assert.ok(config.cameras.length >= 1);
+  assert.equal(config.nats.url, undefined, 'npm start must work without NATS');
+});
