@@ -1,7 +1,11 @@
 // Checkpoint reading, conversion and the model directory.
 export const modelErrorCodes = [
+  /** The checkpoint file cannot be opened or read (missing, permissions, a directory). */
+  'E_CKPT_READ',
   'E_CKPT_NOT_PICKLE',
   'E_CKPT_TRUNCATED',
+  /** A structurally invalid pickle (stack underflow, bad memo index, wrong operand types). */
+  'E_CKPT_CORRUPT',
   'E_CKPT_UNSUPPORTED',
   'E_CKPT_TOO_LARGE',
   'E_CKPT_DTYPE',

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { TsnError } from '../errors/index.js';
+import { featureDimFor } from './resnet-layout.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest } from './types.js';
+
+// A bare file name inside the model directory: manifests must not point outside it.
+const fileName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(
+    (s) => !/[/\\]/.test(s) && s !== '.' && s !== '..',
+    'must be a file name inside the model directory',
+  );
+
+const finite = z.number().finite();
+const positive = z.number().finite().positive();
+
+const manifestSchema = z
+  .object({
+    format: z.literal(MODEL_FORMAT),
+    formatVersion: z.literal(MODEL_FORMAT_VERSION),
+    architecture: z.literal('tsn-resnet'),
+    depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101)]),
+    numClasses: z.number().int().min(1).max(1_000_000),
+    featureDim: z.number().int(),
+    inputSize: z.number().int().min(1).max(4096),
+    scaleShortSide: z.number().int().min(1).max(8192),
+    mean: z.tuple([finite, finite, finite]),
+    std: z.tuple([positive, positive, positive]),
+    defaultNumSeg: z.number().int().min(1).max(1000),
+    source: z.object({
+      file: z.string().min(1),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+      format: z.literal('paddle-pdparams'),
+    }),
+    weightsFile: fileName,
+    labelsFile: fileName,
+  })
+  .refine((m) => m.featureDim === featureDimFor(m.depth), {
+    message: 'featureDim must be 512 for depth 18/34 and 2048 for depth 50/101',
+    path: ['featureDim'],
+  })
+  .refine((m) => m.inputSize <= m.scaleShortSide, {
+    message: 'inputSize must not exceed scaleShortSide (the crop is taken from the scaled frame)',
+    path: ['inputSize'],
+  });
+
+/** Validates a parsed manifest.json; `source` names the file in errors. */
+export function parseManifest(value: unknown, source: string): ModelManifest {
+  const result = manifestSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new TsnError(
+    'E_MODEL_MANIFEST',
+    `${source} is not a valid tsn-stream model manifest: ${issues.slice(0, 5).join('; ')}. Re-create the directory with tsn convert.`,
+    { context: { file: source, issues } },
+  );
+}

@@ -1,0 +1,134 @@
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { TsnError } from '../errors/index.js';
+import { checkLabels, formatLabels, parseLabels } from './labels.js';
+import { parseManifest } from './manifest.js';
+import { parseSafetensors, writeSafetensors } from './safetensors.js';
+import type { Model, ModelManifest, Weights } from './types.js';
+import { checkCanonicalWeights } from './weights-check.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+export interface ModelDirContents {
+  readonly manifest: ModelManifest;
+  readonly weights: Weights;
+  readonly labels: readonly string[];
+}
+
+/** "<dir basename>@<first 12 hex of the source checkpoint's sha256>". */
+export function modelId(dir: string, manifest: ModelManifest): string {
+  return `${basename(resolve(dir))}@${manifest.source.sha256.slice(0, 12)}`;
+}
+
+/**
+ * Writes manifest.json, the weights and labels.txt into a fresh temporary directory next to `dir`, then
+ * swaps it into place, replacing whatever `dir` held. On failure nothing is left behind and an existing
+ * `dir` is untouched.
+ */
+export async function writeModelDir(dir: string, m: ModelDirContents): Promise<void> {
+  const target = resolve(dir);
+  const manifest = parseManifest(m.manifest, `manifest for ${target}`);
+  const weights = checkCanonicalWeights(
+    m.weights,
+    manifest.depth,
+    manifest.numClasses,
+    'E_MODEL_WEIGHTS',
+    target,
+  );
+  checkLabels(m.labels, manifest.numClasses, `labels for ${target}`);
+  await mkdir(dirname(target), { recursive: true });
+  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+  try {
+    // mkdtemp makes the directory private (0700); a model directory is ordinary shared data.
+    await chmod(staging, 0o755);
+    await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeSafetensors(join(staging, manifest.weightsFile), weights, {
+      format: 'pt',
+      producer: 'tsn-stream',
+    });
+    await writeFile(join(staging, manifest.labelsFile), formatLabels(m.labels));
+    await swapIntoPlace(staging, target);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function swapIntoPlace(staging: string, target: string): Promise<void> {
+  const previous = await stat(target).catch(() => null);
+  if (previous === null) return rename(staging, target);
+  const retired = `${staging}-old`;
+  await rename(target, retired);
+  try {
+    await rename(staging, target);
+  } catch (error) {
+    await rename(retired, target);
+    throw error;
+  }
+  await rm(retired, { recursive: true, force: true });
+}
+
+/** Loads and validates a model directory written by writeModelDir (or tsn convert). */
+export async function loadModel(dir: string): Promise<Model> {
+  const root = resolve(dir);
+  await requireDirectory(root);
+  const manifestPath = join(root, MANIFEST_FILE);
+  const manifest = parseManifest(await readJson(manifestPath), manifestPath);
+  const weightsPath = join(root, manifest.weightsFile);
+  const file = await readFile(weightsPath).catch((cause: unknown) => {
+    throw new TsnError(
+      'E_MODEL_WEIGHTS',
+      `cannot read ${weightsPath}; re-create the model directory with tsn convert`,
+      {
+        cause,
+        context: { file: weightsPath },
+      },
+    );
+  });
+  const { tensors } = parseSafetensors(file, weightsPath);
+  const weights = checkCanonicalWeights(
+    tensors,
+    manifest.depth,
+    manifest.numClasses,
+    'E_MODEL_WEIGHTS',
+    weightsPath,
+  );
+  const labelsPath = join(root, manifest.labelsFile);
+  const text = await readFile(labelsPath, 'utf8').catch((cause: unknown) => {
+    throw new TsnError('E_MODEL_LABELS', `cannot read ${labelsPath}`, {
+      cause,
+      context: { file: labelsPath },
+    });
+  });
+  const labels = parseLabels(text, labelsPath);
+  checkLabels(labels, manifest.numClasses, labelsPath);
+  return { dir: root, id: modelId(root, manifest), manifest, weights, labels };
+}
+
+async function requireDirectory(root: string): Promise<void> {
+  const info = await stat(root).catch(() => null);
+  if (info === null || !info.isDirectory()) {
+    throw new TsnError(
+      'E_MODEL_DIR',
+      `${root} is not a directory; pass a model directory written by tsn convert`,
+      {
+        context: { dir: root },
+      },
+    );
+  }
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8').catch((cause: unknown) => {
+    throw new TsnError(
+      'E_MODEL_DIR',
+      `${path} is missing: this is not a model directory (create one with tsn convert)`,
+      { cause, context: { file: path } },
+    );
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new TsnError('E_MODEL_MANIFEST', `${path} is not valid JSON`, { cause, context: { file: path } });
+  }
+}
