@@ -1,0 +1,254 @@
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import type { CameraStatus, Frame } from '../domain/index.js';
+import { ffmpeg51, type FfmpegCapabilities } from './ffmpeg-capabilities.js';
+import { FfmpegProcess } from './ffmpeg-process.js';
+import { FrameClock } from './frame-clock.js';
+import { FrameSplitter } from './frame-splitter.js';
+import { buildIngestArgs } from './ingest-args.js';
+import { LineRing } from './line-ring.js';
+import { resolveSourceOptions, type ResolvedSourceOptions, type SourceOptions } from './options.js';
+import { redactText, redactUrl } from './redact.js';
+import { Supervisor, type SupervisorAction } from './supervisor.js';
+import type { CameraSource } from './types.js';
+
+/** pino-compatible subset. */
+export interface SourceLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface CameraSourceDeps {
+  readonly ffmpegPath: string;
+  /** Wall clock, epoch ms (default Date.now). */
+  readonly now?: () => number;
+  readonly logger?: SourceLogger;
+  /** What the ffmpeg binary supports (default: ffmpeg 5.1); see probeFfmpegCapabilities(). */
+  readonly capabilities?: FfmpegCapabilities;
+}
+
+export interface SourceStats {
+  readonly spawns: number;
+  readonly frames: number;
+  /** Bytes of incomplete frames thrown away when a connection ended mid-frame. */
+  readonly partialBytesDropped: number;
+  /** The running ffmpeg's pid, if any. */
+  readonly pid: number | undefined;
+}
+
+export interface SupervisedCameraSource extends CameraSource {
+  stats(): SourceStats;
+}
+
+const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefined };
+
+/**
+ * A camera ingested by one supervised ffmpeg at a time. Throws TsnError E_SOURCE_URL / E_SOURCE_OPTIONS
+ * on bad options; everything that goes wrong later is reported on status$, never thrown.
+ *
+ * Backpressure: frames are pushed synchronously to frames$ subscribers from the stdout 'data' handler.
+ * While a subscriber runs, Node does not read stdout, the OS pipe fills (64 KiB) and ffmpeg blocks on
+ * write, so memory here stays at one partial frame; a subscriber that hands frames to asynchronous work
+ * must bound its own queue (the pipeline's batcher drops oldest and counts).
+ */
+export function createCameraSource(options: SourceOptions, deps: CameraSourceDeps): SupervisedCameraSource {
+  return new FfmpegCameraSource(resolveSourceOptions(options), deps);
+}
+
+class FfmpegCameraSource implements SupervisedCameraSource {
+  readonly cameraId: string;
+  readonly frames$: Observable<Frame>;
+  readonly status$: Observable<CameraStatus>;
+
+  private readonly frames = new Subject<Frame>();
+  private readonly statuses: BehaviorSubject<CameraStatus>;
+  private readonly supervisor: Supervisor;
+  private readonly splitter: FrameSplitter;
+  private readonly clock: FrameClock;
+  private readonly stderr: LineRing;
+  private readonly now: () => number;
+  private readonly logger: SourceLogger;
+  private readonly args: readonly string[];
+  private readonly redactedUrl: string;
+  private process: FfmpegProcess | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDeadlineMs: number | undefined;
+  private framesDelivered = 0;
+  private partialBytesDropped = 0;
+  private closing: Promise<void> | undefined;
+  private finished: (() => void) | undefined;
+
+  constructor(
+    private readonly options: ResolvedSourceOptions,
+    private readonly deps: CameraSourceDeps,
+  ) {
+    this.cameraId = options.id;
+    this.now = deps.now ?? Date.now;
+    this.logger = deps.logger ?? silentLogger;
+    this.statuses = new BehaviorSubject<CameraStatus>({ state: 'stopped', sinceMs: this.now() });
+    this.frames$ = this.frames.asObservable();
+    this.status$ = this.statuses.asObservable();
+    const { width, height } = options.output;
+    this.splitter = new FrameSplitter(width * height * 3);
+    this.clock = new FrameClock(1000 / options.sampleFps);
+    this.stderr = new LineRing(options.stderrLines);
+    const input = options.substreamUrl ?? options.url;
+    this.redactedUrl = redactUrl(input);
+    this.args = buildIngestArgs({
+      kind: options.kind,
+      input,
+      sampleFps: options.sampleFps,
+      output: options.output,
+      rtspTransport: options.rtspTransport,
+      hwaccel: options.hwaccel,
+      hwaccelDevice: options.hwaccelDevice,
+      ioTimeoutMs: Math.min(options.connectTimeoutMs, options.stallTimeoutMs),
+      loop: options.loop,
+      realtime: options.realtime,
+      capabilities: deps.capabilities ?? ffmpeg51,
+    });
+    this.supervisor = new Supervisor({
+      backoff: options.backoff,
+      stallTimeoutMs: options.stallTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs,
+      authRetryDelayMs: options.authRetryDelayMs,
+      healthyAfterMs: options.healthyAfterMs,
+      restartOnEnd: options.kind !== 'file' || options.loop,
+    });
+  }
+
+  start(): void {
+    if (this.closing !== undefined) return;
+    this.apply(this.supervisor.start(this.now()));
+  }
+
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    this.closing = new Promise<void>((resolve) => (this.finished = resolve));
+    this.apply(this.supervisor.stop(this.now()));
+    return this.closing;
+  }
+
+  stats(): SourceStats {
+    return {
+      spawns: this.supervisor.spawnCount,
+      frames: this.framesDelivered,
+      partialBytesDropped: this.partialBytesDropped,
+      pid: this.process?.pid,
+    };
+  }
+
+  private apply(actions: readonly SupervisorAction[]): void {
+    for (const action of actions) {
+      switch (action.type) {
+        case 'status':
+          this.publishStatus(action.status);
+          break;
+        case 'spawn':
+          this.spawn(action.attempt);
+          break;
+        case 'kill':
+          void this.process?.kill(this.options.killGraceMs);
+          break;
+        case 'done':
+          void this.finish();
+          break;
+      }
+    }
+    this.rearmTimer();
+  }
+
+  private spawn(attempt: number): void {
+    this.splitter.reset();
+    this.stderr.clear();
+    this.clock.reconnect();
+    this.logger.info({ camera: this.cameraId, attempt, url: this.redactedUrl }, 'starting ffmpeg');
+    const knownUrls = [this.options.url, this.options.substreamUrl ?? ''];
+    const proc = new FfmpegProcess(this.deps.ffmpegPath, this.args, {
+      onStdout: (chunk) => this.onStdout(chunk),
+      onStderr: (text) => this.stderr.push(redactText(text, knownUrls)),
+      onClose: (result) => {
+        if (this.process === proc) this.process = undefined;
+        this.partialBytesDropped += this.splitter.pendingBytes;
+        this.splitter.reset();
+        const now = this.now();
+        if (result.spawnError !== undefined) {
+          const message = `cannot run ffmpeg at ${this.deps.ffmpegPath}: ${result.spawnError.message}; install ffmpeg or set FFMPEG_PATH`;
+          this.apply(this.supervisor.spawnFailed(now, message));
+        }
+        this.apply(
+          this.supervisor.exited(now, {
+            code: result.code,
+            signal: result.signal,
+            stderrLines: this.stderr.snapshot(),
+          }),
+        );
+      },
+    });
+    this.process = proc;
+  }
+
+  private onStdout(chunk: Buffer): void {
+    const { width, height } = this.options.output;
+    for (const rgb of this.splitter.push(chunk)) {
+      if (!this.supervisor.acceptsFrames) continue;
+      const now = this.now();
+      const times = this.clock.stamp(now);
+      this.apply(this.supervisor.frame(now, { width, height }));
+      this.framesDelivered += 1;
+      this.frames.next({
+        cameraId: this.cameraId,
+        width,
+        height,
+        rgb,
+        ptsMs: times.ptsMs,
+        wallMs: times.wallMs,
+      });
+    }
+  }
+
+  private publishStatus(status: CameraStatus): void {
+    const fields: Record<string, unknown> = { camera: this.cameraId, state: status.state };
+    if (status.state === 'backoff' || status.state === 'failed') {
+      fields.fault = status.error.kind;
+      fields.reason = status.error.message;
+      if (status.state === 'backoff') fields.retryInMs = status.retryInMs;
+      this.logger.warn(fields, 'camera connection failed');
+    } else {
+      this.logger.info(fields, `camera ${status.state}`);
+    }
+    this.statuses.next(status);
+  }
+
+  /** One timer per camera, armed for the supervisor's next deadline (a frame only moves it later). */
+  private rearmTimer(): void {
+    const deadline = this.supervisor.nextDeadlineMs();
+    if (deadline === undefined) return this.clearTimer();
+    // An earlier timer may stay: tick() does nothing when nothing is due, and the timer re-arms.
+    if (this.timer !== undefined && this.timerDeadlineMs !== undefined && this.timerDeadlineMs <= deadline)
+      return;
+    this.clearTimer();
+    this.timerDeadlineMs = deadline;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerDeadlineMs = undefined;
+        this.apply(this.supervisor.tick(this.now()));
+      },
+      Math.max(0, deadline - this.now()),
+    );
+  }
+
+  private clearTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDeadlineMs = undefined;
+  }
+
+  private async finish(): Promise<void> {
+    this.clearTimer();
+    await this.process?.kill(this.options.killGraceMs);
+    this.frames.complete();
+    this.statuses.complete();
+    this.finished?.();
+  }
+}

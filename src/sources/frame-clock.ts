@@ -1,0 +1,41 @@
+export interface FrameTimes {
+  readonly ptsMs: number;
+  readonly wallMs: number;
+}
+
+/**
+ * Stream and wall times of a source's frames. Within a connection, frame n of the fps filter's
+ * constant-rate output is at n * intervalMs on the stream clock, mapped to the wall clock once, at the
+ * connection's first frame (wall = wallAtFirstFrame + (pts - firstPts)).
+ *
+ * Across reconnections the stream clock continues instead of restarting at 0: the first frame of a new
+ * connection lands after the last one by the wall time that passed (at least one interval). ptsMs is
+ * therefore strictly increasing for the life of the source and an outage shows as a gap of its length,
+ * which is what a segmenter on a fixed time grid needs.
+ */
+export class FrameClock {
+  private index = 0;
+  private connectionPtsMs = 0;
+  private connectionWallMs = 0;
+  private last: FrameTimes | undefined;
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** A new connection: the next frame starts a new mapping. */
+  reconnect(): void {
+    this.index = 0;
+  }
+
+  stamp(nowMs: number): FrameTimes {
+    if (this.index === 0) {
+      const last = this.last;
+      this.connectionPtsMs =
+        last === undefined ? 0 : last.ptsMs + Math.max(this.intervalMs, nowMs - last.wallMs);
+      this.connectionWallMs = nowMs;
+    }
+    const offsetMs = this.index * this.intervalMs;
+    this.index += 1;
+    this.last = { ptsMs: this.connectionPtsMs + offsetMs, wallMs: this.connectionWallMs + offsetMs };
+    return this.last;
+  }
+}

@@ -1,0 +1,26 @@
+export type { CameraSource } from './types.js';
+export {
+  createCameraSource,
+  type CameraSourceDeps,
+  type SourceLogger,
+  type SourceStats,
+  type SupervisedCameraSource,
+} from './camera-source.js';
+export {
+  defaultBackoff,
+  defaultOutput,
+  inferSourceKind,
+  resolveSourceOptions,
+  type BackoffStep,
+  type HwAccel,
+  type OutputGeometry,
+  type RtspTransport,
+  type SourceKind,
+  type SourceOptions,
+} from './options.js';
+export { buildIngestArgs, type IngestArgsOptions } from './ingest-args.js';
+export { centerCropOffsets, scaledSize } from './geometry.js';
+export { ffmpeg51, parseFfmpegCapabilities, type FfmpegCapabilities } from './ffmpeg-capabilities.js';
+export { probeFfmpegCapabilities } from './probe.js';
+export { redactText, redactUrl } from './redact.js';
+export { classifyExit } from './stderr-classifier.js';

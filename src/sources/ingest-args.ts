@@ -1,0 +1,105 @@
+import { fileURLToPath } from 'node:url';
+import { geometryFilters } from './geometry.js';
+import {
+  ffmpeg51,
+  passthroughTimingArgs,
+  rtspTimeoutOption,
+  type FfmpegCapabilities,
+} from './ffmpeg-capabilities.js';
+import type { HwAccel, OutputGeometry, RtspTransport, SourceKind } from './options.js';
+
+export interface IngestArgsOptions {
+  readonly kind: SourceKind;
+  /** The URL or path ffmpeg opens (credentials included: argv goes to ffmpeg, never to a log). */
+  readonly input: string;
+  readonly sampleFps: number;
+  readonly output: Required<OutputGeometry>;
+  readonly rtspTransport: RtspTransport;
+  readonly hwaccel: HwAccel;
+  readonly hwaccelDevice?: string | undefined;
+  /** Socket I/O timeout handed to ffmpeg (rtsp and url kinds). */
+  readonly ioTimeoutMs: number;
+  readonly loop: boolean;
+  readonly realtime: boolean;
+  readonly capabilities?: FfmpegCapabilities;
+}
+
+/**
+ * ffmpeg's argv for one camera connection: decode, keep `sampleFps` frames per second (fps filter),
+ * scale/crop to the fixed output size, write packed rgb24 frames to stdout.
+ *
+ * Timestamps: the fps filter emits a constant-rate stream (frame n at start + n / sampleFps, filling gaps
+ * by repeating the last picture), and `passthrough` output timing writes exactly the frames it emits. So a
+ * frame's stream time is its index on stdout divided by sampleFps: no side channel to parse and keep in
+ * step with stdout (see FrameClock).
+ */
+export function buildIngestArgs(options: IngestArgsOptions): string[] {
+  const caps = options.capabilities ?? ffmpeg51;
+  return [
+    ...['-nostdin', '-hide_banner', '-nostats', '-loglevel', 'level+warning'],
+    ...hwaccelArgs(options.hwaccel, options.hwaccelDevice),
+    ...inputArgs(options, caps),
+    '-i',
+    inputTarget(options.kind, options.input),
+    ...['-map', '0:v:0', '-an', '-sn', '-dn'],
+    ...['-vf', [`fps=${formatNumber(options.sampleFps)}`, ...geometryFilters(options.output)].join(',')],
+    ...passthroughTimingArgs(caps),
+    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+  ];
+}
+
+function inputArgs(options: IngestArgsOptions, caps: FfmpegCapabilities): string[] {
+  const ioTimeoutUs = String(Math.round(options.ioTimeoutMs * 1000));
+  switch (options.kind) {
+    case 'rtsp':
+      return [
+        ...['-rtsp_transport', options.rtspTransport],
+        ...[rtspTimeoutOption(caps), ioTimeoutUs],
+        // Audio and data tracks are never decoded: do not even SET them UP.
+        ...['-allowed_media_types', 'video'],
+        ...liveFlags(),
+      ];
+    case 'file':
+      return [
+        ...(options.realtime ? ['-re'] : []),
+        ...(options.loop ? ['-stream_loop', '-1'] : []),
+        ...['-fflags', '+genpts+discardcorrupt'],
+      ];
+    case 'url':
+      return [
+        ...(isHttp(options.input) ? httpReconnectArgs() : []),
+        ...['-rw_timeout', ioTimeoutUs],
+        ...liveFlags(),
+      ];
+  }
+}
+
+/** Live inputs: regenerate missing pts, drop corrupt packets, do not buffer ahead of decoding. */
+function liveFlags(): string[] {
+  return ['-fflags', '+genpts+discardcorrupt+nobuffer', '-flags', 'low_delay'];
+}
+
+/** ffmpeg's http protocol reconnects by itself within a connection; the supervisor handles the rest. */
+function httpReconnectArgs(): string[] {
+  return ['-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '5'];
+}
+
+function hwaccelArgs(hwaccel: HwAccel, device: string | undefined): string[] {
+  if (hwaccel === 'none') return [];
+  return ['-hwaccel', hwaccel, ...(device === undefined ? [] : ['-hwaccel_device', device])];
+}
+
+/** Files go through the file: protocol so a name with a colon is never taken for a protocol. */
+function inputTarget(kind: SourceKind, input: string): string {
+  if (kind !== 'file') return input;
+  const path = /^file:\/\//i.test(input) ? fileURLToPath(input) : input;
+  return `file:${path}`;
+}
+
+function isHttp(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(6)));
+}

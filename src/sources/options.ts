@@ -1,0 +1,196 @@
+import { TsnError } from '../errors/index.js';
+
+export type SourceKind = 'rtsp' | 'file' | 'url';
+export type RtspTransport = 'tcp' | 'udp';
+export type HwAccel = 'none' | 'cuda' | 'vaapi';
+
+/** `times` consecutive failures wait `delayMs` each; Infinity on the last step means "forever". */
+export interface BackoffStep {
+  readonly delayMs: number;
+  readonly times: number;
+}
+
+/**
+ * The size of every frame a source emits. It is fixed per source so ffmpeg's raw stdout can be cut into
+ * frames without probing, and it stays fixed when the camera changes resolution mid-stream.
+ * - 'center-crop': scale the short side to `shortSide` (aspect kept, PaddleVideo's rounding, bilinear),
+ *   then crop width x height from the centre (floor offsets). 224x224 is PaddleVideo's CenterCrop.
+ *   If the scaled picture would be smaller than the crop, it is scaled up just enough to cover it.
+ * - 'scale': scale to exactly width x height (aspect NOT kept). Use it when the downstream wants the
+ *   whole scaled picture, e.g. 341x256 for TenCrop of a 4:3 camera.
+ */
+export interface OutputGeometry {
+  readonly width: number;
+  readonly height: number;
+  readonly mode: 'center-crop' | 'scale';
+  /** Short side after scaling, for 'center-crop' (default 256). */
+  readonly shortSide?: number;
+}
+
+export interface SourceOptions {
+  /** Camera id: appears in frames, status, logs and metrics. Never contains credentials. */
+  readonly id: string;
+  /** rtsp://user:pass@host/path, a local file path (or file:// URL), or any URL ffmpeg opens (http, hls). */
+  readonly url: string;
+  /** Inferred from the URL when absent: rtsp:// and rtsps:// -> rtsp, no scheme or file:// -> file, else url. */
+  readonly kind?: SourceKind;
+  /**
+   * The camera's low-resolution stream. When set, analysis ingests from it instead of `url`: TSN needs
+   * 224 px, and decoding a 360p substream costs a fraction of the 1080p main stream.
+   */
+  readonly substreamUrl?: string;
+  /** RTP over the RTSP TCP connection (default, survives NAT and loss) or over UDP. */
+  readonly rtspTransport?: RtspTransport;
+  /** Hardware decoding (default 'none'). Decoded frames are copied back to memory for the filters. */
+  readonly hwaccel?: HwAccel;
+  /** Device for hwaccel: a CUDA index ("0") or a VA-API render node ("/dev/dri/renderD128"). */
+  readonly hwaccelDevice?: string;
+  /** Frames per second handed to the pipeline; ffmpeg's fps filter selects them before conversion. */
+  readonly sampleFps: number;
+  /** Output frame geometry (default 224x224 center-crop of the short side scaled to 256). */
+  readonly output?: OutputGeometry;
+  /** File sources: replay forever (default false: the source stops at the end of the file). */
+  readonly loop?: boolean;
+  /** File sources: read at the native frame rate like a camera (default true). */
+  readonly realtime?: boolean;
+  /** Restart a camera that delivered no frame for this long after its first one (default 10 000). */
+  readonly stallTimeoutMs?: number;
+  /** Give up on a connection attempt with no first frame after this long (default 15 000). */
+  readonly connectTimeoutMs?: number;
+  /** Delays between reconnection attempts (default go2rtc's: 1 s x5, 5 s x5, 10 s x10, then 60 s forever). */
+  readonly backoff?: readonly BackoffStep[];
+  /** Wait after an authentication failure: retrying wrong credentials fast only gets the client banned (default 300 000). */
+  readonly authRetryDelayMs?: number;
+  /** A connection that streamed at least this long resets the backoff schedule (default 10 000). */
+  readonly healthyAfterMs?: number;
+  /** Between SIGTERM and SIGKILL when stopping ffmpeg (default 2 000). */
+  readonly killGraceMs?: number;
+  /** How many of ffmpeg's last stderr lines are kept to explain an exit (default 40). */
+  readonly stderrLines?: number;
+}
+
+export type ResolvedSourceOptions = Required<
+  Omit<SourceOptions, 'substreamUrl' | 'hwaccelDevice' | 'output'>
+> & {
+  readonly substreamUrl: string | undefined;
+  readonly hwaccelDevice: string | undefined;
+  readonly output: Required<OutputGeometry>;
+};
+
+export const defaultBackoff: readonly BackoffStep[] = Object.freeze([
+  { delayMs: 1_000, times: 5 },
+  { delayMs: 5_000, times: 5 },
+  { delayMs: 10_000, times: 10 },
+  { delayMs: 60_000, times: Infinity },
+]);
+
+export const defaultOutput: Required<OutputGeometry> = Object.freeze({
+  width: 224,
+  height: 224,
+  mode: 'center-crop',
+  shortSide: 256,
+});
+
+export function inferSourceKind(url: string): SourceKind {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined || scheme === 'file') return 'file';
+  if (scheme === 'rtsp' || scheme === 'rtsps') return 'rtsp';
+  return 'url';
+}
+
+/** Fills defaults and checks ranges once, so the rest of the source trusts its options. */
+export function resolveSourceOptions(options: SourceOptions): ResolvedSourceOptions {
+  const context = { camera: options.id };
+  if (options.id.trim() === '') throw optionsError('id must not be empty', context);
+  if (options.url.trim() === '') {
+    throw new TsnError(
+      'E_SOURCE_URL',
+      `camera ${options.id}: url is empty; give rtsp://..., a file path or a URL`,
+      {
+        context,
+      },
+    );
+  }
+  const kind = options.kind ?? inferSourceKind(options.url);
+  checkKindFitsUrl(options.id, kind, options.url);
+  const output = { ...defaultOutput, ...options.output };
+  const resolved: ResolvedSourceOptions = {
+    id: options.id,
+    url: options.url,
+    kind,
+    substreamUrl: options.substreamUrl,
+    rtspTransport: options.rtspTransport ?? 'tcp',
+    hwaccel: options.hwaccel ?? 'none',
+    hwaccelDevice: options.hwaccelDevice,
+    sampleFps: options.sampleFps,
+    output,
+    loop: options.loop ?? false,
+    realtime: options.realtime ?? true,
+    stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
+    backoff: options.backoff ?? defaultBackoff,
+    authRetryDelayMs: options.authRetryDelayMs ?? 300_000,
+    healthyAfterMs: options.healthyAfterMs ?? 10_000,
+    killGraceMs: options.killGraceMs ?? 2_000,
+    stderrLines: options.stderrLines ?? 40,
+  };
+  checkRanges(resolved);
+  return Object.freeze(resolved);
+}
+
+function checkKindFitsUrl(id: string, kind: SourceKind, url: string): void {
+  const inferred = inferSourceKind(url);
+  const fits = kind === inferred || (kind === 'url' && inferred === 'rtsp');
+  if (!fits) {
+    throw new TsnError(
+      'E_SOURCE_URL',
+      `camera ${id}: kind '${kind}' does not fit a ${inferred} URL; drop kind or fix the URL`,
+      {
+        context: { camera: id, kind },
+      },
+    );
+  }
+}
+
+function checkRanges(o: ResolvedSourceOptions): void {
+  const context = { camera: o.id };
+  if (!(o.sampleFps > 0 && o.sampleFps <= 120))
+    throw optionsError(`sampleFps must be in (0, 120], got ${o.sampleFps}`, context);
+  const { width, height, shortSide } = o.output;
+  for (const [name, value] of [
+    ['output.width', width],
+    ['output.height', height],
+    ['output.shortSide', shortSide],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 2 || value > 8192)
+      throw optionsError(`${name} must be an integer in [2, 8192], got ${value}`, context);
+  }
+  for (const [name, value] of [
+    ['stallTimeoutMs', o.stallTimeoutMs],
+    ['connectTimeoutMs', o.connectTimeoutMs],
+    ['authRetryDelayMs', o.authRetryDelayMs],
+    ['killGraceMs', o.killGraceMs],
+  ] as const) {
+    if (!(value > 0 && Number.isFinite(value)))
+      throw optionsError(`${name} must be a positive number of ms, got ${value}`, context);
+  }
+  if (!(o.healthyAfterMs >= 0))
+    throw optionsError(`healthyAfterMs must be >= 0, got ${o.healthyAfterMs}`, context);
+  if (!(Number.isInteger(o.stderrLines) && o.stderrLines >= 1))
+    throw optionsError(`stderrLines must be a positive integer`, context);
+  checkBackoff(o.backoff, context);
+}
+
+function checkBackoff(steps: readonly BackoffStep[], context: Record<string, unknown>): void {
+  if (steps.length === 0) throw optionsError('backoff needs at least one step', context);
+  for (const step of steps) {
+    const timesOk = step.times === Infinity || (Number.isInteger(step.times) && step.times >= 1);
+    if (!(step.delayMs >= 0 && Number.isFinite(step.delayMs)) || !timesOk) {
+      throw optionsError(`backoff step {delayMs: ${step.delayMs}, times: ${step.times}} is invalid`, context);
+    }
+  }
+}
+
+function optionsError(message: string, context: Record<string, unknown>): TsnError {
+  return new TsnError('E_SOURCE_OPTIONS', `camera ${String(context.camera)}: ${message}`, { context });
+}
