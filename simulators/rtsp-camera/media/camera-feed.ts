@@ -1,0 +1,200 @@
+import { randomInt } from 'node:crypto';
+import { TsnError } from '../../../src/errors/index.js';
+import { EncoderProcess } from './encoder-process.js';
+import { encoderArgs, type FrameRate } from './ffmpeg-args.js';
+import { AccessUnitTimer, type ParameterSets, type TimedAccessUnit } from './timed-units.js';
+import { defaultMaxPayloadBytes } from '../rtp/h264-packetizer.js';
+
+export interface CameraFeedOptions {
+  readonly name: string;
+  readonly file: string;
+  readonly frameRate: FrameRate;
+  readonly ffmpegPath: string;
+  readonly idleStopMs: number;
+  readonly log: (line: string) => void;
+  /** Called with the pid of every ffmpeg started (tests check none survives close()). */
+  readonly onSpawn?: (pid: number) => void;
+}
+
+type Listener = (unit: TimedAccessUnit) => void;
+export interface Size {
+  readonly width: number;
+  readonly height: number;
+}
+
+const parameterSetsTimeoutMs = 15_000;
+
+/**
+ * The live stream of one camera. The encoder starts when a client asks for it (DESCRIBE or PLAY) and stops
+ * idleStopMs after the last watcher leaves, so idle cameras cost no CPU. A size change starts a second
+ * encoder and switches over at its first IDR, so watchers see one continuous stream with new SPS/PPS.
+ */
+export class CameraFeed {
+  private readonly listeners = new Set<Listener>();
+  private readonly timer: AccessUnitTimer;
+  private encoder: EncoderProcess | undefined;
+  private pendingEncoder: EncoderProcess | undefined;
+  private size: Size | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly waiters = new Set<() => void>();
+  private lastUnitWallMs = 0;
+  private lastUnitTimestamp = 0;
+  private closed = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private startedListeners = new Set<() => void>();
+
+  constructor(private readonly options: CameraFeedOptions) {
+    this.timer = new AccessUnitTimer(options.frameRate, randomInt(0, 2 ** 31), defaultMaxPayloadBytes);
+  }
+
+  get running(): boolean {
+    return this.encoder !== undefined;
+  }
+
+  /** Called each time an encoder starts from idle (resolution faults time themselves from it). */
+  onStarted(listener: () => void): () => void {
+    this.startedListeners.add(listener);
+    return () => this.startedListeners.delete(listener);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    this.ensureRunning();
+    return () => {
+      this.listeners.delete(listener);
+      this.scheduleIdleStop();
+    };
+  }
+
+  /** SPS/PPS for the SDP; starts the encoder if needed and waits for its first IDR. */
+  async parameterSets(): Promise<ParameterSets> {
+    this.ensureRunning();
+    this.scheduleIdleStop();
+    const known = this.timer.latestParameterSets;
+    if (known !== undefined) return known;
+    return new Promise((resolve, reject) => {
+      const deadline = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(
+          new TsnError(
+            'E_SIM_FFMPEG',
+            `camera ${this.options.name}: no H.264 from ffmpeg within ${parameterSetsTimeoutMs} ms`,
+            {
+              context: { camera: this.options.name, file: this.options.file },
+            },
+          ),
+        );
+      }, parameterSetsTimeoutMs);
+      const check = (): void => {
+        const sets = this.timer.latestParameterSets;
+        if (sets === undefined && !this.closed) return;
+        clearTimeout(deadline);
+        this.waiters.delete(check);
+        if (sets === undefined) reject(new TsnError('E_SIM_CLOSED', 'simulator closed'));
+        else resolve(sets);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** RTP time of "now", extrapolated from the last unit sent (for RTP-Info and sender reports). */
+  rtpTimestampAt(wallMs: number): number {
+    if (this.lastUnitWallMs === 0) return this.timer.nextTimestamp();
+    return (this.lastUnitTimestamp + Math.round((wallMs - this.lastUnitWallMs) * 90)) >>> 0;
+  }
+
+  /** Re-encodes at another size (undefined = the file's own size) from the next IDR on. */
+  setSize(size: Size | undefined): void {
+    if (this.size?.width === size?.width && this.size?.height === size?.height) return;
+    this.size = size;
+    if (this.encoder === undefined || this.closed) return;
+    void this.pendingEncoder?.stop();
+    this.pendingEncoder = this.spawnEncoder((unit) => unit.isKeyframe);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.restartTimer);
+    this.listeners.clear();
+    for (const waiter of [...this.waiters]) waiter();
+    const stopping = [this.encoder?.stop(), this.pendingEncoder?.stop()];
+    this.encoder = undefined;
+    this.pendingEncoder = undefined;
+    await Promise.all(stopping);
+  }
+
+  private ensureRunning(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.encoder !== undefined || this.closed) return;
+    this.encoder = this.spawnEncoder(() => true);
+    for (const listener of this.startedListeners) listener();
+  }
+
+  private scheduleIdleStop(): void {
+    if (this.listeners.size > 0 || this.closed) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.listeners.size > 0) return;
+      this.options.log(`camera ${this.options.name}: nobody watches, encoder stopped`);
+      const stopping = [this.encoder?.stop(), this.pendingEncoder?.stop()];
+      this.encoder = undefined;
+      this.pendingEncoder = undefined;
+      void Promise.all(stopping);
+    }, this.options.idleStopMs);
+  }
+
+  /** acceptsFirst decides at which unit a pending encoder takes over (its first IDR). */
+  private spawnEncoder(acceptsFirst: (unit: { isKeyframe: boolean }) => boolean): EncoderProcess {
+    const args = encoderArgs({ file: this.options.file, frameRate: this.options.frameRate, size: this.size });
+    let live = false;
+    const encoder: EncoderProcess = new EncoderProcess(this.options.ffmpegPath, args, {
+      onAccessUnit: (unit) => {
+        if (!live) {
+          if (encoder !== this.encoder && !acceptsFirst(unit)) return;
+          live = true;
+          this.promote(encoder);
+        }
+        if (encoder === this.encoder) this.emit(this.timer.push(unit));
+      },
+      onUnexpectedExit: (detail) => this.handleExit(encoder, detail),
+    });
+    if (encoder.pid !== undefined) this.options.onSpawn?.(encoder.pid);
+    this.options.log(`camera ${this.options.name}: encoder pid ${encoder.pid} started (${args.join(' ')})`);
+    return encoder;
+  }
+
+  private promote(encoder: EncoderProcess): void {
+    if (encoder !== this.pendingEncoder) return;
+    const old = this.encoder;
+    this.encoder = encoder;
+    this.pendingEncoder = undefined;
+    void old?.stop();
+    this.options.log(
+      `camera ${this.options.name}: switched to ${this.size ? `${this.size.width}x${this.size.height}` : 'native size'}`,
+    );
+  }
+
+  private emit(unit: TimedAccessUnit): void {
+    this.lastUnitWallMs = Date.now();
+    this.lastUnitTimestamp = unit.rtpTimestamp;
+    for (const waiter of [...this.waiters]) waiter();
+    for (const listener of [...this.listeners]) listener(unit);
+  }
+
+  // A crashed encoder is restarted after a pause while someone still watches; the file was readable at
+  // start, so a crash is transient (OOM, killed by hand).
+  private handleExit(encoder: EncoderProcess, detail: string): void {
+    this.options.log(`camera ${this.options.name}: ${detail}`);
+    if (encoder === this.pendingEncoder) this.pendingEncoder = undefined;
+    if (encoder !== this.encoder || this.closed) return;
+    this.encoder = undefined;
+    if (this.listeners.size === 0) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.listeners.size > 0) this.ensureRunning();
+    }, 1_000);
+  }
+}
