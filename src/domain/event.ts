@@ -4,6 +4,12 @@ export const EVENT_SCHEMA_VERSION = 1;
 
 export type ActionEventType = 'action.started' | 'action.ended';
 
+/**
+ * Why an episode ended: its smoothed score stayed below offThreshold ('score'), windows stopped coming
+ * ('gap'), the stream clock restarted ('restart'), the camera was removed, or the service stopped.
+ */
+export type EpisodeEndReason = 'score' | 'gap' | 'restart' | 'camera-removed' | 'shutdown';
+
 /** The event contract shared by NATS, WebSocket and the HTTP recent-events list (schemas/event.v1.json). */
 export interface ActionEvent {
   readonly schemaVersion: typeof EVENT_SCHEMA_VERSION;
@@ -22,4 +28,6 @@ export interface ActionEvent {
   readonly window: { readonly startMs: number; readonly endMs: number; readonly numSeg: number };
   readonly top: readonly LabelScore[];
   readonly modelId: string;
+  /** action.ended only (optional: added compatibly to schema version 1). */
+  readonly endReason?: EpisodeEndReason;
 }

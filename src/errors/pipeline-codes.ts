@@ -1,2 +1,9 @@
 // Segmenter, batcher, window head, detector.
-export const pipelineErrorCodes = ['E_PIPELINE_CONFIG'] as const;
+export const pipelineErrorCodes = [
+  'E_PIPELINE_CONFIG',
+  'E_PIPELINE_CAMERA_EXISTS',
+  'E_PIPELINE_CAMERA_UNKNOWN',
+  'E_PIPELINE_CLOSED',
+  'E_PIPELINE_EMBED',
+  'E_PIPELINE_HEAD',
+] as const;

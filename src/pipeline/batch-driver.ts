@@ -1,0 +1,143 @@
+// The thin clocked shell around FairBatcher: takes time from a SchedulerLike (TestScheduler in tests), arms
+// one timer for the batcher's next deadline and runs batches through an injected function.
+import { from, Subscription, take, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { TsnError } from '../errors/index.js';
+import type { BatchItem, FairBatcher } from './fair-batcher.js';
+
+export interface BatchDriverHooks<T, R> {
+  /** One inference call; its first value is the result. A Promise works (it is an ObservableInput). */
+  run(batch: readonly T[]): ObservableInput<R>;
+  onResult(batch: readonly T[], result: R, startedAtMs: number): void;
+  onError(batch: readonly T[], error: unknown): void;
+  /** Items the bounded queue dropped to make room. */
+  onDrop(items: readonly T[]): void;
+}
+
+export class BatchDriver<T extends BatchItem, R> {
+  private timer: Subscription | null = null;
+  private timerAtMs = Number.NaN;
+  private readonly running = new Set<Subscription>();
+  private pumping = false;
+  private pumpAgain = false;
+  private closed = false;
+
+  constructor(
+    private readonly core: FairBatcher<T>,
+    private readonly scheduler: SchedulerLike,
+    private readonly hooks: BatchDriverHooks<T, R>,
+  ) {}
+
+  enqueue(item: T): void {
+    if (this.closed) return;
+    const dropped = this.core.enqueue(item, this.scheduler.now());
+    if (dropped.length > 0) this.hooks.onDrop(dropped);
+    this.pump();
+  }
+
+  /** Forgets a camera's queued items (not counted as drops); its running batches finish normally. */
+  purge(cameraId: string): T[] {
+    const purged = this.core.purge(cameraId);
+    this.armTimer();
+    return purged;
+  }
+
+  /** Cancels the timer and every running call; results arriving later are ignored. */
+  close(): void {
+    this.closed = true;
+    this.timer?.unsubscribe();
+    this.timer = null;
+    for (const running of this.running) running.unsubscribe();
+    this.running.clear();
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        for (let batch = this.nextBatch(); batch !== null; batch = this.nextBatch()) this.start(batch);
+      } while (this.pumpAgain && !this.closed);
+    } finally {
+      this.pumping = false;
+    }
+    this.armTimer();
+  }
+
+  private nextBatch(): T[] | null {
+    return this.closed ? null : this.core.nextBatch(this.scheduler.now());
+  }
+
+  private start(batch: readonly T[]): void {
+    const startedAtMs = this.scheduler.now();
+    const holder = new Subscription();
+    let settled = false;
+    let delivered = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      this.running.delete(holder);
+      this.core.complete();
+      this.pump();
+    };
+    const fail = (error: unknown): void => {
+      this.hooks.onError(batch, error);
+      settle();
+    };
+    this.running.add(holder);
+    let input: ObservableInput<R>;
+    try {
+      input = this.hooks.run(batch);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    holder.add(
+      from(input)
+        .pipe(take(1))
+        .subscribe({
+          next: (result) => {
+            delivered = true;
+            this.hooks.onResult(batch, result, startedAtMs);
+          },
+          error: fail,
+          complete: () => {
+            if (delivered) settle();
+            else fail(new TsnError('E_PIPELINE_EMBED', 'an inference call completed without a result'));
+          },
+        }),
+    );
+  }
+
+  private armTimer(): void {
+    if (this.closed) return;
+    const deadline = this.core.nextDeadlineMs();
+    if (deadline === null) {
+      this.cancelTimer();
+      return;
+    }
+    if (this.timer !== null && this.timerAtMs === deadline) return;
+    this.cancelTimer();
+    this.timerAtMs = deadline;
+    const delayMs = Math.max(0, deadline - this.scheduler.now());
+    this.timer = this.scheduler.schedule(() => {
+      this.timer = null;
+      this.timerAtMs = Number.NaN;
+      this.pump();
+    }, delayMs);
+  }
+
+  private cancelTimer(): void {
+    this.timer?.unsubscribe();
+    this.timer = null;
+    this.timerAtMs = Number.NaN;
+  }
+}

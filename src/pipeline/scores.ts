@@ -1,0 +1,36 @@
+// Small numeric helpers shared by the window head and the detector.
+import type { LabelScore } from '../domain/index.js';
+
+/** Numerically stable softmax (float64 accumulation). */
+export function softmax(logits: Float32Array): Float32Array {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of logits) if (v > max) max = v;
+  const out = new Float32Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const e = Math.exp((logits[i] ?? 0) - max);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] ?? 0) / sum;
+  return out;
+}
+
+/** The k highest scores, best first; ties keep the lower index first. */
+export function topK(scores: Float32Array, k: number, labels: readonly string[]): LabelScore[] {
+  const indices = Array.from(scores.keys());
+  indices.sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b);
+  return indices
+    .slice(0, k)
+    .map((index) => ({ index, label: labels[index] ?? String(index), score: scores[index] ?? 0 }));
+}
+
+/** Mean of `rows` consecutive rows of length `dim` starting at row `first` of `data`. */
+export function meanRows(data: Float32Array, first: number, rows: number, dim: number): Float32Array {
+  const sum = new Float64Array(dim);
+  for (let r = first; r < first + rows; r++) {
+    const base = r * dim;
+    for (let j = 0; j < dim; j++) sum[j] = (sum[j] ?? 0) + (data[base + j] ?? 0);
+  }
+  return Float32Array.from(sum, (v) => v / rows);
+}
