@@ -54,16 +54,22 @@ export function buildTfResNet(tf: Tf, plan: ResNetPlan, weights: Weights, numCla
     };
   };
   const fc = fcTensors(weights, numClasses, plan.featureDim);
-  return {
-    stem: conv(plan.stem),
-    blocks: plan.blocks.map((b) => ({
-      main: b.main.map(conv),
-      shortcut: b.shortcut ? conv(b.shortcut) : null,
-    })),
-    fcWeight: keep(tf.tensor2d(fc.weight, [numClasses, plan.featureDim])),
-    fcBias: keep(tf.tensor1d(fc.bias)),
-    tensors,
-  };
+  try {
+    return {
+      stem: conv(plan.stem),
+      blocks: plan.blocks.map((b) => ({
+        main: b.main.map(conv),
+        shortcut: b.shortcut ? conv(b.shortcut) : null,
+      })),
+      fcWeight: keep(tf.tensor2d(fc.weight, [numClasses, plan.featureDim])),
+      fcBias: keep(tf.tensor1d(fc.bias)),
+      tensors,
+    };
+  } catch (error) {
+    // A bad tensor halfway through must not leak the ones already uploaded.
+    for (const t of tensors) t.dispose();
+    throw error;
+  }
 }
 
 /** Numeric pads are symmetric, PyTorch/ONNX style (TF 'same' would pad stride-2 convs asymmetrically). */
