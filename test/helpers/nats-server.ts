@@ -1,0 +1,126 @@
+// A real nats-server for tests: own free port, own JetStream store directory, stop/kill/restart on the SAME
+// port and store (so clients reconnect and the stream survives), and cleanup that leaves nothing behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasCommand } from './tools.js';
+
+export const NATS_SERVER_BIN = '/usr/sbin/nats-server';
+
+export function hasNatsServer(): boolean {
+  return hasCommand(NATS_SERVER_BIN, ['--version']);
+}
+
+/** Asks the kernel for a free loopback port (bind to 0, read it, release it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface NatsServerHandle {
+  readonly port: number;
+  readonly url: string;
+  readonly storeDir: string;
+  /** SIGKILL: no graceful shutdown, clients see the socket die. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** Starts again on the same port and store directory; resolves once it accepts connections. */
+  restart(): Promise<void>;
+  /** Stops the server (if running) and deletes the store directory. */
+  cleanup(): Promise<void>;
+}
+
+export interface StartNatsOptions {
+  readonly jetstream?: boolean;
+  /** Bound on waiting for the port to accept connections. */
+  readonly readyTimeoutMs?: number;
+  readonly extraArgs?: readonly string[];
+}
+
+export async function startNatsServer(options: StartNatsOptions = {}): Promise<NatsServerHandle> {
+  const port = await freePort();
+  const storeDir = mkdtempSync(join(tmpdir(), 'tsn-nats-'));
+  const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
+  const args = [
+    '-a',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    ...(options.jetstream === false ? [] : ['-js', '-sd', storeDir]),
+    ...(options.extraArgs ?? []),
+  ];
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const waitReady = async (proc: ChildProcess): Promise<void> => {
+    const deadline = Date.now() + readyTimeoutMs;
+    let backoffMs = 10;
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        throw new Error(`nats-server exited early (${proc.exitCode ?? proc.signalCode}):\n${output}`);
+      }
+      // JetStream is ready once the server logs it; the port check covers servers without -js.
+      const ready = options.jetstream === false || /Server is ready/.test(output);
+      if (ready && (await canConnect(port))) return;
+      await new Promise((r) => setTimeout(r, backoffMs));
+      backoffMs = Math.min(backoffMs * 2, 100);
+    }
+    throw new Error(`nats-server on port ${port} not ready within ${readyTimeoutMs} ms:\n${output}`);
+  };
+
+  const launch = async (): Promise<void> => {
+    output = '';
+    const proc = spawn(NATS_SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    await waitReady(proc);
+  };
+
+  const signalAndWait = async (signal: NodeJS.Signals): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill(signal);
+    await exited;
+  };
+
+  await launch();
+  return {
+    port,
+    url: `nats://127.0.0.1:${port}`,
+    storeDir,
+    kill: () => signalAndWait('SIGKILL'),
+    stop: () => signalAndWait('SIGTERM'),
+    restart: async () => {
+      await signalAndWait('SIGTERM');
+      await launch();
+    },
+    cleanup: async () => {
+      await signalAndWait('SIGKILL');
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
