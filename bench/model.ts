@@ -1,0 +1,164 @@
+// Backbone throughput per backend and batch size on a random-weight ResNet, next to the analytic FLOPs.
+// npm run bench:model [-- --depth 50 --quick --threads 2 --backends onnx,tfjs]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Backend, BackendName } from '../src/inference/backend.js';
+import { createBackend } from '../src/inference/create-backend.js';
+import { backboneMacs, resnetPlan, supportedDepths } from '../src/inference/resnet/plan.js';
+import { gaussianSource, randomResNetWeights } from '../src/inference/resnet/random-weights.js';
+import type { Model, ResNetDepth } from '../src/model/types.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../src/model/types.js';
+
+const INPUT_SIZE = 224;
+const NUM_CLASSES = 400;
+
+interface Budget {
+  readonly batches: readonly number[];
+  /** Measure each batch size for at least this long and at least minRuns runs. */
+  readonly minMs: number;
+  readonly minRuns: number;
+}
+
+/** tfjs-wasm is ~10x slower than onnxruntime, so it gets one timed run per batch size. */
+function budgetFor(backend: BackendName, quick: boolean): Budget {
+  if (quick)
+    return { batches: backend === 'onnx' ? [1, 4] : [1], minMs: backend === 'onnx' ? 1500 : 0, minRuns: 1 };
+  return backend === 'onnx'
+    ? { batches: [1, 2, 4, 8, 16], minMs: 5000, minRuns: 3 }
+    : { batches: [1, 2, 4, 8, 16], minMs: 0, minRuns: 1 };
+}
+
+interface Row {
+  readonly backend: BackendName;
+  readonly description: string;
+  readonly batch: number;
+  readonly runs: number;
+  readonly msPerBatch: number;
+  readonly framesPerSecond: number;
+  readonly gflopPerSecond: number;
+}
+
+function randomModel(depth: ResNetDepth): Model {
+  const plan = resnetPlan(depth);
+  return {
+    dir: `memory:resnet${depth}`,
+    id: `bench-r${depth}@random`,
+    labels: Array.from({ length: NUM_CLASSES }, (_, i) => `class_${i}`),
+    weights: randomResNetWeights(depth, NUM_CLASSES, 1),
+    manifest: {
+      format: MODEL_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      architecture: 'tsn-resnet',
+      depth,
+      numClasses: NUM_CLASSES,
+      featureDim: plan.featureDim,
+      inputSize: INPUT_SIZE,
+      scaleShortSide: 256,
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+      defaultNumSeg: 8,
+      source: { file: 'random', sha256: '0'.repeat(64), format: 'paddle-pdparams' },
+      weightsFile: 'weights.safetensors',
+      labelsFile: 'labels.txt',
+    },
+  };
+}
+
+async function measure(backend: Backend, batch: number, budget: Budget, flopPerFrame: number): Promise<Row> {
+  const rng = gaussianSource(batch);
+  const images = new Float32Array(batch * 3 * INPUT_SIZE * INPUT_SIZE).map(() => rng.normal());
+  await backend.features(images, batch); // warm-up: first run allocates and (onnx) plans memory
+  let runs = 0;
+  const start = performance.now();
+  while (runs < budget.minRuns || performance.now() - start < budget.minMs) {
+    await backend.features(images, batch);
+    runs++;
+  }
+  const msPerBatch = (performance.now() - start) / runs;
+  const framesPerSecond = (batch * 1000) / msPerBatch;
+  return {
+    backend: backend.name,
+    description: backend.description,
+    batch,
+    runs,
+    msPerBatch,
+    framesPerSecond,
+    gflopPerSecond: (framesPerSecond * flopPerFrame) / 1e9,
+  };
+}
+
+function printTable(rows: readonly Row[]): void {
+  console.log('\nbackend | batch | runs | ms/batch | frames/s | GFLOP/s');
+  console.log('--------|-------|------|----------|----------|--------');
+  for (const r of rows) {
+    const cells = [r.backend, r.batch, r.runs, r.msPerBatch.toFixed(1), r.framesPerSecond.toFixed(2)];
+    console.log(`${cells.join(' | ')} | ${r.gflopPerSecond.toFixed(1)}`);
+  }
+}
+
+function options(): { depth: ResNetDepth; quick: boolean; threads: number; backends: BackendName[] } {
+  const { values } = parseArgs({
+    options: {
+      depth: { type: 'string', default: '50' },
+      quick: { type: 'boolean', default: false },
+      threads: { type: 'string', default: '0' },
+      backends: { type: 'string', default: 'onnx,tfjs' },
+    },
+  });
+  const depth = Number(values.depth) as ResNetDepth;
+  if (!supportedDepths.includes(depth))
+    throw new Error(`--depth must be one of ${supportedDepths.join(', ')}`);
+  const backends = values.backends.split(',').filter((b): b is BackendName => b === 'onnx' || b === 'tfjs');
+  return { depth, quick: values.quick, threads: Number(values.threads), backends };
+}
+
+async function main(): Promise<void> {
+  const { depth, quick, threads, backends } = options();
+  const macsPerFrame = backboneMacs(resnetPlan(depth), INPUT_SIZE);
+  const flopPerFrame = 2 * macsPerFrame;
+  console.log(
+    `ResNet-${depth} backbone at ${INPUT_SIZE}x${INPUT_SIZE}: ${(macsPerFrame / 1e9).toFixed(2)} GMAC = ` +
+      `${(flopPerFrame / 1e9).toFixed(2)} GFLOP per frame; ${cpus().length} cpus (${cpus()[0]?.model ?? '?'})`,
+  );
+  const model = randomModel(depth);
+  const rows: Row[] = [];
+  for (const name of backends) {
+    const backend = await createBackend(model, { backend: name, executionProviders: ['cpu'], threads });
+    console.log(`${name}: ${backend.description}`);
+    try {
+      for (const batch of budgetFor(name, quick).batches) {
+        const row = await measure(backend, batch, budgetFor(name, quick), flopPerFrame);
+        console.log(`  batch ${batch}: ${row.framesPerSecond.toFixed(2)} frames/s`);
+        rows.push(row);
+      }
+    } finally {
+      await backend.close();
+    }
+  }
+  printTable(rows);
+  const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', 'model.json');
+  mkdirSync(dirname(out), { recursive: true });
+  const report = {
+    benchmark: 'model',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: { count: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+    depth,
+    inputSize: INPUT_SIZE,
+    quick,
+    threads,
+    macsPerFrame,
+    gflopPerFrame: flopPerFrame / 1e9,
+    rows,
+  };
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwrote ${out}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
