@@ -1,5 +1,138 @@
 import type { Command } from 'commander';
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { locateFfmpeg } from '../config/ffmpeg-path.js';
+import { TsnError } from '../errors/index.js';
+import { generateClip, startRtspSimulator } from '../../simulators/rtsp-camera/index.js';
+import {
+  clipPath,
+  defaultClips,
+  parseAuthOptions,
+  planCameras,
+} from '../../simulators/rtsp-camera/cli-options.js';
+import { parseFaultOption } from '../../simulators/rtsp-camera/fault-schema.js';
+import { startControlServer } from '../../simulators/rtsp-camera/control-server.js';
+
+interface SimulateOptions {
+  readonly host: string;
+  readonly port: string;
+  readonly camera: string[];
+  readonly user?: string;
+  readonly password?: string;
+  readonly auth?: string;
+  readonly fault: string[];
+  readonly generate?: boolean;
+  readonly clipsDir: string;
+  readonly controlPort?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerSimulateCommand(program: Command): void {
-  program.command('simulate').description('(not built yet)');
+  program
+    .command('simulate')
+    .description(
+      'serve video files as live RTSP cameras (H.264, RTP over TCP or UDP) with faults on demand; ' +
+        'prints one rtsp:// URL per camera on stdout, logs on stderr',
+    )
+    .argument('[files...]', 'video files, each served at rtsp://HOST:PORT/<base name without extension>')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'RTSP port (0 = any free port)', '8554')
+    .option('--camera <name=file>', 'serve FILE at /NAME (repeatable)', collect, [])
+    .option('--user <user>', 'require this user name')
+    .option('--password <password>', 'require this password')
+    .option('--auth <scheme>', 'basic or digest (default digest)')
+    .option(
+      '--fault <name:key=value>',
+      'start with a fault, e.g. lobby:packetLossPercent=5 (repeatable)',
+      collect,
+      [],
+    )
+    .option('--generate', 'render default test clips (lavfi) when missing and serve them')
+    .option('--clips-dir <dir>', 'where --generate keeps its clips', './.cache/sim-clips')
+    .option('--control-port <port>', 'HTTP port for run-time faults: POST/DELETE /faults/:name, GET /cameras')
+    .action((files: string[], opts: SimulateOptions) => runSimulate(files, opts));
+}
+
+async function runSimulate(files: readonly string[], opts: SimulateOptions): Promise<void> {
+  const log = (line: string): void => void process.stderr.write(`tsn simulate: ${line}\n`);
+  const ffmpeg = locateFfmpeg();
+  if (ffmpeg === undefined) {
+    throw new TsnError(
+      'E_SIM_FFMPEG',
+      'ffmpeg not found: install it (apt-get install ffmpeg) or set FFMPEG_PATH',
+    );
+  }
+  const generated =
+    opts.generate === true ? await ensureDefaultClips(ffmpeg.path, resolve(opts.clipsDir), log) : [];
+  const cameras = planCameras({
+    files,
+    cameraOptions: opts.camera,
+    generated,
+    auth: parseAuthOptions(opts),
+    faults: opts.fault.map(parseFaultOption),
+  });
+  const simulator = await startRtspSimulator({
+    host: opts.host,
+    port: parsePort(opts.port, '--port'),
+    cameras,
+    ffmpegPath: ffmpeg.path,
+    logger: log,
+  });
+  const control =
+    opts.controlPort === undefined
+      ? undefined
+      : await startControlServer(simulator, opts.host, parsePort(opts.controlPort, '--control-port'));
+  if (control !== undefined) log(`fault control on http://${opts.host}:${control.port}/faults/:name`);
+  for (const camera of cameras) process.stdout.write(`${simulator.url(camera.name)}\n`);
+  await new Promise<void>((done) => {
+    const stop = (signal: string): void => {
+      log(`${signal}: closing`);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      done();
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+  await control?.close();
+  await simulator.close();
+}
+
+async function ensureDefaultClips(
+  ffmpegPath: string,
+  clipsDir: string,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const clip of defaultClips) {
+    const out = clipPath(clipsDir, clip);
+    if (!(await exists(out))) {
+      log(`rendering ${out} (${clip.pattern} ${clip.width}x${clip.height}, ${clip.seconds} s)`);
+      await generateClip({ ffmpegPath, out, ...clip });
+    }
+    paths.push(out);
+  }
+  return paths;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parsePort(text: string, option: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new TsnError('E_SIM_ARGS', `${option} ${text}: expected a port number 0-65535`, {
+      context: { option },
+    });
+  }
+  return port;
 }

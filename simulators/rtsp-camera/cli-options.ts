@@ -1,0 +1,93 @@
+import { basename, extname, join } from 'node:path';
+import { TsnError } from '../../src/errors/index.js';
+import type { ClipPattern } from './media/ffmpeg-args.js';
+import type { CameraAuth, CameraSpec, FaultSpec } from './types.js';
+
+/** `--camera NAME=FILE`. */
+export function parseCameraOption(text: string): { name: string; file: string } {
+  const eq = text.indexOf('=');
+  if (eq <= 0 || eq === text.length - 1) {
+    throw new TsnError('E_SIM_ARGS', `--camera ${text}: expected NAME=FILE`, { context: { option: text } });
+  }
+  return { name: text.slice(0, eq), file: text.slice(eq + 1) };
+}
+
+/** A plain FILE argument is served under its base name without extension. */
+export function cameraNameOf(file: string): string {
+  return basename(file, extname(file));
+}
+
+export interface DefaultClip {
+  readonly name: string;
+  readonly pattern: ClipPattern;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly seconds: number;
+}
+
+/** What --generate renders when missing: varied content at 360p and one 1080p camera, 10 s, 25 fps. */
+export const defaultClips: readonly DefaultClip[] = [
+  { name: 'testsrc2-360p', pattern: 'testsrc2', width: 640, height: 360, fps: 25, seconds: 10 },
+  { name: 'smptebars-360p', pattern: 'smptebars', width: 640, height: 360, fps: 25, seconds: 10 },
+  { name: 'mandelbrot-360p', pattern: 'mandelbrot', width: 640, height: 360, fps: 25, seconds: 10 },
+  { name: 'testsrc2-1080p', pattern: 'testsrc2', width: 1920, height: 1080, fps: 25, seconds: 10 },
+];
+
+export function clipPath(clipsDir: string, clip: DefaultClip): string {
+  return join(clipsDir, `${clip.name}.mp4`);
+}
+
+export interface CameraPlanInput {
+  readonly files: readonly string[];
+  readonly cameraOptions: readonly string[];
+  readonly generated: readonly string[];
+  readonly auth: CameraAuth | undefined;
+  readonly faults: readonly { camera: string; fault: FaultSpec }[];
+}
+
+/** Turns the command line into camera specs; names must be unique and every fault must name a camera. */
+export function planCameras(input: CameraPlanInput): CameraSpec[] {
+  const named = [
+    ...input.generated.map((file) => ({ name: cameraNameOf(file), file })),
+    ...input.files.map((file) => ({ name: cameraNameOf(file), file })),
+    ...input.cameraOptions.map(parseCameraOption),
+  ];
+  if (named.length === 0) {
+    throw new TsnError('E_SIM_ARGS', 'no cameras: give video files, --camera NAME=FILE, or --generate');
+  }
+  const specs = named.map(({ name, file }) => {
+    const faults = input.faults
+      .filter((f) => f.camera === name)
+      .reduce<FaultSpec>((acc, f) => ({ ...acc, ...f.fault }), {});
+    return {
+      name,
+      file,
+      ...(input.auth ? { auth: input.auth } : {}),
+      ...(Object.keys(faults).length > 0 ? { faults } : {}),
+    };
+  });
+  const unknown = input.faults.find((f) => !specs.some((s) => s.name === f.camera));
+  if (unknown !== undefined) {
+    throw new TsnError('E_SIM_ARGS', `--fault names camera "${unknown.camera}", which is not served`, {
+      context: { camera: unknown.camera },
+    });
+  }
+  return specs;
+}
+
+export function parseAuthOptions(opts: {
+  user?: string;
+  password?: string;
+  auth?: string;
+}): CameraAuth | undefined {
+  if (opts.user === undefined && opts.password === undefined) return undefined;
+  if (opts.user === undefined || opts.password === undefined) {
+    throw new TsnError('E_SIM_ARGS', '--user and --password go together');
+  }
+  const scheme = opts.auth ?? 'digest';
+  if (scheme !== 'basic' && scheme !== 'digest') {
+    throw new TsnError('E_SIM_ARGS', `--auth ${scheme}: expected basic or digest`);
+  }
+  return { username: opts.user, password: opts.password, scheme };
+}
