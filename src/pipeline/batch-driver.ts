@@ -54,6 +54,10 @@ export class BatchDriver<T extends BatchItem, R> {
     return this.running.size;
   }
 
+  get queueDepth(): number {
+    return this.core.depth;
+  }
+
   private pump(): void {
     if (this.closed) return;
     if (this.pumping) {

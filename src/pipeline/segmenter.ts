@@ -89,13 +89,16 @@ export class Segmenter {
   private ring: SegmentJob[] = [];
   private segmentsSinceWindow = 0;
   private windowInRun = false;
-  private nextSeq = 0;
+  private nextSeq: number;
 
+  /** firstSeq: where this camera's seq numbers start (keep them apart when a camera id is re-added). */
   constructor(
     readonly cameraId: string,
     private readonly options: SegmenterOptions,
+    firstSeq = 0,
   ) {
     this.segmentMs = options.windowMs / options.numSeg;
+    this.nextSeq = firstSeq;
   }
 
   push(frame: Frame): SegmenterOutput {

@@ -1,0 +1,240 @@
+// The two ways windows become logits. Segment mode: every segment frame goes through the backbone once
+// (shared, batched across cameras), windows are fc(mean(features)). Clip mode: whole windows go to a model
+// that cannot be split. Both hand (windows, logits) to `deliver`.
+import {
+  catchError,
+  concatMap,
+  defer,
+  EMPTY,
+  from,
+  map,
+  Subject,
+  take,
+  type ObservableInput,
+  type SchedulerLike,
+} from 'rxjs';
+import type { SegmentFrame } from '../domain/index.js';
+import { TsnError } from '../errors/index.js';
+import { BatchDriver } from './batch-driver.js';
+import { FairBatcher } from './fair-batcher.js';
+import type { CameraCounters, SampleBuffer } from './metrics.js';
+import type { BatchingOptions } from './options.js';
+import type { SegmentJob, WindowSpec } from './segmenter.js';
+import { WindowAssembler } from './window-assembler.js';
+import { packHeadCalls, type HeadCall } from './window-head.js';
+
+/** batch x views x featureDim features for the batch's segment frames (preprocess + backend.features). */
+export type EmbedFn = (batch: readonly SegmentFrame[], views: number) => ObservableInput<Float32Array>;
+/** windows x perWindow x featureDim -> windows x numClasses logits, fc(mean) (backend.head). */
+export type HeadFn = (
+  features: Float32Array,
+  windows: number,
+  perWindow: number,
+) => ObservableInput<Float32Array>;
+/** windows x numSeg frames (window-major) -> windows x numClasses logits, for models taking [N, T, 3, H, W]. */
+export type ClipFn = (
+  frames: readonly SegmentFrame[],
+  windows: number,
+  numSeg: number,
+  views: number,
+) => ObservableInput<Float32Array>;
+
+export interface StageCounters {
+  batches: number;
+  batchItems: number;
+  inferenceErrors: number;
+  headCalls: number;
+  headErrors: number;
+}
+
+export interface StageContext {
+  readonly batching: BatchingOptions;
+  readonly scheduler: SchedulerLike;
+  readonly counters: StageCounters;
+  readonly samples: SampleBuffer;
+  readonly cameraCounters: (cameraId: string) => CameraCounters | undefined;
+  readonly viewsOf: (cameraId: string) => number;
+  readonly deliver: (windows: readonly WindowSpec[], logits: Float32Array) => void;
+  readonly reportError: (error: TsnError) => void;
+}
+
+export interface InferenceStage {
+  addCamera(cameraId: string, numSeg: number, views: number): void;
+  removeCamera(cameraId: string): void;
+  acceptSegments(jobs: readonly SegmentJob[]): void;
+  acceptWindows(windows: readonly WindowSpec[]): void;
+  gauges(): {
+    queueDepth: number;
+    inFlight: number;
+    pendingWindows: number;
+    heldFeatures: number;
+    abandoned: number;
+  };
+  close(): void;
+}
+
+export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageContext): InferenceStage {
+  const assembler = new WindowAssembler();
+  const headCalls = new Subject<HeadCall>();
+  const lose = (jobs: readonly SegmentJob[]): void => assembler.dropSegments(jobs);
+  const driver = new BatchDriver<SegmentJob, Float32Array>(
+    new FairBatcher<SegmentJob>(ctx.batching, (job) => ctx.viewsOf(job.cameraId)),
+    ctx.scheduler,
+    {
+      run: (batch) => embed(batch, ctx.viewsOf(batch[0]?.cameraId ?? '')),
+      onResult: (batch, features, startedAtMs) => {
+        ctx.counters.batches++;
+        ctx.counters.batchItems += batch.length;
+        ctx.samples.observeBatchSize(batch.length);
+        ctx.samples.observeInferenceMs(ctx.scheduler.now() - startedAtMs);
+        try {
+          const ready = assembler.addFeatures(batch, features, ctx.viewsOf(batch[0]?.cameraId ?? ''));
+          for (const call of packHeadCalls(ready)) headCalls.next(call);
+        } catch (error) {
+          lose(batch);
+          ctx.reportError(asTsnError(error, 'E_PIPELINE_EMBED'));
+        }
+      },
+      onError: (batch, error) => {
+        ctx.counters.inferenceErrors++;
+        for (const job of batch) {
+          const counters = ctx.cameraCounters(job.cameraId);
+          if (counters !== undefined) counters.inferenceFailures++;
+        }
+        lose(batch);
+        ctx.reportError(asTsnError(error, 'E_PIPELINE_EMBED'));
+      },
+      onDrop: (items) => {
+        for (const job of items) {
+          const counters = ctx.cameraCounters(job.cameraId);
+          if (counters !== undefined) counters.queueDrops++;
+        }
+        lose(items);
+      },
+    },
+  );
+  const headSubscription = headCalls
+    .pipe(concatMap((call) => runHead(head, call, ctx)))
+    .subscribe(({ call, logits }) =>
+      ctx.deliver(
+        call.windows.map((w) => w.spec),
+        logits,
+      ),
+    );
+  return {
+    addCamera: (cameraId, numSeg, views) => assembler.addCamera(cameraId, numSeg, views),
+    removeCamera: (cameraId) => {
+      driver.purge(cameraId);
+      assembler.removeCamera(cameraId);
+    },
+    // Windows first: the assembler must know a window before any of its features can arrive.
+    acceptWindows: (windows) => windows.forEach((w) => assembler.addWindow(w)),
+    acceptSegments: (jobs) => jobs.forEach((job) => driver.enqueue(job)),
+    gauges: () => ({
+      queueDepth: driver.queueDepth,
+      inFlight: driver.inFlight,
+      pendingWindows: assembler.pendingWindows,
+      heldFeatures: assembler.heldFeatures,
+      abandoned: assembler.abandoned,
+    }),
+    close: () => {
+      driver.close();
+      headSubscription.unsubscribe();
+      headCalls.complete();
+    },
+  };
+}
+
+export function createClipStage(clip: ClipFn, ctx: StageContext): InferenceStage {
+  let abandoned = 0;
+  const numSegOf = new Map<string, number>();
+  const batcher = new FairBatcher<WindowSpec>(
+    ctx.batching,
+    (w) => `${w.segments.length}x${ctx.viewsOf(w.cameraId)}`,
+  );
+  const driver = new BatchDriver<WindowSpec, Float32Array>(batcher, ctx.scheduler, {
+    run: (batch) => {
+      const first = batch[0];
+      const numSeg = first?.segments.length ?? 0;
+      return clip(
+        batch.flatMap((w) => w.segments),
+        batch.length,
+        numSeg,
+        ctx.viewsOf(first?.cameraId ?? ''),
+      );
+    },
+    onResult: (batch, logits, startedAtMs) => {
+      ctx.counters.batches++;
+      ctx.counters.batchItems += batch.length;
+      ctx.samples.observeBatchSize(batch.length);
+      ctx.samples.observeInferenceMs(ctx.scheduler.now() - startedAtMs);
+      ctx.deliver(batch, logits);
+    },
+    onError: (batch, error) => {
+      ctx.counters.inferenceErrors++;
+      abandoned += batch.length;
+      ctx.reportError(asTsnError(error, 'E_PIPELINE_EMBED'));
+    },
+    onDrop: (items) => {
+      abandoned += items.length;
+      for (const w of items) {
+        const counters = ctx.cameraCounters(w.cameraId);
+        if (counters !== undefined) counters.queueDrops += w.segments.length;
+      }
+    },
+  });
+  return {
+    addCamera: (cameraId, numSeg) => numSegOf.set(cameraId, numSeg),
+    removeCamera: (cameraId) => {
+      driver.purge(cameraId);
+      numSegOf.delete(cameraId);
+    },
+    acceptWindows: (windows) => windows.forEach((w) => driver.enqueue(w)),
+    acceptSegments: () => undefined,
+    gauges: () => ({
+      queueDepth: batcher.depth,
+      inFlight: driver.inFlight,
+      pendingWindows: batcher.depth,
+      heldFeatures: 0,
+      abandoned,
+    }),
+    close: () => driver.close(),
+  };
+}
+
+function runHead(
+  head: HeadFn,
+  call: HeadCall,
+  ctx: StageContext,
+): ObservableInput<{ call: HeadCall; logits: Float32Array }> {
+  return defer(() => {
+    const startedAtMs = ctx.scheduler.now();
+    ctx.counters.headCalls++;
+    return from(head(call.features, call.windows.length, call.perWindow)).pipe(
+      take(1),
+      map((logits) => {
+        ctx.samples.observeHeadMs(ctx.scheduler.now() - startedAtMs);
+        return { call, logits };
+      }),
+    );
+  }).pipe(
+    catchError((error: unknown) => {
+      ctx.counters.headErrors++;
+      ctx.reportError(asTsnError(error, 'E_PIPELINE_HEAD'));
+      return EMPTY;
+    }),
+  );
+}
+
+function asTsnError(error: unknown, code: 'E_PIPELINE_EMBED' | 'E_PIPELINE_HEAD'): TsnError {
+  if (error instanceof TsnError) return error;
+  const what = code === 'E_PIPELINE_EMBED' ? 'backbone (embed/clip)' : 'head';
+  const detail = error instanceof Error ? error.message : String(error);
+  return new TsnError(
+    code,
+    `the ${what} inference call failed: ${detail}; the affected windows were skipped`,
+    {
+      cause: error,
+    },
+  );
+}

@@ -1,0 +1,285 @@
+// The streaming recognition pipeline: per-camera frames -> segmenter -> shared batcher -> backbone ->
+// window head -> predictions -> detector -> events. A thin shell: state lives in the pure processors.
+import { asyncScheduler, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { ActionEvent, EpisodeEndReason, Frame, Prediction } from '../domain/index.js';
+import { TsnError } from '../errors/index.js';
+import type { IdFactory } from './detector-events.js';
+import { Detector } from './detector.js';
+import {
+  createClipStage,
+  createSegmentStage,
+  type ClipFn,
+  type EmbedFn,
+  type HeadFn,
+  type InferenceStage,
+  type StageCounters,
+} from './inference-stages.js';
+import {
+  emptyCameraCounters,
+  SampleBuffer,
+  type CameraCounters,
+  type PipelineMetricsSnapshot,
+  type PipelineSamples,
+} from './metrics.js';
+import { segmentFrames } from './operators.js';
+import {
+  defaultBatching,
+  defaultCameraOptions,
+  resolveCameraOptions,
+  segmenterOptionsOf,
+  segmentMsOf,
+  validateBatching,
+  type BatchingOptions,
+  type CameraOptionsInput,
+  type CameraPipelineOptions,
+} from './options.js';
+import { Segmenter, type SegmenterOutput, type WindowSpec } from './segmenter.js';
+import { lastFrameWallMs, toPredictions } from './window-head.js';
+
+export type PipelineMode = 'segment' | 'clip';
+
+export interface RecognitionPipelineOptions {
+  readonly modelId: string;
+  /** Class names, index = logit index. */
+  readonly labels: readonly string[];
+  /** 'segment' (default): per-frame features reused across windows. 'clip': whole windows per call. */
+  readonly mode?: PipelineMode;
+  /** Counts segment frames in segment mode, windows in clip mode. */
+  readonly batching?: Partial<BatchingOptions>;
+  /** Every camera starts from these; addCamera's options override them. */
+  readonly cameraDefaults?: CameraOptionsInput;
+}
+
+export interface RecognitionPipelineDeps {
+  /** Segment mode: preprocess + backend.features. */
+  readonly embed?: EmbedFn;
+  /** Segment mode: backend.head. */
+  readonly head?: HeadFn;
+  /** Clip mode: a whole-window model. */
+  readonly clip?: ClipFn;
+  /** Wall clock (epoch ms), for end-to-end latency. */
+  readonly now: () => number;
+  /** Timers and inference durations; default asyncScheduler. Tests pass a TestScheduler. */
+  readonly scheduler?: SchedulerLike;
+  readonly idFactory: IdFactory;
+}
+
+export interface RecognitionPipeline {
+  /** Starts recognising a camera's frames. Throws E_PIPELINE_CAMERA_EXISTS, E_PIPELINE_CONFIG, E_PIPELINE_CLOSED. */
+  addCamera(cameraId: string, frames$: Observable<Frame>, options?: CameraOptionsInput): void;
+  /** Stops one camera (its queued frames are forgotten, open episodes end with 'camera-removed'). */
+  removeCamera(cameraId: string): void;
+  /** Ends a camera's open episodes now, e.g. when its source stalls or reconnects. */
+  endEpisodes(cameraId: string, reason: EpisodeEndReason): void;
+  cameras(): string[];
+  /** Per-window predictions of cameras with emitPredictions on. Hot. */
+  readonly predictions$: Observable<Prediction>;
+  /** action.started / action.ended. Hot. */
+  readonly events$: Observable<ActionEvent>;
+  /** Inference failures (the affected windows are skipped; the pipeline goes on). Hot. */
+  readonly errors$: Observable<TsnError>;
+  metrics(): PipelineMetricsSnapshot;
+  /** Histogram observations since the last call (call it from one place, the metrics collector). */
+  drainSamples(): PipelineSamples;
+  /** Stops every camera, ends open episodes ('shutdown'), cancels timers and running calls, completes streams. */
+  close(): void;
+}
+
+interface CameraEntry {
+  readonly options: CameraPipelineOptions;
+  readonly segmenter: Segmenter;
+  readonly counters: CameraCounters;
+  subscription: Subscription | null;
+}
+
+// Keeps segment seq numbers of a re-added camera id apart from results still in flight for the old one.
+const SEQ_SPAN = 2 ** 40;
+
+/**
+ * Builds the pipeline. Segment mode needs deps.embed and deps.head; clip mode needs deps.clip.
+ * Usage (composition root):
+ *   const pipeline = createRecognitionPipeline({ modelId, labels, batching }, {
+ *     embed: (batch, views) => backend.features(preprocessBatch(batch, views), batch.length * views),
+ *     head: (f, windows, perWindow) => backend.head(f, windows, perWindow),
+ *     now: Date.now, idFactory: () => randomUUID() });
+ *   pipeline.addCamera('cam1', source.frames$, { numSeg: 8, windowMs: 4000 });
+ *   pipeline.events$.subscribe(publish);
+ */
+export function createRecognitionPipeline(
+  options: RecognitionPipelineOptions,
+  deps: RecognitionPipelineDeps,
+): RecognitionPipeline {
+  const batching = { ...defaultBatching, ...options.batching };
+  validateBatching(batching);
+  const defaults = resolveCameraOptions(defaultCameraOptions, options.cameraDefaults);
+  const scheduler = deps.scheduler ?? asyncScheduler;
+  const entries = new Map<string, CameraEntry>();
+  const predictions$ = new Subject<Prediction>();
+  const events$ = new Subject<ActionEvent>();
+  const errors$ = new Subject<TsnError>();
+  const samples = new SampleBuffer();
+  const counters: StageCounters = {
+    batches: 0,
+    batchItems: 0,
+    inferenceErrors: 0,
+    headCalls: 0,
+    headErrors: 0,
+  };
+  const detector = new Detector(options.labels, deps.idFactory);
+  let seqBase = 0;
+  let closed = false;
+
+  const emitEvents = (events: readonly ActionEvent[]): void => {
+    for (const event of events) {
+      const entry = entries.get(event.camera);
+      if (entry !== undefined) entry.counters.events++;
+      events$.next(event);
+    }
+  };
+
+  const deliver = (windows: readonly WindowSpec[], logits: Float32Array): void => {
+    let predictions: Prediction[];
+    try {
+      predictions = toPredictions(windows, logits, {
+        modelId: options.modelId,
+        labels: options.labels,
+        topKOf: (cameraId) => entries.get(cameraId)?.options.detector.topK ?? defaults.detector.topK,
+      });
+    } catch (error) {
+      errors$.next(error as TsnError);
+      return;
+    }
+    predictions.forEach((prediction, i) => {
+      const entry = entries.get(prediction.cameraId);
+      const spec = windows[i];
+      if (entry === undefined || spec === undefined || closed) return;
+      entry.counters.predictions++;
+      samples.observeLatencyMs(deps.now() - lastFrameWallMs(spec));
+      const out = detector.push(prediction);
+      if (out.prediction !== null) predictions$.next(out.prediction);
+      emitEvents(out.events);
+    });
+  };
+
+  const stage = createStage(options.mode ?? 'segment', deps, {
+    batching,
+    scheduler,
+    counters,
+    samples,
+    cameraCounters: (cameraId) => entries.get(cameraId)?.counters,
+    viewsOf: (cameraId) => entries.get(cameraId)?.options.views ?? defaults.views,
+    deliver,
+    reportError: (error) => errors$.next(error),
+  });
+
+  const onSegmenterOutput = (out: SegmenterOutput): void => {
+    stage.acceptWindows(out.windows);
+    stage.acceptSegments(out.segments);
+  };
+
+  const removeCamera = (cameraId: string, reason: EpisodeEndReason): void => {
+    const entry = entries.get(cameraId);
+    if (entry === undefined) return;
+    entry.subscription?.unsubscribe();
+    stage.removeCamera(cameraId);
+    emitEvents(detector.removeCamera(cameraId, reason));
+    entries.delete(cameraId);
+  };
+
+  return {
+    addCamera(cameraId, frames$, cameraOptions) {
+      if (closed)
+        throw new TsnError('E_PIPELINE_CLOSED', `cannot add camera ${cameraId}: the pipeline is closed`);
+      if (entries.has(cameraId)) {
+        throw new TsnError(
+          'E_PIPELINE_CAMERA_EXISTS',
+          `camera ${cameraId} is already in the pipeline: remove it first or use another id`,
+          { context: { cameraId } },
+        );
+      }
+      const resolved = resolveCameraOptions(defaults, cameraOptions);
+      const segmenter = new Segmenter(cameraId, segmenterOptionsOf(resolved), seqBase);
+      seqBase += SEQ_SPAN;
+      const entry: CameraEntry = {
+        options: resolved,
+        segmenter,
+        counters: emptyCameraCounters(),
+        subscription: null,
+      };
+      entries.set(cameraId, entry);
+      stage.addCamera(cameraId, resolved.numSeg, resolved.views);
+      detector.setCamera(cameraId, {
+        settings: resolved.detector,
+        emitPredictions: resolved.emitPredictions,
+        maxWindowGapMs:
+          resolved.detector.maxWindowGapMs || (2 * resolved.strideSegments + 1) * segmentMsOf(resolved),
+      });
+      entry.subscription = frames$.pipe(segmentFrames(segmenter)).subscribe({
+        next: onSegmenterOutput,
+        error: (error: unknown) =>
+          errors$.next(
+            new TsnError(
+              'E_PIPELINE_FRAMES',
+              `the frame stream of camera ${cameraId} failed and ended; remove and re-add the camera`,
+              {
+                cause: error,
+                context: { cameraId },
+              },
+            ),
+          ),
+      });
+    },
+    removeCamera: (cameraId) => removeCamera(cameraId, 'camera-removed'),
+    endEpisodes(cameraId, reason) {
+      emitEvents(detector.endCamera(cameraId, reason));
+    },
+    cameras: () => [...entries.keys()],
+    predictions$: predictions$.asObservable(),
+    events$: events$.asObservable(),
+    errors$: errors$.asObservable(),
+    metrics() {
+      const gauges = stage.gauges();
+      const cameras: Record<string, CameraCounters> = {};
+      for (const [id, entry] of entries) cameras[id] = { ...entry.counters, ...entry.segmenter.stats };
+      return {
+        cameras,
+        queueDepth: gauges.queueDepth,
+        inFlight: gauges.inFlight,
+        pendingWindows: gauges.pendingWindows,
+        heldFeatures: gauges.heldFeatures,
+        windowsAbandoned: gauges.abandoned,
+        ...counters,
+        pendingSamples: samples.pending,
+      };
+    },
+    drainSamples: () => samples.drain(),
+    close() {
+      if (closed) return;
+      for (const cameraId of [...entries.keys()]) removeCamera(cameraId, 'shutdown');
+      closed = true;
+      stage.close();
+      predictions$.complete();
+      events$.complete();
+      errors$.complete();
+    },
+  };
+}
+
+function createStage(
+  mode: PipelineMode,
+  deps: RecognitionPipelineDeps,
+  ctx: Parameters<typeof createSegmentStage>[2],
+): InferenceStage {
+  if (mode === 'clip') {
+    if (deps.clip === undefined) throw configError('clip mode needs deps.clip (a whole-window model)');
+    return createClipStage(deps.clip, ctx);
+  }
+  if (deps.embed === undefined || deps.head === undefined) {
+    throw configError('segment mode needs deps.embed (backbone features) and deps.head (fc of the mean)');
+  }
+  return createSegmentStage(deps.embed, deps.head, ctx);
+}
+
+function configError(message: string): TsnError {
+  return new TsnError('E_PIPELINE_CONFIG', message);
+}
