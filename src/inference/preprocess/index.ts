@@ -1,5 +1,7 @@
 // PaddleVideo's test-time preprocessing, pure: sampler, short-side scale, crops, normalisation.
 export { sampleIndices } from './sampler.js';
+export { FramePicker } from './frame-picker.js';
+export { writeClipImages } from './clip-images.js';
 export { scaledSize, needsResize, type Size } from './scale.js';
 export {
   cropOffsets,
