@@ -1,0 +1,14 @@
+export { buildApi, API_VERSION } from './server.js';
+export { buildOpenApiDocument } from './openapi.js';
+export { createTokenCheck, bearerFromHeader, type AuthVerdict } from './auth.js';
+export { cameraJson } from './camera-json.js';
+export type {
+  ApiAuth,
+  ApiDeps,
+  CameraManager,
+  CameraView,
+  LastPrediction,
+  Readiness,
+  RecentEvents,
+  RecentEventsQuery,
+} from './types.js';

@@ -1,0 +1,186 @@
+// The OpenAPI 3.1 document of the HTTP API. Request bodies come from the same zod schemas the handlers
+// validate with, so the document cannot drift from what is accepted; a test checks every route is in it.
+import { z } from 'zod';
+import { cameraPatchSchema, cameraSchema } from '../config/index.js';
+import { recentEventsQuerySchema } from './routes-system.js';
+
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+const inputSchema = (schema: z.ZodType) => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return rest;
+};
+
+const idParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+};
+const bearer = [{ bearer: [] }];
+
+function queryParameters(schema: z.ZodObject) {
+  const jsonSchema = inputSchema(schema) as { properties?: Record<string, unknown> };
+  return Object.entries(jsonSchema.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: s,
+  }));
+}
+
+export function buildOpenApiDocument(options: { readonly version: string; readonly webSocketPath?: string }) {
+  const paths: Record<string, unknown> = {
+    '/v1/cameras': {
+      get: {
+        summary: 'List cameras',
+        responses: {
+          200: {
+            description: 'All cameras',
+            content: json({
+              type: 'object',
+              properties: { cameras: { type: 'array', items: ref('Camera') } },
+            }),
+          },
+        },
+      },
+      post: {
+        summary: 'Add a camera (starts it unless enabled is false; persisted to the state file)',
+        security: bearer,
+        requestBody: { required: true, content: json(ref('CameraSpec')) },
+        responses: {
+          201: { description: 'Added', content: json(ref('Camera')) },
+          400: errorResponse('Invalid camera (E_API_VALIDATION)'),
+          401: errorResponse('Token missing'),
+          403: errorResponse('Token wrong'),
+          409: errorResponse('Id exists (E_API_CONFLICT)'),
+        },
+      },
+    },
+    '/v1/cameras/{id}': {
+      parameters: [idParameter],
+      get: {
+        summary: 'One camera: settings, status, fps, last prediction, counters',
+        responses: {
+          200: { description: 'The camera', content: json(ref('Camera')) },
+          404: errorResponse('No such camera'),
+        },
+      },
+      patch: {
+        summary: 'Change a camera (restarts only that camera)',
+        security: bearer,
+        requestBody: { required: true, content: json(ref('CameraPatch')) },
+        responses: {
+          200: { description: 'Changed', content: json(ref('Camera')) },
+          400: errorResponse('Invalid patch'),
+          401: errorResponse('Token missing'),
+          403: errorResponse('Token wrong'),
+          404: errorResponse('No such camera'),
+        },
+      },
+      delete: {
+        summary: 'Remove a camera (stops it; persisted to the state file)',
+        security: bearer,
+        responses: {
+          204: { description: 'Removed' },
+          401: errorResponse('Token missing'),
+          403: errorResponse('Token wrong'),
+          404: errorResponse('No such camera'),
+        },
+      },
+    },
+    '/v1/events/recent': {
+      get: {
+        summary: 'Recent action events, newest first (bounded ring)',
+        parameters: queryParameters(recentEventsQuerySchema),
+        responses: {
+          200: {
+            description: 'Events (same JSON as NATS and WebSocket)',
+            content: json({
+              type: 'object',
+              properties: { events: { type: 'array', items: { type: 'object' } } },
+            }),
+          },
+          400: errorResponse('Invalid query'),
+        },
+      },
+    },
+    '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'The process is up' } } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness: model loaded, sources started',
+        responses: {
+          200: { description: 'Ready' },
+          503: { description: 'Not ready; checks says what is missing' },
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics',
+        responses: {
+          200: {
+            description: 'Text exposition format',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    '/openapi.json': {
+      get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
+    },
+  };
+  if (options.webSocketPath !== undefined) {
+    paths[options.webSocketPath] = {
+      get: {
+        summary:
+          'WebSocket upgrade: action events (filters: cameras, labels, types, minScore as query or first message)',
+        responses: {
+          101: { description: 'Switching protocols' },
+          401: { description: 'Token required (server.auth.protectWebSocket)' },
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'tsn-stream',
+      version: options.version,
+      description: 'Real-time action recognition service',
+    },
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        CameraSpec: inputSchema(cameraSchema),
+        CameraPatch: inputSchema(cameraPatchSchema),
+        Camera: {
+          allOf: [ref('CameraSpec')],
+          description: 'The camera spec (URL credentials shown as ***) plus its runtime state',
+          properties: {
+            status: {
+              type: 'object',
+              properties: { state: { enum: ['connecting', 'streaming', 'backoff', 'failed', 'stopped'] } },
+            },
+            fps: { type: 'number' },
+            lastPrediction: { type: ['object', 'null'] },
+            counters: { type: 'object', additionalProperties: { type: 'number' } },
+          },
+        },
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// Health, readiness, metrics, recent events and the OpenAPI document.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { sendTsnError, validationError } from './errors.js';
+import type { ApiDeps } from './types.js';
+
+export const recentEventsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100_000).default(100),
+  camera: z.string().min(1).optional(),
+  label: z.string().min(1).optional(),
+  type: z.enum(['action.started', 'action.ended']).optional(),
+});
+
+export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps, openapi: () => unknown): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = deps.readiness();
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await deps.metrics.metrics();
+    return reply.type(deps.metrics.contentType).send(text);
+  });
+
+  app.get('/v1/events/recent', async (request, reply) => {
+    try {
+      const parsed = recentEventsQuerySchema.safeParse(request.query ?? {});
+      if (!parsed.success) throw validationError('query', parsed.error);
+      return { events: deps.events.recent(parsed.data) };
+    } catch (error) {
+      return sendTsnError(reply, error);
+    }
+  });
+
+  app.get('/openapi.json', async () => openapi());
+}

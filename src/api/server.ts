@@ -1,0 +1,68 @@
+// Builds the fastify app (not listening): routes, auth on mutations, one error shape for everything.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createTokenCheck } from './auth.js';
+import { sendError } from './errors.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { registerCameraRoutes } from './routes-cameras.js';
+import { registerSystemRoutes } from './routes-system.js';
+import type { ApiAuth, ApiDeps } from './types.js';
+
+const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const API_VERSION = '1.0.0';
+
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const logger = deps.logger;
+  const app = Fastify({
+    // Per-request lines are at info level: the API's own logger starts at warn to keep the log about cameras.
+    ...(logger === undefined || logger === false
+      ? { logger: false }
+      : { loggerInstance: (logger as FastifyBaseLogger).child({ component: 'http' }, { level: 'warn' }) }),
+    bodyLimit: 64 * 1024,
+  });
+  registerAuth(app, deps.auth);
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      'E_API_NOT_FOUND',
+      `no route ${request.method} ${request.url}; GET /openapi.json lists them`,
+    ),
+  );
+  app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return sendError(reply, 500, 'E_API_INTERNAL', 'internal error; see the service log');
+    }
+    return sendError(reply, status, 'E_API_BAD_REQUEST', error.message, { fastifyCode: error.code });
+  });
+  let openapi: unknown;
+  const openapiDocument = () =>
+    (openapi ??= buildOpenApiDocument({
+      version: API_VERSION,
+      ...(deps.webSocketPath === undefined ? {} : { webSocketPath: deps.webSocketPath }),
+    }));
+  registerCameraRoutes(app, deps.cameras);
+  registerSystemRoutes(app, deps, openapiDocument);
+  return app;
+}
+
+function registerAuth(app: FastifyInstance, auth: ApiAuth): void {
+  if (auth.token === undefined || !auth.protectMutations) return;
+  const check = createTokenCheck(auth.token);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!mutatingMethods.has(request.method)) return;
+    const verdict = check(request.headers.authorization);
+    if (verdict === 'missing') {
+      reply.header('www-authenticate', 'Bearer realm="tsn-stream"');
+      return sendError(
+        reply,
+        401,
+        'E_API_UNAUTHORIZED',
+        'this request needs "Authorization: Bearer <token>"',
+      );
+    }
+    if (verdict === 'wrong') return sendError(reply, 403, 'E_API_FORBIDDEN', 'the bearer token is not valid');
+  });
+}
