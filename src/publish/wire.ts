@@ -1,6 +1,6 @@
 // The JSON that leaves the service. NATS and WebSocket both send encodeWire(toWire*(...)), so a consumer sees
 // byte-identical messages on either transport. Shapes are fixed by schemas/*.v1.json (tests validate them).
-import type { ActionEvent, ActionEventType } from '../domain/event.js';
+import type { ActionEvent, ActionEventType, EpisodeEndReason } from '../domain/event.js';
 import type { Prediction } from '../domain/prediction.js';
 import type { CameraFault, CameraStatus } from '../domain/camera-status.js';
 
@@ -29,6 +29,8 @@ export interface WireEvent {
   readonly window: { readonly startMs: number; readonly endMs: number; readonly numSeg: number };
   readonly top: readonly WireLabelScore[];
   readonly modelId: string;
+  /** action.ended only; absent on action.started. */
+  readonly endReason?: EpisodeEndReason;
 }
 
 export interface WirePrediction {
@@ -96,6 +98,7 @@ export function toWireEvent(e: ActionEvent): WireEvent {
     window: { startMs: e.window.startMs, endMs: e.window.endMs, numSeg: e.window.numSeg },
     top: toWireTop(e.top),
     modelId: e.modelId,
+    ...(e.endReason === undefined ? {} : { endReason: e.endReason }),
   };
 }
 

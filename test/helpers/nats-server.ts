@@ -43,6 +43,10 @@ export interface NatsServerHandle {
   readonly storeDir: string;
   /** SIGKILL: no graceful shutdown, clients see the socket die. */
   kill(): Promise<void>;
+  /** SIGSTOP: the server keeps its sockets open but answers nothing (a hung server, lost acks). */
+  freeze(): void;
+  /** SIGCONT after freeze(). */
+  thaw(): void;
   /** SIGTERM and wait for exit. */
   stop(): Promise<void>;
   /** Starts again on the same port and store directory; resolves once it accepts connections. */
@@ -53,13 +57,15 @@ export interface NatsServerHandle {
 
 export interface StartNatsOptions {
   readonly jetstream?: boolean;
+  /** A port chosen by the caller (e.g. to start a server where a client is already trying); default free. */
+  readonly port?: number;
   /** Bound on waiting for the port to accept connections. */
   readonly readyTimeoutMs?: number;
   readonly extraArgs?: readonly string[];
 }
 
 export async function startNatsServer(options: StartNatsOptions = {}): Promise<NatsServerHandle> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const storeDir = mkdtempSync(join(tmpdir(), 'tsn-nats-'));
   const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
   const args = [
@@ -103,6 +109,7 @@ export async function startNatsServer(options: StartNatsOptions = {}): Promise<N
     child = undefined;
     if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGCONT'); // a frozen server cannot act on SIGTERM
     proc.kill(signal);
     await exited;
   };
@@ -113,6 +120,8 @@ export async function startNatsServer(options: StartNatsOptions = {}): Promise<N
     url: `nats://127.0.0.1:${port}`,
     storeDir,
     kill: () => signalAndWait('SIGKILL'),
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     stop: () => signalAndWait('SIGTERM'),
     restart: async () => {
       await signalAndWait('SIGTERM');

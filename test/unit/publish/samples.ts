@@ -37,6 +37,7 @@ export function endedEvent(overrides: Partial<ActionEvent> = {}): ActionEvent {
     score: 0.2,
     endedAt: new Date(T0 + 4000).toISOString(),
     endedAtMs: T0 + 4000,
+    endReason: 'score',
     ...overrides,
   });
 }

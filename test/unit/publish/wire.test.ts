@@ -43,6 +43,11 @@ describe('wire messages match schemas/*.v1.json', () => {
       assertMatchesSchema('status', roundTrip(toWireStatus('cam-1', status)));
   });
 
+  test('endReason appears on action.ended only when set', () => {
+    assert.equal((roundTrip(toWireEvent(endedEvent())) as { endReason?: string }).endReason, 'score');
+    assert.equal('endReason' in (roundTrip(toWireEvent(sampleEvent())) as object), false);
+  });
+
   test('event JSON carries exactly the contract fields, no internal extras', () => {
     const withExtra = { ...sampleEvent(), internalCounter: 7 } as ReturnType<typeof sampleEvent>;
     const wire = roundTrip(toWireEvent(withExtra)) as Record<string, unknown>;
@@ -82,6 +87,7 @@ describe('the schema check itself rejects broken messages', () => {
     ['window without numSeg', (e) => (e.window = { startMs: 0, endMs: 1 })],
     ['top item with extra key', (e) => (e.top = [{ index: 0, label: 'a', score: 0.1, x: 1 }])],
     ['endedAt number', (e) => (e.endedAt = 5)],
+    ['unknown end reason', (e) => (e.endReason = 'bored')],
   ];
   for (const [name, mutate] of cases) {
     test(name, () => {
