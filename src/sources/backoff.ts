@@ -7,8 +7,9 @@ import type { BackoffStep } from './options.js';
 export function backoffDelayMs(steps: readonly BackoffStep[], failures: number): number | undefined {
   let remaining = failures;
   for (const step of steps) {
-    if (remaining <= step.times) return step.delayMs;
-    remaining -= step.times;
+    const times = step.times ?? Infinity;
+    if (remaining <= times) return step.delayMs;
+    remaining -= times;
   }
   return undefined;
 }

@@ -4,10 +4,10 @@ export type SourceKind = 'rtsp' | 'file' | 'url';
 export type RtspTransport = 'tcp' | 'udp';
 export type HwAccel = 'none' | 'cuda' | 'vaapi';
 
-/** `times` consecutive failures wait `delayMs` each; Infinity on the last step means "forever". */
+/** `times` consecutive failures wait `delayMs` each; absent or Infinity (last step) means "forever". */
 export interface BackoffStep {
   readonly delayMs: number;
-  readonly times: number;
+  readonly times?: number;
 }
 
 /**
@@ -184,9 +184,13 @@ function checkRanges(o: ResolvedSourceOptions): void {
 function checkBackoff(steps: readonly BackoffStep[], context: Record<string, unknown>): void {
   if (steps.length === 0) throw optionsError('backoff needs at least one step', context);
   for (const step of steps) {
-    const timesOk = step.times === Infinity || (Number.isInteger(step.times) && step.times >= 1);
+    const times = step.times ?? Infinity;
+    const timesOk = times === Infinity || (Number.isInteger(times) && times >= 1);
     if (!(step.delayMs >= 0 && Number.isFinite(step.delayMs)) || !timesOk) {
-      throw optionsError(`backoff step {delayMs: ${step.delayMs}, times: ${step.times}} is invalid`, context);
+      throw optionsError(
+        `backoff step {delayMs: ${step.delayMs}, times: ${String(step.times)}} is invalid`,
+        context,
+      );
     }
   }
 }

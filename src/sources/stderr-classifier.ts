@@ -8,12 +8,13 @@ interface Rule {
 // Ordered by how much a line explains an exit: a 401 explains everything after it; a decode error
 // is common noise on a lossy stream and explains an exit only when nothing else does.
 const rules: readonly Rule[] = [
-  { kind: 'auth', pattern: /\b401\b|Unauthorized|authori[sz]ation failed|\b403\b|Forbidden/i },
-  { kind: 'not-found', pattern: /\b404\b|Not Found|No such file or directory|\b454\b|Session Not Found/i },
+  { kind: 'auth', pattern: /Unauthorized|authori[sz]ation failed|Forbidden/i },
+  // Case-sensitive: the reason phrase is "Not Found"; "moov atom not found" is a broken file.
+  { kind: 'not-found', pattern: /Not Found|No such file or directory|\b454 Session/ },
   {
     kind: 'refused',
     pattern:
-      /Connection refused|No route to host|Network is unreachable|Failed to resolve hostname|Name or service not known|Temporary failure in name resolution|\b503\b|Service Unavailable|5XX Server Error/i,
+      /Connection refused|No route to host|Network is unreachable|Failed to resolve hostname|Name or service not known|Temporary failure in name resolution|Service Unavailable|5XX Server Error/i,
   },
   { kind: 'timeout', pattern: /timed out|timeout reached|Timeout waiting/i },
   {

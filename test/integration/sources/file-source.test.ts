@@ -1,0 +1,142 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toArray, lastValueFrom } from 'rxjs';
+import { createCameraSource, type SourceOptions } from '../../../src/sources/index.js';
+import type { CameraStatus, Frame } from '../../../src/domain/index.js';
+import { ffmpegPath, ingestChildren, makeClip, run, tempDir, waitForStatus, waitUntil } from './helpers.js';
+
+const dir = tempDir('tsn-file-source-');
+let clip320 = '';
+let clipTs = '';
+let resolutionChange = '';
+
+before(async () => {
+  clip320 = await makeClip(join(dir.path, 'c320.mp4'), 320, 240, 2);
+  clipTs = await makeClip(join(dir.path, 'c320.ts'), 320, 240, 1);
+  // Two MPEG-TS segments back to back: the picture size changes from 320x240 to 640x360 mid-stream.
+  const wide = await makeClip(join(dir.path, 'c640.ts'), 640, 360, 1);
+  resolutionChange = join(dir.path, 'change.ts');
+  writeFileSync(resolutionChange, Buffer.concat([readFileSync(clipTs), readFileSync(wide)]));
+});
+
+after(() => dir.remove());
+
+function fileSource(over: Partial<SourceOptions> = {}) {
+  return createCameraSource({ id: 'file-cam', url: clip320, sampleFps: 4, ...over }, { ffmpegPath });
+}
+
+describe('file source with real ffmpeg', () => {
+  test('looped real-time replay: 224x224 frames, ptsMs steps by 1/sampleFps across the loop point', async () => {
+    const source = fileSource({ loop: true });
+    const frames: Frame[] = [];
+    source.frames$.subscribe((f) => frames.push(f));
+    source.start();
+    await waitForStatus(source.status$, (s) => s.state === 'streaming', 10_000, 'streaming');
+    await waitUntil(() => frames.length >= 12, 10_000, '12 frames (past the 2 s loop point)');
+    await source.close();
+    for (const f of frames) {
+      assert.deepEqual([f.cameraId, f.width, f.height, f.rgb.length], ['file-cam', 224, 224, 224 * 224 * 3]);
+    }
+    assert.deepEqual(
+      frames.slice(1).map((f, i) => f.ptsMs - (frames[i]?.ptsMs ?? 0)),
+      Array(frames.length - 1).fill(250),
+    );
+    assert.ok(frames.every((f, i) => i === 0 || f.wallMs > (frames[i - 1]?.wallMs ?? 0)));
+    assert.equal(source.stats().spawns, 1);
+    assert.deepEqual(ingestChildren(), []);
+  });
+
+  test("a file played once ends in 'stopped' with every sampled frame; pixels are PaddleVideo's center crop", async () => {
+    const source = fileSource({ realtime: false });
+    const all = lastValueFrom(source.frames$.pipe(toArray()));
+    source.start();
+    await waitForStatus(
+      source.status$,
+      (s) => s.state === 'stopped' && source.stats().spawns === 1,
+      10_000,
+      'stopped at end',
+    );
+    await source.close();
+    const frames = await all;
+    assert.equal(frames.length, 8, '2 s at 4 frames/s');
+    // The reference crop, written out by hand: 320x240 -> 341x256, offsets (58, 16).
+    const reference = await run([
+      ...[
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-i',
+        clip320,
+        '-vf',
+        'fps=4,scale=341:256:flags=bilinear,format=rgb24,crop=224:224:58:16',
+      ],
+      ...['-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ]);
+    assert.equal(Buffer.compare(Buffer.from(frames[0]?.rgb ?? []), reference), 0);
+  });
+
+  test('a resolution change mid-stream keeps the output size and the connection', async () => {
+    const source = fileSource({
+      url: resolutionChange,
+      realtime: false,
+      output: { width: 160, height: 120, mode: 'scale' },
+    });
+    const all = lastValueFrom(source.frames$.pipe(toArray()));
+    source.start();
+    await waitForStatus(
+      source.status$,
+      (s) => s.state === 'stopped' && source.stats().spawns === 1,
+      10_000,
+      'stopped at end',
+    );
+    await source.close();
+    const frames = await all;
+    assert.equal(frames.length, 8, '2 s at 4 frames/s');
+    assert.ok(frames.every((f) => f.width === 160 && f.height === 120 && f.rgb.length === 160 * 120 * 3));
+    assert.equal(source.stats().partialBytesDropped, 0);
+  });
+
+  test("a missing file is 'not-found' and retried on the backoff schedule", async () => {
+    const source = fileSource({
+      url: join(dir.path, 'nope.mp4'),
+      backoff: [{ delayMs: 200, times: Infinity }],
+    });
+    const statuses: CameraStatus[] = [];
+    source.status$.subscribe((s) => statuses.push(s));
+    source.start();
+    const failed = await waitForStatus(source.status$, (s) => s.state === 'backoff', 10_000, 'backoff');
+    assert.ok(failed.state === 'backoff');
+    assert.equal(failed.error.kind, 'not-found');
+    assert.equal(failed.retryInMs, 200);
+    await waitUntil(() => source.stats().spawns >= 2, 10_000, 'a second attempt');
+    await source.close();
+    assert.equal(statuses.at(-1)?.state, 'stopped');
+  });
+
+  test("ffmpeg that cannot run: 'failed', no retries", async () => {
+    const source = createCameraSource(
+      { id: 'x', url: clip320, sampleFps: 1 },
+      { ffmpegPath: join(dir.path, 'no-ffmpeg') },
+    );
+    source.start();
+    const status = await waitForStatus(source.status$, (s) => s.state === 'failed', 10_000, 'failed');
+    assert.ok(status.state === 'failed');
+    assert.equal(status.error.kind, 'unknown');
+    await source.close();
+    assert.equal(source.stats().spawns, 1);
+  });
+
+  test('close() before start() and twice is fine and completes both observables', async () => {
+    const source = fileSource();
+    let completed = 0;
+    source.frames$.subscribe({ complete: () => (completed += 1) });
+    source.status$.subscribe({ complete: () => (completed += 1) });
+    await source.close();
+    await source.close();
+    source.start();
+    assert.equal(completed, 2);
+    assert.equal(source.stats().spawns, 0);
+  });
+});
