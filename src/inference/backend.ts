@@ -14,6 +14,11 @@ export interface BackendOptions {
    * description says so; true: creation fails with E_BACKEND_PROVIDER instead.
    */
   readonly strictProviders?: boolean;
+  /**
+   * Where the runtime computes. 'worker' (default): a worker thread, so the synchronous native/wasm
+   * compute never blocks the event loop. 'main': the calling thread (one-shot CLI use, debugging).
+   */
+  readonly thread?: 'worker' | 'main';
 }
 
 /**

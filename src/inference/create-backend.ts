@@ -1,44 +1,14 @@
-import { TsnError, isTsnError } from '../errors/index.js';
 import type { Model } from '../model/types.js';
 import type { Backend, BackendOptions } from './backend.js';
-import { supportedDepths } from './resnet/plan.js';
+import { createLocalBackend } from './local-backend.js';
+import { createWorkerBackend } from './worker-backend.js';
 
 /**
- * Opens the inference backend for a model. Each runtime is imported only when chosen, so a host whose
- * onnxruntime binary or tfjs package is broken still runs the other one.
+ * Opens the inference backend for a model: onnx (default in configs) or tfjs, in a worker thread unless
+ * options.thread is 'main'. Errors: E_BACKEND_UNAVAILABLE (runtime or depth not available),
+ * E_BACKEND_PROVIDER (strict provider request the host cannot meet), E_MODEL_WEIGHTS (weights do not
+ * fit the manifest); the Backend's calls reject with E_INPUT_SHAPE or E_BACKEND_RUN.
  */
-export async function createBackend(model: Model, options: BackendOptions): Promise<Backend> {
-  if (!supportedDepths.includes(model.manifest.depth)) {
-    throw new TsnError(
-      'E_BACKEND_UNAVAILABLE',
-      `No backend builds a ResNet of depth ${model.manifest.depth}.`,
-      {
-        context: { depth: model.manifest.depth, supported: supportedDepths },
-      },
-    );
-  }
-  const factory = await loadFactory(options.backend);
-  return factory(model, options);
-}
-
-async function loadFactory(
-  name: BackendOptions['backend'],
-): Promise<(m: Model, o: BackendOptions) => Promise<Backend>> {
-  try {
-    if (name === 'onnx') return (await import('./onnx/onnx-backend.js')).createOnnxBackend;
-    if (name === 'tfjs') return (await import('./tfjs/tfjs-backend.js')).createTfjsBackend;
-  } catch (error) {
-    if (isTsnError(error)) throw error;
-    throw new TsnError(
-      'E_BACKEND_UNAVAILABLE',
-      `The ${name} inference runtime failed to load; reinstall it or pick the other backend.`,
-      {
-        cause: error,
-        context: { backend: name },
-      },
-    );
-  }
-  throw new TsnError('E_BACKEND_UNAVAILABLE', `Unknown backend "${String(name)}"; use onnx or tfjs.`, {
-    context: { backend: name },
-  });
+export function createBackend(model: Model, options: BackendOptions): Promise<Backend> {
+  return options.thread === 'main' ? createLocalBackend(model, options) : createWorkerBackend(model, options);
 }

@@ -1,0 +1,53 @@
+import { type ErrorCode, TsnError, errorCodes, isTsnError } from '../errors/index.js';
+import type { Model } from '../model/types.js';
+import type { BackendName, BackendOptions } from './backend.js';
+
+/** What the worker gets at start: the whole model (structured-cloned once) and the options. */
+export interface WorkerInit {
+  readonly model: Model;
+  readonly options: BackendOptions;
+}
+
+export type WorkerRequest =
+  | { readonly id: number; readonly op: 'features'; readonly data: Float32Array; readonly count: number }
+  | {
+      readonly id: number;
+      readonly op: 'head';
+      readonly data: Float32Array;
+      readonly windows: number;
+      readonly perWindow: number;
+    }
+  | { readonly id: number; readonly op: 'close' };
+
+export interface SerializedError {
+  readonly code?: string;
+  readonly message: string;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+export interface BackendInfo {
+  readonly name: BackendName;
+  readonly description: string;
+  readonly featureDim: number;
+  readonly numClasses: number;
+  readonly inputSize: number;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly info: BackendInfo }
+  | { readonly type: 'failed'; readonly error: SerializedError }
+  | { readonly type: 'result'; readonly id: number; readonly data?: Float32Array }
+  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
+
+export function serializeError(error: unknown): SerializedError {
+  if (isTsnError(error)) return { code: error.code, message: error.message, context: error.context };
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Rebuilds a TsnError on the calling thread; errors without a project code become `fallback`. */
+export function deserializeError(error: SerializedError, fallback: ErrorCode): TsnError {
+  const known = (errorCodes as readonly string[]).includes(error.code ?? '');
+  const code = known ? (error.code as ErrorCode) : fallback;
+  const message = known ? error.message : `Inference worker: ${error.message}`;
+  return new TsnError(code, message, error.context === undefined ? {} : { context: error.context });
+}

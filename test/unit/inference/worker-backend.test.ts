@@ -1,0 +1,60 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { createBackend } from '../../../src/inference/create-backend.js';
+import { isTsnError } from '../../../src/errors/index.js';
+import { maxAbsDiff, randomImages, randomModel } from './random-model.js';
+
+const model = randomModel(18, 4, 11);
+const images = randomImages(2, 5);
+
+describe('backend in a worker thread (default)', () => {
+  test('gives the same features as the same runtime on the main thread', async () => {
+    const inWorker = await createBackend(model, { backend: 'onnx', executionProviders: ['cpu'], threads: 1 });
+    const onMain = await createBackend(model, {
+      backend: 'onnx',
+      executionProviders: ['cpu'],
+      threads: 1,
+      thread: 'main',
+    });
+    try {
+      const a = await inWorker.features(images, 2);
+      const b = await onMain.features(images, 2);
+      assert.equal(a.length, 2 * 512);
+      assert.ok(maxAbsDiff(a, b) < 1e-6);
+      assert.equal(inWorker.description, onMain.description);
+    } finally {
+      await Promise.all([inWorker.close(), onMain.close()]);
+    }
+  });
+
+  test('the event loop keeps turning while the backbone runs', async () => {
+    const backend = await createBackend(model, { backend: 'onnx', executionProviders: ['cpu'], threads: 1 });
+    try {
+      let done = false;
+      const run = backend.features(images, 2).then(() => {
+        done = true;
+      });
+      let turns = 0;
+      while (!done) {
+        await nextTurn();
+        turns++;
+      }
+      await run;
+      assert.ok(turns > 1, `only ${turns} event-loop turn(s) while a batch was computed`);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('requests posted before close() are answered; later ones reject with E_BACKEND_RUN', async () => {
+    const backend = await createBackend(model, { backend: 'onnx', executionProviders: ['cpu'], threads: 1 });
+    const first = backend.features(images, 2);
+    const closed = backend.close();
+    await assert.rejects(backend.features(images, 2), (e: unknown) => isTsnError(e, 'E_BACKEND_RUN'));
+    assert.equal((await first).length, 2 * 512);
+    await closed;
+    // The caller's buffer is copied, not transferred: it stays usable.
+    assert.equal(images.length, 2 * 3 * 224 * 224);
+  });
+});
