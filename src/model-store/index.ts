@@ -1,0 +1,11 @@
+export {
+  resolveModelDir,
+  expandHome,
+  DEFAULT_MODEL_NAME,
+  type ResolveModelDeps,
+  type ResolvedModelDir,
+} from './resolve-model.js';
+export { publishedModels, type PublishedModel } from './catalog.js';
+export { downloadFile, DownloadFailure, type DownloadOptions, type DownloadProgress } from './download.js';
+export { createProgress, type ProgressLog } from './progress.js';
+export { sha256File } from './sha256.js';
