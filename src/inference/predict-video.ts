@@ -2,7 +2,7 @@ import type { LabelScore } from '../domain/index.js';
 import { TsnError } from '../errors/index.js';
 import type { Model } from '../model/types.js';
 import type { Backend } from './backend.js';
-import { decodeSampledFrames } from './decode-video.js';
+import { decodeSampledFrames, type DecodedClip } from './decode-video.js';
 import {
   createNormalizer,
   cropViews,
@@ -47,18 +47,40 @@ const DEFAULT_BATCH_SIZE = 8;
  * normalise; backbone features in batches, then the head over all views x segments: fc(mean).
  */
 export async function predictVideo(input: PredictVideoInput): Promise<VideoPrediction> {
-  const { model, backend } = input;
-  const manifest = model.manifest;
+  const clip = await decodeForModel(input);
+  return predictClip({ ...input, clip });
+}
+
+/** The decode half of predictVideo: lets a caller fail on a bad video before it builds a backend. */
+export async function decodeForModel(
+  input: Pick<PredictVideoInput, 'videoPath' | 'model' | 'numSeg' | 'ffmpegPath' | 'signal'>,
+): Promise<DecodedClip> {
+  const manifest = input.model.manifest;
   const numSeg = input.numSeg ?? manifest.defaultNumSeg;
-  checkInput(input, numSeg);
-  const clip = await decodeSampledFrames({
+  if (!Number.isInteger(numSeg) || numSeg < 1) {
+    throw new TsnError('E_USAGE', `predict: numSeg must be a positive integer (got ${numSeg})`, {
+      context: { videoPath: input.videoPath, numSeg },
+    });
+  }
+  return decodeSampledFrames({
     videoPath: input.videoPath,
     ffmpegPath: input.ffmpegPath,
     numSeg,
     shortSide: manifest.scaleShortSide,
     signal: input.signal,
   });
-  const size = manifest.inputSize;
+}
+
+export interface PredictClipInput extends Omit<PredictVideoInput, 'ffmpegPath' | 'numSeg'> {
+  readonly clip: DecodedClip;
+}
+
+/** The inference half: crops and normalises the decoded frames, backbone in batches, head over all. */
+export async function predictClip(input: PredictClipInput): Promise<VideoPrediction> {
+  const { model, backend, clip } = input;
+  const numSeg = clip.indices.length;
+  checkInput(input);
+  const size = model.manifest.inputSize;
   const views = cropViews(clip.size.width, clip.size.height, size, input.crop);
   const imageCount = views.length * numSeg;
   const features = await backboneFeatures(input, clip.frames, views, imageCount);
@@ -77,7 +99,7 @@ export async function predictVideo(input: PredictVideoInput): Promise<VideoPredi
 }
 
 async function backboneFeatures(
-  input: PredictVideoInput,
+  input: PredictClipInput,
   frames: Parameters<typeof writeClipImages>[0],
   views: Parameters<typeof writeClipImages>[1],
   imageCount: number,
@@ -98,10 +120,8 @@ async function backboneFeatures(
   return features;
 }
 
-function checkInput(input: PredictVideoInput, numSeg: number): void {
+function checkInput(input: PredictClipInput): void {
   const problems: string[] = [];
-  if (!Number.isInteger(numSeg) || numSeg < 1)
-    problems.push(`numSeg must be a positive integer (got ${numSeg})`);
   if (!Number.isInteger(input.topK) || input.topK < 1)
     problems.push(`topK must be a positive integer (got ${input.topK})`);
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
