@@ -1,0 +1,199 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startRtspSimulator, type RtspSimulator } from '../../../simulators/rtsp-camera/index.js';
+import { createCameraSource, type SourceOptions, type SupervisedCameraSource } from '../../../src/sources/index.js';
+import type { CameraStatus, Frame } from '../../../src/domain/index.js';
+import { ffmpegPath, ingestChildren, isAlive, makeClip, tempDir, waitForStatus, waitUntil } from './helpers.js';
+
+// Against the project's RTSP camera simulator (real RTSP/RTP over loopback, H.264 from ffmpeg).
+const dir = tempDir('tsn-rtsp-source-');
+const auth = { username: 'viewer', password: 'Zebra-Secret-42', scheme: 'digest' as const };
+const manyNames = Array.from({ length: 8 }, (_, i) => `m${i}`);
+let sim: RtspSimulator;
+const sources: SupervisedCameraSource[] = [];
+
+before(async () => {
+  const clip = await makeClip(join(dir.path, 'c320.mp4'), 320, 240, 3);
+  const names = ['main', 'drop', 'stall', 'corrupt', 'healthy', 'change', 'udp', ...manyNames];
+  sim = await startRtspSimulator({
+    ffmpegPath,
+    cameras: [...names.map((name) => ({ name, file: clip })), { name: 'locked', file: clip, auth }],
+  });
+});
+
+after(async () => {
+  await Promise.all(sources.map((s) => s.close()));
+  await sim.close();
+  dir.remove();
+});
+
+function rtspSource(id: string, url: string, over: Partial<SourceOptions> = {}): SupervisedCameraSource {
+  const source = createCameraSource(
+    {
+      id,
+      url,
+      sampleFps: 4,
+      stallTimeoutMs: 1_500,
+      connectTimeoutMs: 15_000,
+      backoff: [{ delayMs: 500, times: Infinity }],
+      killGraceMs: 1_000,
+      ...over,
+    },
+    { ffmpegPath },
+  );
+  sources.push(source);
+  return source;
+}
+
+function record<T>(source: { status$: { subscribe(f: (s: CameraStatus) => void): unknown } }, into: CameraStatus[]): void {
+  source.status$.subscribe((s) => into.push(s));
+}
+
+const streaming = (s: CameraStatus): boolean => s.state === 'streaming';
+
+describe('rtsp source against the camera simulator', () => {
+  test('frames flow: 224x224, ptsMs strictly increasing by 250 ms at 4 frames/s', async () => {
+    const source = rtspSource('main', sim.url('main'));
+    const frames: Frame[] = [];
+    source.frames$.subscribe((f) => frames.push(f));
+    source.start();
+    await waitUntil(() => frames.length >= 6, 20_000, '6 frames');
+    await source.close();
+    assert.ok(frames.every((f) => f.width === 224 && f.height === 224 && f.rgb.length === 224 * 224 * 3));
+    assert.ok(frames.slice(1).every((f, i) => f.ptsMs - (frames[i]?.ptsMs ?? 0) === 250));
+  });
+
+  test('after a dropped connection the camera streams again after one backoff step', async () => {
+    sim.setFault('drop', { dropAfterMs: 4_000 });
+    const source = rtspSource('drop', sim.url('drop'));
+    const statuses: CameraStatus[] = [];
+    record(source, statuses);
+    source.status$.subscribe((s) => {
+      if (s.state === 'backoff') sim.clearFaults('drop');
+    });
+    source.start();
+    const dropped = await waitForStatus(source.status$, (s) => s.state === 'backoff', 20_000, 'backoff after the drop');
+    await waitForStatus(source.status$, streaming, 20_000, 'streaming again');
+    await source.close();
+    assert.ok(dropped.state === 'backoff');
+    assert.equal(dropped.retryInMs, 500);
+    const reconnect = statuses.find((s) => s.state === 'connecting' && s.sinceMs > dropped.sinceMs);
+    assert.ok(reconnect !== undefined);
+    const waitedMs = reconnect.sinceMs - dropped.sinceMs;
+    assert.ok(waitedMs >= 500 && waitedMs < 1_500, `reconnected ${waitedMs} ms after the drop`);
+  });
+
+  test("a stalled stream trips the watchdog: backoff 'stalled', then streaming again", async () => {
+    const source = rtspSource('stall', sim.url('stall'));
+    const frames: Frame[] = [];
+    source.frames$.subscribe((f) => frames.push(f));
+    source.start();
+    await waitForStatus(source.status$, streaming, 20_000, 'streaming');
+    sim.setFault('stall', { stall: true });
+    const stalled = await waitForStatus(source.status$, (s) => s.state === 'backoff', 10_000, 'backoff');
+    assert.ok(stalled.state === 'backoff');
+    assert.equal(stalled.error.kind, 'stalled');
+    sim.clearFaults('stall');
+    await waitForStatus(source.status$, streaming, 20_000, 'streaming again');
+    const before = frames.length;
+    await waitUntil(() => frames.length > before, 10_000, 'frames after the stall');
+    await source.close();
+    assert.ok(frames.slice(1).every((f, i) => f.ptsMs > (frames[i]?.ptsMs ?? 0)), 'ptsMs keeps increasing across the reconnect');
+    assert.equal(source.stats().spawns, 2);
+  });
+
+  test("wrong credentials: fault 'auth', a long retry delay, no tight loop, no secret anywhere", async () => {
+    const logged: string[] = [];
+    const logger = { info: (f: object, m: string) => logged.push(m + JSON.stringify(f)), warn: (f: object, m: string) => logged.push(m + JSON.stringify(f)) };
+    const wrong = createCameraSource(
+      {
+        id: 'locked-wrong',
+        url: sim.url('locked', { username: 'viewer', password: 'wrong-Pass-99' }),
+        sampleFps: 4,
+        backoff: [{ delayMs: 100, times: Infinity }],
+        authRetryDelayMs: 60_000,
+      },
+      { ffmpegPath, logger },
+    );
+    sources.push(wrong);
+    const right = rtspSource('locked-right', sim.url('locked', auth));
+    const statuses: CameraStatus[] = [];
+    record(wrong, statuses);
+    wrong.start();
+    right.start();
+    const denied = await waitForStatus(wrong.status$, (s) => s.state === 'backoff', 20_000, 'backoff');
+    assert.ok(denied.state === 'backoff');
+    assert.equal(denied.error.kind, 'auth');
+    assert.equal(denied.retryInMs, 60_000);
+    await waitForStatus(right.status$, streaming, 20_000, 'the right credentials stream');
+    // The short schedule (100 ms) would have retried ~20 times by now; auth waits the long delay.
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(wrong.stats().spawns, 1);
+    await Promise.all([wrong.close(), right.close()]);
+    const visible = JSON.stringify(statuses) + logged.join('\n');
+    assert.equal(visible.includes('wrong-Pass-99'), false);
+    assert.ok(logged.some((l) => l.includes('rtsp://***@')), 'the redacted URL is logged');
+  });
+
+  test("an unknown path is 'not-found'", async () => {
+    const source = rtspSource('missing', sim.url('no-such-camera'));
+    source.start();
+    const status = await waitForStatus(source.status$, (s) => s.state === 'backoff', 20_000, 'backoff');
+    await source.close();
+    assert.ok(status.state === 'backoff');
+    assert.equal(status.error.kind, 'not-found');
+  });
+
+  test('a corrupt stream neither crashes the service nor disturbs another camera', async () => {
+    sim.setFault('corrupt', { corruptPercent: 20, seed: 7 });
+    const corrupt = rtspSource('corrupt', sim.url('corrupt'));
+    const healthy = rtspSource('healthy', sim.url('healthy'));
+    const corruptFrames: Frame[] = [];
+    const healthyFrames: Frame[] = [];
+    corrupt.frames$.subscribe((f) => corruptFrames.push(f));
+    healthy.frames$.subscribe((f) => healthyFrames.push(f));
+    corrupt.start();
+    healthy.start();
+    await waitUntil(() => healthyFrames.length >= 12, 30_000, '3 s of frames from the healthy camera');
+    await Promise.all([corrupt.close(), healthy.close()]);
+    assert.equal(healthy.stats().spawns, 1);
+    assert.ok(healthyFrames.slice(1).every((f, i) => f.ptsMs - (healthyFrames[i]?.ptsMs ?? 0) === 250));
+    assert.ok(corruptFrames.every((f) => f.rgb.length === 224 * 224 * 3));
+  });
+
+  test('a camera that changes resolution mid-stream keeps delivering 224x224 frames', async () => {
+    sim.setFault('change', { changeResolution: { width: 640, height: 360, afterMs: 1_000 } });
+    const source = rtspSource('change', sim.url('change'));
+    const frames: Frame[] = [];
+    source.frames$.subscribe((f) => frames.push(f));
+    source.start();
+    await waitForStatus(source.status$, streaming, 20_000, 'streaming');
+    const since = Date.now();
+    await waitUntil(() => frames.filter((f) => f.wallMs > since + 2_000).length >= 4, 20_000, 'frames after the change');
+    await source.close();
+    assert.ok(frames.every((f) => f.width === 224 && f.height === 224 && f.rgb.length === 224 * 224 * 3));
+  });
+
+  test('rtp over udp works too', async () => {
+    const source = rtspSource('udp', sim.url('udp'), { rtspTransport: 'udp' });
+    let count = 0;
+    source.frames$.subscribe(() => (count += 1));
+    source.start();
+    await waitUntil(() => count >= 4, 20_000, '4 frames over udp');
+    await source.close();
+  });
+
+  test('8 cameras at once all deliver frames; close() leaves no ffmpeg behind', async () => {
+    const many = manyNames.map((name) => rtspSource(name, sim.url(name)));
+    const counts = new Map<string, number>();
+    for (const s of many) s.frames$.subscribe((f) => counts.set(f.cameraId, (counts.get(f.cameraId) ?? 0) + 1));
+    for (const s of many) s.start();
+    await waitUntil(() => manyNames.every((n) => (counts.get(n) ?? 0) >= 4), 45_000, '4 frames from each of 8 cameras');
+    const pids = many.map((s) => s.stats().pid).filter((p): p is number => p !== undefined);
+    assert.ok(pids.length >= 1);
+    await Promise.all(many.map((s) => s.close()));
+    assert.deepEqual(ingestChildren(), []);
+    assert.deepEqual(pids.filter(isAlive), []);
+  });
+});
