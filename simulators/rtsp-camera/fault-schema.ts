@@ -37,8 +37,8 @@ const numberKeys = new Set(['dropAfterMs', 'slowStartMs', 'packetLossPercent', '
  * `lobby:changeResolution=640x360@3000` (size, then optional @afterMs).
  */
 export function parseFaultOption(text: string): { camera: string; fault: FaultSpec } {
-  const colon = text.lastIndexOf(':', text.indexOf('='));
   const eq = text.indexOf('=');
+  const colon = text.lastIndexOf(':', eq < 0 ? text.length : eq);
   if (colon <= 0) throw argsError(text, 'expected NAME:KEY[=VALUE]');
   const camera = text.slice(0, colon);
   const key = eq < 0 ? text.slice(colon + 1) : text.slice(colon + 1, eq);

@@ -102,5 +102,5 @@ function looksLikeRequestStart(buffer: Buffer): boolean {
   const prefix = buffer.subarray(0, 256).toString('latin1');
   const lineEnd = prefix.indexOf('\n');
   if (lineEnd >= 0) return requestLine.test(prefix.slice(0, lineEnd).replace(/\r$/, ''));
-  return /^[\x20-\x7e]*$/.test(prefix);
+  return /^[\x20-\x7e\r]*$/.test(prefix);
 }
