@@ -1,4 +1,4 @@
-import type { Model, ResNetDepth } from '../../../src/model/types.js';
+import type { Model, ResNetDepth, Weights } from '../../../src/model/types.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../../../src/model/types.js';
 import { randomResNetWeights } from '../../../src/inference/resnet/random-weights.js';
 import { resnetPlan } from '../../../src/inference/resnet/plan.js';
@@ -6,12 +6,21 @@ import { gaussianSource } from '../../../src/inference/resnet/random-weights.js'
 
 /** An in-memory model with seeded random weights (no model directory on disk). */
 export function randomModel(depth: ResNetDepth, numClasses: number, seed = 1): Model {
+  return modelWithWeights(depth, numClasses, randomResNetWeights(depth, numClasses, seed), `random@${seed}`);
+}
+
+export function modelWithWeights(
+  depth: ResNetDepth,
+  numClasses: number,
+  weights: Weights,
+  source: string,
+): Model {
   const featureDim = resnetPlan(depth).featureDim;
   return {
     dir: `memory:resnet${depth}`,
-    id: `random-r${depth}-c${numClasses}@${seed}`,
+    id: `r${depth}-c${numClasses}-${source}`,
     labels: Array.from({ length: numClasses }, (_, i) => `class_${i}`),
-    weights: randomResNetWeights(depth, numClasses, seed),
+    weights,
     manifest: {
       format: MODEL_FORMAT,
       formatVersion: MODEL_FORMAT_VERSION,
