@@ -18,7 +18,7 @@ export {
 } from './segmenter.js';
 export { FairBatcher, type BatchItem } from './fair-batcher.js';
 export { BatchDriver, type BatchDriverHooks } from './batch-driver.js';
-export { WindowAssembler, type ReadyWindow } from './window-assembler.js';
+export { WindowAssembler, type LostSegmentPolicy, type ReadyWindow } from './window-assembler.js';
 export { packHeadCalls, predictionOf, toPredictions } from './window-head.js';
 export { softmax, topK, meanRows } from './scores.js';
 export { segmentFrames, detectActions } from './operators.js';

@@ -20,7 +20,7 @@ import { FairBatcher } from './fair-batcher.js';
 import type { CameraCounters, SampleBuffer } from './metrics.js';
 import type { BatchingOptions } from './options.js';
 import type { SegmentJob, WindowSpec } from './segmenter.js';
-import { WindowAssembler } from './window-assembler.js';
+import { WindowAssembler, type LostSegmentPolicy, type ReadyWindow } from './window-assembler.js';
 import { packHeadCalls, type HeadCall } from './window-head.js';
 
 /** batch x views x featureDim features for the batch's segment frames (preprocess + backend.features). */
@@ -54,6 +54,7 @@ export interface StageContext {
   readonly samples: SampleBuffer;
   readonly cameraCounters: (cameraId: string) => CameraCounters | undefined;
   readonly viewsOf: (cameraId: string) => number;
+  readonly lostSegments: LostSegmentPolicy;
   readonly deliver: (windows: readonly WindowSpec[], logits: Float32Array) => void;
   readonly reportError: (error: TsnError) => void;
 }
@@ -69,14 +70,18 @@ export interface InferenceStage {
     pendingWindows: number;
     heldFeatures: number;
     abandoned: number;
+    degraded: number;
   };
   close(): void;
 }
 
 export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageContext): InferenceStage {
-  const assembler = new WindowAssembler();
+  const assembler = new WindowAssembler(ctx.lostSegments);
   const headCalls = new Subject<HeadCall>();
-  const lose = (jobs: readonly SegmentJob[]): void => assembler.dropSegments(jobs);
+  const submit = (ready: readonly ReadyWindow[]): void => {
+    for (const call of packHeadCalls(ready)) headCalls.next(call);
+  };
+  const lose = (jobs: readonly SegmentJob[]): void => submit(assembler.dropSegments(jobs));
   const driver = new BatchDriver<SegmentJob, Float32Array>(
     new FairBatcher<SegmentJob>(ctx.batching, (job) => ctx.viewsOf(job.cameraId)),
     ctx.scheduler,
@@ -88,8 +93,7 @@ export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageConte
         ctx.samples.observeBatchSize(batch.length);
         ctx.samples.observeInferenceMs(ctx.scheduler.now() - startedAtMs);
         try {
-          const ready = assembler.addFeatures(batch, features, ctx.viewsOf(batch[0]?.cameraId ?? ''));
-          for (const call of packHeadCalls(ready)) headCalls.next(call);
+          submit(assembler.addFeatures(batch, features, ctx.viewsOf(batch[0]?.cameraId ?? '')));
         } catch (error) {
           lose(batch);
           ctx.reportError(asTsnError(error, 'E_PIPELINE_EMBED'));
@@ -136,6 +140,7 @@ export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageConte
       pendingWindows: assembler.pendingWindows,
       heldFeatures: assembler.heldFeatures,
       abandoned: assembler.abandoned,
+      degraded: assembler.degraded,
     }),
     close: () => {
       driver.close();
@@ -197,6 +202,7 @@ export function createClipStage(clip: ClipFn, ctx: StageContext): InferenceStage
       pendingWindows: batcher.depth,
       heldFeatures: 0,
       abandoned,
+      degraded: 0,
     }),
     close: () => driver.close(),
   };

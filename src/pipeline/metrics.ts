@@ -25,6 +25,8 @@ export interface PipelineMetricsSnapshot {
   readonly headCalls: number;
   readonly headErrors: number;
   readonly windowsAbandoned: number;
+  /** Windows built with a neighbour's feature standing in for a lost segment. */
+  readonly windowsDegraded: number;
   /** Histogram observations not yet taken by drainSamples(). */
   readonly pendingSamples: number;
 }

@@ -34,6 +34,7 @@ import {
   type CameraPipelineOptions,
 } from './options.js';
 import { Segmenter, type SegmenterOutput, type WindowSpec } from './segmenter.js';
+import type { LostSegmentPolicy } from './window-assembler.js';
 import { lastFrameWallMs, toPredictions } from './window-head.js';
 
 export type PipelineMode = 'segment' | 'clip';
@@ -46,6 +47,8 @@ export interface RecognitionPipelineOptions {
   readonly mode?: PipelineMode;
   /** Counts segment frames in segment mode, windows in clip mode. */
   readonly batching?: Partial<BatchingOptions>;
+  /** Segment mode: windows with a segment lost to overload or a failed call (see LostSegmentPolicy). */
+  readonly lostSegments?: LostSegmentPolicy;
   /** Every camera starts from these; addCamera's options override them. */
   readonly cameraDefaults?: CameraOptionsInput;
 }
@@ -168,6 +171,7 @@ export function createRecognitionPipeline(
     samples,
     cameraCounters: (cameraId) => entries.get(cameraId)?.counters,
     viewsOf: (cameraId) => entries.get(cameraId)?.options.views ?? defaults.views,
+    lostSegments: options.lostSegments ?? 'substitute',
     deliver,
     reportError: (error) => errors$.next(error),
   });
@@ -248,6 +252,7 @@ export function createRecognitionPipeline(
         pendingWindows: gauges.pendingWindows,
         heldFeatures: gauges.heldFeatures,
         windowsAbandoned: gauges.abandoned,
+        windowsDegraded: gauges.degraded,
         ...counters,
         pendingSamples: samples.pending,
       };

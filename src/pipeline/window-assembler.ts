@@ -25,6 +25,15 @@ interface CameraRing {
 }
 
 /**
+ * What happens to a window with a lost segment (dropped by the full queue, failed inference). 'substitute'
+ * (default): the feature of the nearest segment of the same window stands in, so an overloaded backbone
+ * degrades windows instead of starving them (under sustained overload drop-oldest loses segments evenly, and
+ * no window would ever be complete); a window is abandoned only when all its segments are lost. 'abandon':
+ * every window containing a lost segment is skipped (exact or nothing).
+ */
+export type LostSegmentPolicy = 'substitute' | 'abandon';
+
+/**
  * Windows are released in the order the segmenter announced them, per camera. Retention: a feature is
  * kept while a pending window needs it or while a future window may (seq > newest seq - numSeg); windows
  * are announced before their segments reach the batcher, so no other window can need it.
@@ -32,6 +41,9 @@ interface CameraRing {
 export class WindowAssembler {
   private readonly rings = new Map<string, CameraRing>();
   private abandonedCount = 0;
+  private degradedCount = 0;
+
+  constructor(private readonly lostSegments: LostSegmentPolicy = 'substitute') {}
 
   addCamera(cameraId: string, numSeg: number, views: number): void {
     this.rings.set(cameraId, {
@@ -52,7 +64,7 @@ export class WindowAssembler {
   addWindow(spec: WindowSpec): void {
     const ring = this.rings.get(spec.cameraId);
     if (ring === undefined) return;
-    if (spec.segments.some((s) => ring.lost.has(s.seq))) {
+    if (this.unusable(ring, spec)) {
       this.abandonedCount++;
       return;
     }
@@ -93,8 +105,11 @@ export class WindowAssembler {
     return ready;
   }
 
-  /** Segments that will never get a feature (dropped by the queue, failed inference). */
-  dropSegments(jobs: readonly SegmentJob[]): void {
+  /**
+   * Segments that will never get a feature (dropped by the queue, failed inference). Returns the windows
+   * this completes (with substitutes), like addFeatures.
+   */
+  dropSegments(jobs: readonly SegmentJob[]): ReadyWindow[] {
     const touched = new Set<CameraRing>();
     for (const job of jobs) {
       const ring = this.rings.get(job.cameraId);
@@ -103,17 +118,26 @@ export class WindowAssembler {
       ring.maxSeq = Math.max(ring.maxSeq, job.seq);
       touched.add(ring);
     }
+    const ready: ReadyWindow[] = [];
     for (const ring of touched) {
-      const keep = ring.pending.filter((w) => !w.segments.some((s) => ring.lost.has(s.seq)));
+      const keep = ring.pending.filter((w) => !this.unusable(ring, w));
       this.abandonedCount += ring.pending.length - keep.length;
       this.replacePending(ring, keep);
+      const featureDim = this.featureDimOf(ring);
+      if (featureDim !== null) this.releaseReady(ring, featureDim, ready);
       this.evict(ring);
     }
+    return ready;
   }
 
-  /** Windows given up because a segment of theirs was lost. */
+  /** Windows given up because of lost segments. */
   get abandoned(): number {
     return this.abandonedCount;
+  }
+
+  /** Windows released with a substitute for at least one lost segment. */
+  get degraded(): number {
+    return this.degradedCount;
   }
 
   get pendingWindows(): number {
@@ -132,7 +156,7 @@ export class WindowAssembler {
   private releaseReady(ring: CameraRing, featureDim: number, ready: ReadyWindow[]): void {
     let released = 0;
     for (const spec of ring.pending) {
-      if (!spec.segments.every((s) => ring.features.has(s.seq))) break;
+      if (!spec.segments.every((s) => ring.features.has(s.seq) || ring.lost.has(s.seq))) break;
       ready.push(this.assemble(ring, spec, featureDim));
       released++;
     }
@@ -142,11 +166,38 @@ export class WindowAssembler {
   private assemble(ring: CameraRing, spec: WindowSpec, featureDim: number): ReadyWindow {
     const perWindow = spec.segments.length * ring.views;
     const out = new Float32Array(perWindow * featureDim);
+    let substituted = false;
     spec.segments.forEach((s, i) => {
-      const feature = ring.features.get(s.seq);
+      const own = ring.features.get(s.seq);
+      const feature = own ?? this.nearestFeature(ring, spec, i);
+      substituted ||= own === undefined;
       if (feature !== undefined) out.set(feature, i * ring.views * featureDim);
     });
+    if (substituted) this.degradedCount++;
     return { spec, features: out, perWindow, featureDim };
+  }
+
+  /** The feature of the segment closest to position i in the window (earlier first on ties). */
+  private nearestFeature(ring: CameraRing, spec: WindowSpec, i: number): Float32Array | undefined {
+    for (let d = 1; d < spec.segments.length; d++) {
+      for (const j of [i - d, i + d]) {
+        const seq = spec.segments[j]?.seq;
+        const feature = seq === undefined ? undefined : ring.features.get(seq);
+        if (feature !== undefined) return feature;
+      }
+    }
+    return undefined;
+  }
+
+  private unusable(ring: CameraRing, spec: WindowSpec): boolean {
+    return this.lostSegments === 'abandon'
+      ? spec.segments.some((s) => ring.lost.has(s.seq))
+      : spec.segments.every((s) => ring.lost.has(s.seq));
+  }
+
+  private featureDimOf(ring: CameraRing): number | null {
+    for (const feature of ring.features.values()) return feature.length / ring.views;
+    return null;
   }
 
   private replacePending(ring: CameraRing, keep: WindowSpec[]): void {
@@ -159,6 +210,6 @@ export class WindowAssembler {
     const horizon = ring.maxSeq - ring.numSeg;
     for (const seq of ring.features.keys())
       if (seq <= horizon && !ring.refs.has(seq)) ring.features.delete(seq);
-    for (const seq of ring.lost) if (seq <= horizon) ring.lost.delete(seq);
+    for (const seq of ring.lost) if (seq <= horizon && !ring.refs.has(seq)) ring.lost.delete(seq);
   }
 }
