@@ -20,7 +20,9 @@ interface Pending {
 
 /** Starts the worker and waits for its backend to open (or fail with the backend's own error code). */
 function startWorker(model: Model, options: BackendOptions): Promise<{ worker: Worker; info: BackendInfo }> {
-  const init: WorkerInit = { model, options };
+  // Only plain data crosses: a richer object (e.g. a conversion result) may carry fields that do not clone.
+  const { dir, id, manifest, weights, labels } = model;
+  const init: WorkerInit = { model: { dir, id, manifest, weights, labels }, options: { ...options } };
   const worker = new Worker(new URL('./backend-worker.js', import.meta.url), { workerData: init });
   return new Promise((resolve, reject) => {
     const onMessage = (message: WorkerMessage): void => {
