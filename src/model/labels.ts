@@ -67,23 +67,30 @@ export function checkLabels(labels: readonly string[], numClasses: number, sourc
 }
 
 /**
- * Finds a file shipped with the package by walking up from this module: works from src/ (tsx), dist/src/
- * and an installed node_modules/tsn-stream alike.
+ * Finds a file shipped with the package: walks up from this module to the nearest package.json (the
+ * package root, whether running from src/ with tsx, from dist/src/, or installed under node_modules) and
+ * looks there only, so an unrelated directory further up can never be picked.
  */
 export async function findPackageAsset(relative: string): Promise<string | null> {
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, relative);
-    try {
-      await access(candidate);
-      return candidate;
-    } catch {
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
+  for (;;) {
+    if (await exists(join(dir, 'package.json'))) {
+      const candidate = join(dir, relative);
+      return (await exists(candidate)) ? candidate : null;
     }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
   }
-  return null;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Kinetics-400 names for a 400-class model, else class_0 ... class_{n-1}. */
