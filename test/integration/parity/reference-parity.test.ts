@@ -129,7 +129,7 @@ describe('parity with the independent Python reference (ResNet-18, 10 classes, r
     decodeSampledFrames({ videoPath: join(referenceDir, c.clip), ffmpegPath, numSeg: c.numSeg });
 
   for (const c of CASES) {
-    test(`${c.clip} ${c.numSeg} seg ${c.crop}: ${c.backends.join(' and ')}`, async () => {
+    test(`${c.clip} ${c.numSeg} seg ${c.crop}: ${c.backends.join(' and ')}`, async (t) => {
       const reference = readReference(c.ref);
       const clip = await decode(c);
       for (const name of c.backends) {
@@ -140,6 +140,7 @@ describe('parity with the independent Python reference (ResNet-18, 10 classes, r
         assert.deepEqual(ours.inputShape, reference.input_shape);
         const d = logitDistance(ours.logits, reference.logits);
         const what = `${name}: ${describeDistance(d)}`;
+        t.diagnostic(what);
         assert.ok(d.sameTop1, what);
         if (c.exact) {
           assert.ok(d.maxAbs <= EXACT_TOLERANCE, what);
