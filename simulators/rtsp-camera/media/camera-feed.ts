@@ -69,9 +69,15 @@ export class CameraFeed {
   /** SPS/PPS for the SDP; starts the encoder if needed and waits for its first IDR. */
   async parameterSets(): Promise<ParameterSets> {
     this.ensureRunning();
-    this.scheduleIdleStop();
-    const known = this.timer.latestParameterSets;
-    if (known !== undefined) return known;
+    try {
+      return this.timer.latestParameterSets ?? (await this.nextParameterSets());
+    } finally {
+      // A DESCRIBE without PLAY must not keep the encoder alive; the grace period starts once it is answered.
+      this.scheduleIdleStop();
+    }
+  }
+
+  private nextParameterSets(): Promise<ParameterSets> {
     return new Promise((resolve, reject) => {
       const deadline = setTimeout(() => {
         this.waiters.delete(check);
@@ -79,9 +85,7 @@ export class CameraFeed {
           new TsnError(
             'E_SIM_FFMPEG',
             `camera ${this.options.name}: no H.264 from ffmpeg within ${parameterSetsTimeoutMs} ms`,
-            {
-              context: { camera: this.options.name, file: this.options.file },
-            },
+            { context: { camera: this.options.name, file: this.options.file } },
           ),
         );
       }, parameterSetsTimeoutMs);

@@ -1,0 +1,128 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { startRtspSimulator, type RtspSimulator } from '../../../simulators/rtsp-camera/index.js';
+import { ffmpegChildren, ffmpegPath, makeTestClip, waitFor, type TestClip } from './helpers.js';
+import { RawRtspClient } from './raw-client.js';
+import { parseRtpHeader } from '../../../simulators/rtsp-camera/rtp/rtp-header.js';
+
+// Session lifecycle with short timeouts: UDP session expiry, sender reports, PAUSE, slow start, idle encoders.
+describe('rtsp simulator sessions', () => {
+  let clip: TestClip;
+  let sim: RtspSimulator;
+
+  before(async () => {
+    clip = await makeTestClip(2);
+    sim = await startRtspSimulator({
+      port: 0,
+      ffmpegPath,
+      sessionTimeoutMs: 1_000,
+      idleStopMs: 300,
+      senderReportIntervalMs: 200,
+      cameras: [
+        { name: 'cam', file: clip.file },
+        { name: 'slow', file: clip.file, faults: { slowStartMs: 800 } },
+      ],
+    });
+  });
+  after(async () => {
+    await sim?.close();
+    await clip?.remove();
+  });
+
+  test('UDP: RTP and RTCP sender reports reach the client ports; a silent client times out', async () => {
+    const rtp = await bindUdp();
+    const rtcp = await bindUdp();
+    const client = await RawRtspClient.connect(sim.port);
+    const rtpPackets: Buffer[] = [];
+    const reports: Buffer[] = [];
+    rtp.socket.on('message', (m) => rtpPackets.push(m));
+    rtcp.socket.on('message', (m) => reports.push(m));
+    try {
+      const describe = await client.request('DESCRIBE', sim.url('cam'));
+      assert.equal(describe.status, 200);
+      assert.match(describe.body, /a=rtpmap:96 H264\/90000/);
+      const setup = await client.request('SETUP', `${sim.url('cam')}/trackID=0`, {
+        Transport: `RTP/AVP;unicast;client_port=${rtp.port}-${rtcp.port}`,
+      });
+      assert.equal(setup.status, 200);
+      assert.match(setup.headers.get('transport') ?? '', /server_port=\d+-\d+/);
+      const session = setup.headers.get('session')!.split(';')[0]!;
+      const play = await client.request('PLAY', sim.url('cam'), { Session: session });
+      assert.equal(play.status, 200);
+      assert.match(play.headers.get('rtp-info') ?? '', /seq=\d+;rtptime=\d+/);
+      await waitFor('RTP over UDP', () => rtpPackets.length > 10);
+      await waitFor('an RTCP sender report', () => reports.some((r) => r[1] === 200));
+      assert.equal(parseRtpHeader(rtpPackets[0]!)?.payloadType, 96);
+      // No keepalive from now on: the session must expire and the packets stop.
+      await waitFor('the session to expire', () => quietFor(rtpPackets, 500), 8_000);
+      const teardown = await client.request('TEARDOWN', sim.url('cam'), { Session: session });
+      assert.equal(teardown.status, 454, 'the expired session is gone');
+    } finally {
+      client.close();
+      rtp.socket.close();
+      rtcp.socket.close();
+    }
+  });
+
+  test('PAUSE stops the packets and PLAY resumes them on the same session', async () => {
+    const client = await RawRtspClient.connect(sim.port);
+    try {
+      const session = await client.play(sim.url('cam'));
+      await waitFor('media', () => client.packetCount() > 10);
+      assert.equal((await client.request('PAUSE', sim.url('cam'), { Session: session })).status, 200);
+      await waitFor('packets to stop', () => quietFor(client.packets, 500));
+      const paused = client.packetCount();
+      assert.equal((await client.request('PLAY', sim.url('cam'), { Session: session })).status, 200);
+      await waitFor('packets after resume', () => client.packetCount() > paused + 10);
+      assert.ok(
+        client.packets.some((p) => p.channel === 1 && p.data[1] === 200),
+        'sender reports interleaved',
+      );
+    } finally {
+      client.close();
+    }
+  });
+
+  test('slowStartMs delays DESCRIBE', async () => {
+    const client = await RawRtspClient.connect(sim.port);
+    try {
+      const started = Date.now();
+      const response = await client.request('DESCRIBE', sim.url('slow'));
+      assert.equal(response.status, 200);
+      assert.ok(Date.now() - started >= 800, 'answered before the slow start elapsed');
+    } finally {
+      client.close();
+    }
+  });
+
+  test('encoders stop when nobody watches', async () => {
+    const client = await RawRtspClient.connect(sim.port);
+    await client.play(sim.url('cam'));
+    await waitFor('media', () => client.packetCount() > 0);
+    assert.ok((await ffmpegChildren()).length > 0);
+    client.close();
+    const deadline = Date.now() + 10_000;
+    while ((await ffmpegChildren()).length > 0) {
+      assert.ok(Date.now() < deadline, 'encoders still running 10 s after the last client left');
+    }
+  });
+});
+
+// True once the array has not grown for quietMs (its last length and time are remembered per array).
+const lastGrowth = new WeakMap<object, { length: number; atMs: number }>();
+function quietFor(items: readonly unknown[], quietMs: number): boolean {
+  const length = items.length;
+  const seen = lastGrowth.get(items);
+  if (seen === undefined || seen.length !== length) {
+    lastGrowth.set(items, { length, atMs: Date.now() });
+    return false;
+  }
+  return Date.now() - seen.atMs >= quietMs;
+}
+
+async function bindUdp(): Promise<{ socket: Socket; port: number }> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  return { socket, port: socket.address().port };
+}
