@@ -101,7 +101,8 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       rtspTransport: options.rtspTransport,
       hwaccel: options.hwaccel,
       hwaccelDevice: options.hwaccelDevice,
-      ioTimeoutMs: Math.min(options.connectTimeoutMs, options.stallTimeoutMs),
+      // A backstop only: the supervisor's connect timeout and stall watchdog decide first and say why.
+      ioTimeoutMs: Math.max(options.connectTimeoutMs, options.stallTimeoutMs) + 1_000,
       loop: options.loop,
       realtime: options.realtime,
       capabilities: deps.capabilities ?? ffmpeg51,

@@ -84,7 +84,7 @@ export async function waitUntil(condition: () => boolean, withinMs: number, what
 }
 
 /** Children of this test process that are ingest ffmpegs (rawvideo to stdout), by pid. */
-export function ingestChildren(): number[] {
+export function ingestChildren(matching: (argv: readonly string[]) => boolean = () => true): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -93,7 +93,8 @@ export function ingestChildren(): number[] {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== process.pid) continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmdline.includes('rawvideo') && cmdline.includes('pipe:1')) found.push(Number(entry));
+      if (cmdline.includes('rawvideo') && cmdline.includes('pipe:1') && matching(cmdline))
+        found.push(Number(entry));
     } catch {
       // the process went away while we looked
     }

@@ -2,9 +2,21 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startRtspSimulator, type RtspSimulator } from '../../../simulators/rtsp-camera/index.js';
-import { createCameraSource, type SourceOptions, type SupervisedCameraSource } from '../../../src/sources/index.js';
+import {
+  createCameraSource,
+  type SourceOptions,
+  type SupervisedCameraSource,
+} from '../../../src/sources/index.js';
 import type { CameraStatus, Frame } from '../../../src/domain/index.js';
-import { ffmpegPath, ingestChildren, isAlive, makeClip, tempDir, waitForStatus, waitUntil } from './helpers.js';
+import {
+  ffmpegPath,
+  ingestChildren,
+  isAlive,
+  makeClip,
+  tempDir,
+  waitForStatus,
+  waitUntil,
+} from './helpers.js';
 
 // Against the project's RTSP camera simulator (real RTSP/RTP over loopback, H.264 from ffmpeg).
 const dir = tempDir('tsn-rtsp-source-');
@@ -34,7 +46,7 @@ function rtspSource(id: string, url: string, over: Partial<SourceOptions> = {}):
       id,
       url,
       sampleFps: 4,
-      stallTimeoutMs: 1_500,
+      stallTimeoutMs: 4_000,
       connectTimeoutMs: 15_000,
       backoff: [{ delayMs: 500, times: Infinity }],
       killGraceMs: 1_000,
@@ -46,13 +58,17 @@ function rtspSource(id: string, url: string, over: Partial<SourceOptions> = {}):
   return source;
 }
 
-function record<T>(source: { status$: { subscribe(f: (s: CameraStatus) => void): unknown } }, into: CameraStatus[]): void {
+function record<T>(
+  source: { status$: { subscribe(f: (s: CameraStatus) => void): unknown } },
+  into: CameraStatus[],
+): void {
   source.status$.subscribe((s) => into.push(s));
 }
 
 const streaming = (s: CameraStatus): boolean => s.state === 'streaming';
 
-describe('rtsp source against the camera simulator', () => {
+// The cases use different simulated cameras and run side by side to keep the suite short.
+describe('rtsp source against the camera simulator', { concurrency: true }, () => {
   test('frames flow: 224x224, ptsMs strictly increasing by 250 ms at 4 frames/s', async () => {
     const source = rtspSource('main', sim.url('main'));
     const frames: Frame[] = [];
@@ -73,7 +89,12 @@ describe('rtsp source against the camera simulator', () => {
       if (s.state === 'backoff') sim.clearFaults('drop');
     });
     source.start();
-    const dropped = await waitForStatus(source.status$, (s) => s.state === 'backoff', 20_000, 'backoff after the drop');
+    const dropped = await waitForStatus(
+      source.status$,
+      (s) => s.state === 'backoff',
+      20_000,
+      'backoff after the drop',
+    );
     await waitForStatus(source.status$, streaming, 20_000, 'streaming again');
     await source.close();
     assert.ok(dropped.state === 'backoff');
@@ -85,13 +106,16 @@ describe('rtsp source against the camera simulator', () => {
   });
 
   test("a stalled stream trips the watchdog: backoff 'stalled', then streaming again", async () => {
-    const source = rtspSource('stall', sim.url('stall'));
+    const source = rtspSource('stall', sim.url('stall'), { stallTimeoutMs: 1_500 });
     const frames: Frame[] = [];
+    const statuses: CameraStatus[] = [];
+    record(source, statuses);
     source.frames$.subscribe((f) => frames.push(f));
     source.start();
     await waitForStatus(source.status$, streaming, 20_000, 'streaming');
     sim.setFault('stall', { stall: true });
     const stalled = await waitForStatus(source.status$, (s) => s.state === 'backoff', 10_000, 'backoff');
+    const spawnsAtStall = source.stats().spawns;
     assert.ok(stalled.state === 'backoff');
     assert.equal(stalled.error.kind, 'stalled');
     sim.clearFaults('stall');
@@ -99,13 +123,19 @@ describe('rtsp source against the camera simulator', () => {
     const before = frames.length;
     await waitUntil(() => frames.length > before, 10_000, 'frames after the stall');
     await source.close();
-    assert.ok(frames.slice(1).every((f, i) => f.ptsMs > (frames[i]?.ptsMs ?? 0)), 'ptsMs keeps increasing across the reconnect');
-    assert.equal(source.stats().spawns, 2);
+    assert.ok(
+      frames.slice(1).every((f, i) => f.ptsMs > (frames[i]?.ptsMs ?? 0)),
+      'ptsMs keeps increasing across the reconnect',
+    );
+    assert.equal(source.stats().spawns, spawnsAtStall + 1, JSON.stringify(statuses));
   });
 
   test("wrong credentials: fault 'auth', a long retry delay, no tight loop, no secret anywhere", async () => {
     const logged: string[] = [];
-    const logger = { info: (f: object, m: string) => logged.push(m + JSON.stringify(f)), warn: (f: object, m: string) => logged.push(m + JSON.stringify(f)) };
+    const logger = {
+      info: (f: object, m: string) => logged.push(m + JSON.stringify(f)),
+      warn: (f: object, m: string) => logged.push(m + JSON.stringify(f)),
+    };
     const wrong = createCameraSource(
       {
         id: 'locked-wrong',
@@ -133,7 +163,10 @@ describe('rtsp source against the camera simulator', () => {
     await Promise.all([wrong.close(), right.close()]);
     const visible = JSON.stringify(statuses) + logged.join('\n');
     assert.equal(visible.includes('wrong-Pass-99'), false);
-    assert.ok(logged.some((l) => l.includes('rtsp://***@')), 'the redacted URL is logged');
+    assert.ok(
+      logged.some((l) => l.includes('rtsp://***@')),
+      'the redacted URL is logged',
+    );
   });
 
   test("an unknown path is 'not-found'", async () => {
@@ -151,13 +184,20 @@ describe('rtsp source against the camera simulator', () => {
     const healthy = rtspSource('healthy', sim.url('healthy'));
     const corruptFrames: Frame[] = [];
     const healthyFrames: Frame[] = [];
+    const healthyStatuses: CameraStatus[] = [];
+    record(healthy, healthyStatuses);
     corrupt.frames$.subscribe((f) => corruptFrames.push(f));
     healthy.frames$.subscribe((f) => healthyFrames.push(f));
     corrupt.start();
     healthy.start();
     await waitUntil(() => healthyFrames.length >= 12, 30_000, '3 s of frames from the healthy camera');
     await Promise.all([corrupt.close(), healthy.close()]);
-    assert.equal(healthy.stats().spawns, 1);
+    const firstStreaming = healthyStatuses.findIndex(streaming);
+    assert.deepEqual(
+      healthyStatuses.slice(firstStreaming + 1).map((s) => s.state),
+      ['stopped'],
+      `the healthy camera streamed without interruption: ${JSON.stringify(healthyStatuses)}`,
+    );
     assert.ok(healthyFrames.slice(1).every((f, i) => f.ptsMs - (healthyFrames[i]?.ptsMs ?? 0) === 250));
     assert.ok(corruptFrames.every((f) => f.rgb.length === 224 * 224 * 3));
   });
@@ -170,7 +210,11 @@ describe('rtsp source against the camera simulator', () => {
     source.start();
     await waitForStatus(source.status$, streaming, 20_000, 'streaming');
     const since = Date.now();
-    await waitUntil(() => frames.filter((f) => f.wallMs > since + 2_000).length >= 4, 20_000, 'frames after the change');
+    await waitUntil(
+      () => frames.filter((f) => f.wallMs > since + 2_000).length >= 4,
+      20_000,
+      'frames after the change',
+    );
     await source.close();
     assert.ok(frames.every((f) => f.width === 224 && f.height === 224 && f.rgb.length === 224 * 224 * 3));
   });
@@ -187,13 +231,28 @@ describe('rtsp source against the camera simulator', () => {
   test('8 cameras at once all deliver frames; close() leaves no ffmpeg behind', async () => {
     const many = manyNames.map((name) => rtspSource(name, sim.url(name)));
     const counts = new Map<string, number>();
-    for (const s of many) s.frames$.subscribe((f) => counts.set(f.cameraId, (counts.get(f.cameraId) ?? 0) + 1));
+    for (const s of many)
+      s.frames$.subscribe((f) => counts.set(f.cameraId, (counts.get(f.cameraId) ?? 0) + 1));
     for (const s of many) s.start();
-    await waitUntil(() => manyNames.every((n) => (counts.get(n) ?? 0) >= 4), 45_000, '4 frames from each of 8 cameras');
+    await waitUntil(
+      () => manyNames.every((n) => (counts.get(n) ?? 0) >= 4),
+      45_000,
+      '4 frames from each of 8 cameras',
+    );
     const pids = many.map((s) => s.stats().pid).filter((p): p is number => p !== undefined);
     assert.ok(pids.length >= 1);
     await Promise.all(many.map((s) => s.close()));
-    assert.deepEqual(ingestChildren(), []);
+    const urls = manyNames.map((n) => sim.url(n));
+    assert.deepEqual(
+      ingestChildren((argv) => argv.some((a) => urls.includes(a))),
+      [],
+    );
     assert.deepEqual(pids.filter(isAlive), []);
+  });
+});
+
+describe('after every rtsp case', () => {
+  test('no ingest ffmpeg is left running', () => {
+    assert.deepEqual(ingestChildren(), []);
   });
 });
