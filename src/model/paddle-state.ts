@@ -1,5 +1,5 @@
 import { TsnError } from '../errors/index.js';
-import { NdArray, PyDict, describe, type PickleValue } from './pickle/index.js';
+import { NdArray, PyDict, PyTuple, describe, type PickleValue } from './pickle/index.js';
 import { PADDLE_NAME_TABLE_KEY, inferDepth, paddleNameMappings, type NameMapping } from './paddle-names.js';
 import type { ResNetDepth, Tensor, Weights } from './types.js';
 
@@ -41,9 +41,18 @@ function stateEntries(root: PickleValue): Map<string, PickleValue> {
         context: { tensor: String(key) },
       });
     }
-    out.set(key, value);
+    out.set(key, unwrapNamedTensor(value));
   }
   return out;
+}
+
+/** A Tensor pickled by paddle.save's non-legacy path arrives as (name, ndarray); keep the array. */
+function unwrapNamedTensor(value: PickleValue): PickleValue {
+  if (value instanceof PyTuple && value.items.length === 2 && typeof value.items[0] === 'string') {
+    const array = value.items[1];
+    if (array instanceof NdArray) return array;
+  }
+  return value;
 }
 
 function classCount(arrays: ReadonlyMap<string, PickleValue>): number {

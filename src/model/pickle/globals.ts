@@ -4,6 +4,7 @@ import {
   NdArray,
   PyDict,
   PyGlobal,
+  PyList,
   PyTuple,
   describe,
   type GlobalKind,
@@ -21,6 +22,9 @@ const WHITELIST: ReadonlyMap<string, GlobalKind> = new Map([
   ['collections.OrderedDict', 'ordereddict'],
   ['__builtin__.bytes', 'bytes'],
   ['builtins.bytes', 'bytes'],
+  // paddle.save's non-legacy pickler writes a Tensor as tuple(((name, ndarray),)) = (name, ndarray).
+  ['__builtin__.tuple', 'tuple'],
+  ['builtins.tuple', 'tuple'],
 ]);
 
 const LATIN1_NAMES = new Set(['latin1', 'latin-1', 'iso-8859-1', 'iso8859-1', 'l1']);
@@ -68,6 +72,13 @@ export function callGlobal(
     case 'bytes':
       if (a.length !== 0) throw unsupported('bytes() with arguments', offset);
       return new Uint8Array(0);
+    case 'tuple': {
+      const [items] = a;
+      if (a.length !== 1 || !(items instanceof PyTuple || items instanceof PyList)) {
+        throw unsupported('tuple() of something other than a tuple or list', offset);
+      }
+      return new PyTuple(items instanceof PyTuple ? items.items : [...items.items]);
+    }
     case 'ndarray':
       throw unsupported('calling numpy.ndarray directly', offset);
   }

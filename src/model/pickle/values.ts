@@ -9,7 +9,7 @@ export class PyGlobal {
   ) {}
 }
 
-export type GlobalKind = 'reconstruct' | 'ndarray' | 'dtype' | 'encode' | 'ordereddict' | 'bytes';
+export type GlobalKind = 'reconstruct' | 'ndarray' | 'dtype' | 'encode' | 'ordereddict' | 'bytes' | 'tuple';
 
 export class PyTuple {
   constructor(readonly items: readonly PickleValue[]) {}

@@ -74,9 +74,14 @@ function mutate(base: Uint8Array, rnd: () => number): Uint8Array {
 test('mutated checkpoints: success or TsnError, bounded memory', () => {
   const model = join(fixturesDir, 'model');
   const bases = [
-    ...['small_p2.pkl', 'small_p4.pkl', 'ordered_p2.pkl', 'dtypes_p4.pkl', 'small_p2_np2.pkl'].map((f) =>
-      readFileSync(join(model, f)),
-    ),
+    ...[
+      'small_p2.pkl',
+      'small_p4.pkl',
+      'ordered_p2.pkl',
+      'dtypes_p4.pkl',
+      'small_p2_np2.pkl',
+      'named_p2.pkl',
+    ].map((f) => readFileSync(join(model, f))),
     referencePrefix(),
   ];
   const rnd = mulberry32(20261126);

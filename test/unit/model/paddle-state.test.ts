@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mapPaddleState } from '../../../src/model/paddle-state.js';
-import { PyDict, PyList } from '../../../src/model/pickle/index.js';
+import { PyDict, PyList, PyTuple } from '../../../src/model/pickle/index.js';
 import { assertCode } from './support/assert-code.js';
 import { f32Bytes } from './support/pickle-writer.js';
 import { paddleShapes, stateDictValue } from './support/synthetic.js';
@@ -38,6 +38,12 @@ describe('mapping a paddle state dict', () => {
     const table = new PyDict();
     table.entries.set('head.fc.bias', 'param_1');
     dict.entries.set('StructuredToParameterName@@', table);
+    assert.equal(mapPaddleState(dict).weights.size, 102);
+  });
+
+  test('tensors pickled as (name, ndarray) tuples are unwrapped', () => {
+    const dict = stateDictValue(paddleShapes(18, 2));
+    for (const [k, v] of dict.entries) dict.entries.set(k, new PyTuple([`param_${k}`, v]));
     assert.equal(mapPaddleState(dict).weights.size, 102);
   });
 

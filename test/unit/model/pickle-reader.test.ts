@@ -2,7 +2,14 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NdArray, PyDict, PyList, readPickle, type PickleValue } from '../../../src/model/pickle/index.js';
+import {
+  NdArray,
+  PyDict,
+  PyList,
+  PyTuple,
+  readPickle,
+  type PickleValue,
+} from '../../../src/model/pickle/index.js';
 import { fixturesDir } from '../../helpers/paths.js';
 import { opcodes } from './support/pickle-writer.js';
 import { assertCode } from './support/assert-code.js';
@@ -69,6 +76,18 @@ describe('pickle reader on real Python pickles', () => {
       assert.deepEqual(Buffer.from(b.data), Buffer.from(a.data), String(name));
     }
   });
+
+  for (const file of ['named_p2.pkl', 'named_p4.pkl']) {
+    test(`${file}: tensors pickled as tuple((name, ndarray)) come back as (name, array)`, () => {
+      const entries = dictOf(readPickle(load(file)));
+      const named = entries.get('bn.bias');
+      assert.ok(named instanceof PyTuple);
+      assert.equal(named.items[0], 'param_3');
+      const a = named.items[1];
+      assert.ok(a instanceof NdArray);
+      assert.deepEqual(floats(a), (expected['bn.bias']?.values ?? []).map(decodeExpected));
+    });
+  }
 
   test('other dtypes are read with their dtype string', () => {
     const entries = dictOf(readPickle(load('dtypes_p4.pkl')));
