@@ -58,7 +58,7 @@ function rtspSource(id: string, url: string, over: Partial<SourceOptions> = {}):
   return source;
 }
 
-function record<T>(
+function record(
   source: { status$: { subscribe(f: (s: CameraStatus) => void): unknown } },
   into: CameraStatus[],
 ): void {
