@@ -14,6 +14,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   E_API_FORBIDDEN: 403,
   E_API_NOT_FOUND: 404,
   E_API_CONFLICT: 409,
+  E_SERVICE_STARTING: 503,
 };
 
 /** Option errors raised by the sources or the pipeline while applying a camera are the client's input. */

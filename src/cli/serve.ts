@@ -1,5 +1,73 @@
 import type { Command } from 'commander';
+import { pino } from 'pino';
+import { locateFfmpeg } from '../config/ffmpeg-path.js';
+import { loadConfig, type ConfigFlags } from '../config/index.js';
+import { startService } from '../service/start-service.js';
+
+interface ServeOptions {
+  readonly config?: string;
+  readonly model?: string;
+  readonly camera: string[];
+  readonly port?: string;
+  readonly nats?: string;
+  readonly backend?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const CLOSE_TIMEOUT_MS = 20_000;
 
 export function registerServeCommand(program: Command): void {
-  program.command('serve').description('(not built yet)');
+  program
+    .command('serve')
+    .description(
+      'run the service: cameras -> TSN -> action events on NATS, WebSocket and HTTP ' +
+        '(config: YAML file, then TSN_* environment variables, then these flags)',
+    )
+    .option('--config <file>', 'YAML configuration (see configs/default.yaml)')
+    .option('--model <dir|name>', 'model directory, or tsn_k400 / tsn_k400_8 (downloaded once)')
+    .option(
+      '--camera <name=url>',
+      'add a camera, or replace the URL of camera NAME (repeatable)',
+      collect,
+      [],
+    )
+    .option('--port <port>', 'HTTP port')
+    .option('--nats <url>', 'NATS server URL (enables NATS publishing)')
+    .option('--backend <name>', 'inference backend: onnx or tfjs')
+    .action(async (options: ServeOptions) => serve(options));
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const flags: ConfigFlags = {
+    camera: options.camera,
+    ...(options.model === undefined ? {} : { model: options.model }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.nats === undefined ? {} : { nats: options.nats }),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  };
+  const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), flags });
+  const logger = pino({ level: config.logLevel, base: { service: 'tsn-stream' } });
+  const service = await startService(config, { logger, ffmpegPath: locateFfmpeg()?.path });
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  const outcome = await Promise.race([
+    service.started.then(() => stopSignal),
+    stopSignal,
+    service.started.then(
+      () => new Promise<never>(() => undefined),
+      (error: unknown) => ({ error }),
+    ),
+  ]);
+  if (typeof outcome === 'string') logger.info({ signal: outcome }, 'shutting down');
+  const timer = setTimeout(() => {
+    logger.error({ timeoutMs: CLOSE_TIMEOUT_MS }, 'shutdown took too long; exiting anyway');
+    process.exit(1);
+  }, CLOSE_TIMEOUT_MS);
+  await service.close();
+  clearTimeout(timer);
+  if (typeof outcome !== 'string') throw outcome.error;
+  logger.flush();
+  process.exit(0);
 }

@@ -106,7 +106,8 @@ const natsSchema = z
           .nonnegative()
           .default(7 * 24 * 3_600_000)
           .describe('0 = unlimited.'),
-        maxBytes: z.number().int().default(-1).describe('-1 = unlimited.'),
+        maxMsgs: z.number().int().min(-1).default(1_000_000).describe('Messages kept; -1 = unlimited.'),
+        storage: z.enum(['file', 'memory']).default('file').describe('file survives a NATS restart.'),
         replicas: z.number().int().min(1).max(5).default(1),
         duplicateWindowMs: z.number().int().positive().default(120_000),
       })
@@ -114,8 +115,8 @@ const natsSchema = z
     user: z.string().optional(),
     pass: z.string().optional(),
     token: z.string().optional(),
-    credentialsFile: z.string().optional().describe('A .creds file (JWT + nkey seed).'),
-    nkeySeedFile: z.string().optional().describe('A file holding an nkey seed (SU...).'),
+    credentialsFile: z.string().min(1).optional().describe('A .creds file (JWT + nkey seed).'),
+    nkeySeedFile: z.string().min(1).optional().describe('A file holding an nkey user seed (SU...).'),
     tls: z
       .strictObject({ caFile: z.string(), certFile: z.string(), keyFile: z.string() })
       .partial()

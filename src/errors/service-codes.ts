@@ -19,4 +19,5 @@ export const serviceErrorCodes = [
   'E_API_FORBIDDEN',
   'E_API_INTERNAL',
   'E_SERVICE_START',
+  'E_SERVICE_STARTING',
 ] as const;

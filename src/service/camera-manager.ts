@@ -85,12 +85,20 @@ export class CameraRegistry implements CameraManager {
     return this.serialize(async () => {
       const current = this.require(id);
       const spec = mergePatch(current.spec, patch);
-      const next = this.entryFor(spec);
-      await this.persistOrUndo(
-        this.specs().map((s) => (s.id === id ? spec : s)),
-        next,
-      );
+      // The old runtime goes first: a camera id holds one slot in the pipeline at a time.
       await current.runtime?.close();
+      current.runtime = undefined;
+      let next: Entry;
+      try {
+        next = this.entryFor(spec);
+        await this.persistOrUndo(
+          this.specs().map((s) => (s.id === id ? spec : s)),
+          next,
+        );
+      } catch (error) {
+        this.entries.set(id, this.entryFor(current.spec));
+        throw error;
+      }
       this.entries.set(id, next);
       return this.view(next);
     });

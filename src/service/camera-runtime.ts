@@ -1,0 +1,161 @@
+// One live camera: its source (ffmpeg, or an embedded simulator for sim:// URLs) feeding its slot in the
+// shared recognition pipeline. Statuses go to the publishers; fps and the last prediction to the API.
+import type { Subscription } from 'rxjs';
+import type { LastPrediction } from '../api/index.js';
+import type { ResolvedCamera } from '../config/index.js';
+import type { CameraStatus, Prediction } from '../domain/index.js';
+import { resolveCameraOptions, defaultCameraOptions } from '../pipeline/options.js';
+import type { RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
+import {
+  createCameraSource,
+  type SourceLogger,
+  type SupervisedCameraSource,
+} from '../sources/camera-source.js';
+import { resolveSourceOptions } from '../sources/options.js';
+import { redactText } from '../sources/redact.js';
+import type { CameraRuntime, CameraRuntimeStats, StartCamera } from './camera-manager.js';
+import { pipelineOptionsOf, sourceOptionsOf } from './camera-options.js';
+import { FpsMeter } from './fps-meter.js';
+import { isSimUrl, parseSimUrl, startSimulatedCamera, type SimulatedCamera } from './simulated-camera.js';
+
+export interface CameraRuntimeDeps {
+  readonly pipeline: RecognitionPipeline;
+  readonly ffmpegPath: string;
+  /** num_seg for cameras that do not set one: the model's trained value. */
+  readonly modelNumSeg: number;
+  /** Where generated sim:// pattern clips are kept. */
+  readonly clipsDir: string;
+  readonly logger: SourceLogger & { error(fields: Record<string, unknown>, message: string): void };
+  readonly now: () => number;
+  readonly onStatus: (cameraId: string, status: CameraStatus) => void;
+}
+
+export interface CameraRuntimeFactory {
+  readonly start: StartCamera;
+  /** Routes a prediction to its camera (for GET /v1/cameras/:id). */
+  notePrediction(prediction: Prediction): void;
+}
+
+export function createCameraRuntimeFactory(deps: CameraRuntimeDeps): CameraRuntimeFactory {
+  const live = new Map<string, LiveCamera>();
+  return {
+    start(camera) {
+      const runtime = new LiveCamera(camera, deps, () => {
+        if (live.get(camera.id) === runtime) live.delete(camera.id);
+      });
+      live.set(camera.id, runtime);
+      return runtime;
+    },
+    notePrediction(prediction) {
+      live.get(prediction.cameraId)?.notePrediction(prediction);
+    },
+  };
+}
+
+class LiveCamera implements CameraRuntime {
+  private current: CameraStatus;
+  private source: SupervisedCameraSource | undefined;
+  private simulator: SimulatedCamera | undefined;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly fpsMeter = new FpsMeter();
+  private last: LastPrediction | null = null;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly camera: ResolvedCamera,
+    private readonly deps: CameraRuntimeDeps,
+    private readonly onClosed: () => void,
+  ) {
+    this.current = { state: 'connecting', attempt: 0, sinceMs: deps.now() };
+    const pipelineOptions = pipelineOptionsOf(camera, deps.modelNumSeg);
+    // Validate everything before anything starts, so bad settings are a 400 and not a failed camera.
+    resolveCameraOptions(defaultCameraOptions, pipelineOptions);
+    if (isSimUrl(camera.url)) {
+      const sim = parseSimUrl(camera.url);
+      resolveSourceOptions(sourceOptionsOf(camera, 'rtsp://127.0.0.1/validate'));
+      void this.startSimulated(sim);
+    } else {
+      this.attach(createCameraSource(sourceOptionsOf(camera, camera.url), this.sourceDeps()));
+    }
+  }
+
+  status(): CameraStatus {
+    return this.current;
+  }
+
+  stats(): CameraRuntimeStats {
+    const pipeline = this.deps.pipeline.metrics().cameras[this.camera.id];
+    const source = this.source?.stats();
+    return {
+      fps: this.fpsMeter.fps(this.deps.now()),
+      lastPrediction: this.last,
+      counters: {
+        ...(pipeline ?? {}),
+        ffmpegSpawns: source?.spawns ?? 0,
+        sourceFrames: source?.frames ?? 0,
+      },
+    };
+  }
+
+  notePrediction(p: Prediction): void {
+    this.last = { windowStartWallMs: p.windowStartWallMs, windowEndWallMs: p.windowEndWallMs, top: p.top };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.deps.pipeline.removeCamera(this.camera.id);
+    await this.source?.close();
+    for (const s of this.subscriptions) s.unsubscribe();
+    await this.simulator?.close();
+    this.setStatus({ state: 'stopped', sinceMs: this.deps.now() });
+    this.onClosed();
+  }
+
+  private async startSimulated(sim: ReturnType<typeof parseSimUrl>): Promise<void> {
+    try {
+      const simulator = await startSimulatedCamera(sim, {
+        ffmpegPath: this.deps.ffmpegPath,
+        clipsDir: this.deps.clipsDir,
+      });
+      if (this.closing !== undefined) {
+        await simulator.close();
+        return;
+      }
+      this.simulator = simulator;
+      this.attach(createCameraSource(sourceOptionsOf(this.camera, simulator.url), this.sourceDeps()));
+    } catch (error) {
+      const message = redactText(error instanceof Error ? error.message : String(error));
+      this.deps.logger.error({ camera: this.camera.id, err: message }, 'simulated camera failed to start');
+      this.setStatus({ state: 'failed', sinceMs: this.deps.now(), error: { kind: 'unknown', message } });
+    }
+  }
+
+  private attach(source: SupervisedCameraSource): void {
+    this.source = source;
+    const id = this.camera.id;
+    this.subscriptions.push(
+      source.status$.subscribe((status) => {
+        const wasStreaming = this.current.state === 'streaming';
+        this.setStatus(status);
+        if (wasStreaming && status.state !== 'streaming') this.deps.pipeline.endEpisodes(id, 'restart');
+      }),
+      source.frames$.subscribe(() => this.fpsMeter.tick(this.deps.now())),
+    );
+    this.deps.pipeline.addCamera(id, source.frames$, pipelineOptionsOf(this.camera, this.deps.modelNumSeg));
+    source.start();
+  }
+
+  private setStatus(status: CameraStatus): void {
+    if (this.closing !== undefined && status.state !== 'stopped') return;
+    this.current = status;
+    this.deps.onStatus(this.camera.id, status);
+  }
+
+  private sourceDeps() {
+    return { ffmpegPath: this.deps.ffmpegPath, now: this.deps.now, logger: this.deps.logger };
+  }
+}

@@ -1,0 +1,224 @@
+// Runtime assembly of `tsn serve`: HTTP first (health answers during a model download), then model,
+// backend, pipeline, publishers and cameras. close() takes it all down in order and leaves nothing behind.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Subscription } from 'rxjs';
+import { buildApi, type Readiness } from '../api/index.js';
+import type { CameraSpec, Config } from '../config/index.js';
+import { createBackend } from '../inference/create-backend.js';
+import type { Backend } from '../inference/backend.js';
+import { loadModel } from '../model/model-dir.js';
+import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
+import { createRecognitionPipeline, type RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
+import { TsnError } from '../errors/index.js';
+import { CameraRegistry } from './camera-manager.js';
+import { createCameraRuntimeFactory } from './camera-runtime.js';
+import { DeferredCameraManager } from './deferred-cameras.js';
+import { createHead, createEmbed } from './embed.js';
+import { RecentEventRing } from './event-ring.js';
+import { createMetricsRegistry } from './metrics.js';
+import { createPublishers, type Publishers } from './publishers.js';
+import { readStateFile, writeStateFile } from './state-file.js';
+
+export interface ServiceDeps {
+  readonly logger: Logger;
+  /** ffmpeg binary (src/config/ffmpeg-path.ts locateFfmpeg()); undefined: cameras cannot start. */
+  readonly ffmpegPath: string | undefined;
+  readonly now?: () => number;
+  /** Download tuning for the model store (tests). */
+  readonly download?: ResolveModelDeps['download'];
+}
+
+export interface RunningService {
+  /** http://host:port of the API. */
+  readonly url: string;
+  readonly port: number;
+  readiness(): Readiness;
+  /** Resolves once the model is loaded and the cameras started (rejects if that failed). */
+  readonly started: Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Parts {
+  backend?: Backend;
+  pipeline?: RecognitionPipeline;
+  registry?: CameraRegistry;
+  subscriptions: Subscription[];
+}
+
+export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
+  const log = deps.logger;
+  const now = deps.now ?? Date.now;
+  const parts: Parts = { subscriptions: [] };
+  const ring = new RecentEventRing(config.api.recentEvents);
+  const cameras = new DeferredCameraManager();
+  const checks = { model: false, cameras: false };
+  const readiness = (): Readiness => ({ ready: checks.model && checks.cameras, checks: { ...checks } });
+  // Publishers need the HTTP server, which needs the metrics registry, which reads publisher stats.
+  const out: { publishers?: Publishers } = {};
+  const metrics = createMetricsRegistry({
+    pipeline: () => parts.pipeline?.metrics(),
+    drainSamples: () => parts.pipeline?.drainSamples(),
+    cameras,
+    nats: () => natsStats(out.publishers),
+    webSocket: () =>
+      publishers?.webSocket?.stats() ?? { clients: 0, messagesSent: 0, slowConsumerDisconnects: 0 },
+  });
+  const app = buildApi({
+    cameras,
+    events: ring,
+    readiness,
+    metrics,
+    auth: config.server.auth,
+    logger: log,
+    ...(config.websocket.enabled ? { webSocketPath: config.websocket.path } : {}),
+  });
+  const publishers = createPublishers(config, {
+    server: app.server,
+    ring,
+    logger: log.child({ component: 'publish' }),
+  });
+  out.publishers = publishers;
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
+  log.info({ url, webSocket: config.websocket.enabled ? config.websocket.path : null }, 'listening');
+
+  const started = startRecognition(config, deps, { parts, cameras, checks, ring, publishers, now });
+  started.catch((error: unknown) => log.error({ err: error }, 'service failed to start'));
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await started.catch(() => undefined);
+      await shutdown(parts, publishers, log);
+      await app.close();
+      log.info('stopped');
+    })());
+  return { url, port, readiness, started, close };
+}
+
+async function startRecognition(
+  config: Config,
+  deps: ServiceDeps,
+  ctx: {
+    parts: Parts;
+    cameras: DeferredCameraManager;
+    checks: { model: boolean; cameras: boolean };
+    ring: RecentEventRing;
+    publishers: Publishers;
+    now: () => number;
+  },
+): Promise<void> {
+  const log = deps.logger;
+  const { dir } = await resolveModelDir(config.model, {
+    log,
+    progress: (label) => createProgress(label, process.stderr, log),
+    ...(deps.download === undefined ? {} : { download: deps.download }),
+  });
+  const model = await loadModel(dir);
+  const backend = await createBackend(model, {
+    backend: config.backend.name,
+    executionProviders: config.backend.executionProviders,
+    threads: config.backend.threads,
+  });
+  ctx.parts.backend = backend;
+  log.info(
+    { model: model.id, classes: model.manifest.numClasses, backend: backend.description },
+    'model loaded',
+  );
+  ctx.checks.model = true;
+  const pipeline = createRecognitionPipeline(
+    { modelId: model.id, labels: model.labels, batching: config.batching },
+    {
+      embed: createEmbed(backend, model),
+      head: createHead(backend),
+      now: ctx.now,
+      idFactory: () => randomUUID(),
+    },
+  );
+  ctx.parts.pipeline = pipeline;
+  const runtimes = createCameraRuntimeFactory({
+    pipeline,
+    ffmpegPath: requireFfmpeg(deps.ffmpegPath),
+    modelNumSeg: model.manifest.defaultNumSeg,
+    clipsDir: join(expandHome(config.model.cacheDir, homedir()), '..', 'sim'),
+    logger: log.child({ component: 'source' }),
+    now: ctx.now,
+    onStatus: (id, status) => ctx.publishers.publishStatus(id, status),
+  });
+  const registry = new CameraRegistry({
+    defaults: config.defaults,
+    startCamera: runtimes.start,
+    now: ctx.now,
+    ...(config.stateFile === undefined ? {} : { persist: persistTo(config.stateFile) }),
+  });
+  ctx.parts.registry = registry;
+  const publishPredictionsFor = (id: string) =>
+    registry.get(id)?.spec.publishPredictions ?? config.defaults.publishPredictions;
+  ctx.parts.subscriptions.push(
+    pipeline.events$.subscribe((event) => ctx.publishers.publishEvent(event)),
+    pipeline.predictions$.subscribe((p) => {
+      runtimes.notePrediction(p);
+      ctx.publishers.publishPrediction(p, publishPredictionsFor(p.cameraId));
+    }),
+    pipeline.errors$.subscribe((error) =>
+      log.warn({ code: error.code, err: error.message }, 'inference error'),
+    ),
+  );
+  const initial = await initialCameras(config, log);
+  registry.startAll(initial);
+  ctx.cameras.bind(registry);
+  ctx.checks.cameras = true;
+  log.info({ cameras: initial.map((c) => c.id) }, 'ready');
+}
+
+function persistTo(path: string) {
+  return (cameras: readonly CameraSpec[]) => writeStateFile(path, cameras);
+}
+
+async function initialCameras(config: Config, log: Logger): Promise<readonly CameraSpec[]> {
+  if (config.stateFile === undefined) return config.cameras;
+  const saved = await readStateFile(config.stateFile);
+  if (saved === undefined) return config.cameras;
+  log.info(
+    { stateFile: config.stateFile, cameras: saved.length },
+    'cameras from the state file (they replace the config list)',
+  );
+  return saved;
+}
+
+function requireFfmpeg(path: string | undefined): string {
+  if (path !== undefined) return path;
+  throw new TsnError(
+    'E_FFMPEG_MISSING',
+    'no ffmpeg found: install it (apt-get install ffmpeg), set FFMPEG_PATH, or reinstall @ffmpeg-installer/ffmpeg',
+  );
+}
+
+async function shutdown(parts: Parts, publishers: Publishers | undefined, log: Logger): Promise<void> {
+  // Let running backbone calls land (bounded), so their windows still produce predictions and events.
+  const deadline = Date.now() + 2000;
+  while (parts.pipeline !== undefined && parts.pipeline.metrics().inFlight > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  parts.pipeline?.close(); // ends open episodes with reason 'shutdown': their action.ended events go out
+  await parts.registry?.close(); // stops every source (ffmpeg) and embedded simulator
+  for (const s of parts.subscriptions) s.unsubscribe();
+  await publishers?.close(5000).catch((error: unknown) => log.warn({ err: error }, 'publisher close failed'));
+  await parts.backend?.close();
+}
+
+function natsStats(publishers: Publishers | undefined) {
+  const s = publishers?.nats?.stats();
+  return {
+    connected: s?.connected ?? false,
+    buffered: s?.buffered ?? 0,
+    dropped: s?.dropped ?? 0,
+    published: s?.published ?? 0,
+    publishFailures: s?.publishFailures ?? 0,
+  };
+}
