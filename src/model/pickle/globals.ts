@@ -90,13 +90,10 @@ function latin1Encode(a: readonly PickleValue[], budget: AllocationBudget, offse
     throw unsupported(`_codecs.encode other than (str, 'latin1')`, offset);
   }
   spend(budget, text.length, offset);
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0xff) throw corrupt('a latin-1 byte string holding a character above U+00FF', offset);
-    out[i] = c;
-  }
-  return out;
+  // Native scan and copy: the per-character JS loop took seconds on a ResNet-50 protocol-2 file.
+  if (/[\u0100-\uffff]/.test(text))
+    throw corrupt('a latin-1 byte string holding a character above U+00FF', offset);
+  return Buffer.from(text, 'latin1');
 }
 
 function spend(budget: AllocationBudget, n: number, offset: number): void {

@@ -213,6 +213,23 @@ describe('pickle reader on bad input', () => {
     assertCode(() => readPickle(Uint8Array.from([0x80, 4, 0x4e, 0x29, 0x52, 0x2e])), 'E_CKPT_CORRUPT'); // call None
   });
 
+  test('a latin-1 "bytes" string with a character above U+00FF is corrupt', () => {
+    const bytes = opcodes()
+      .byte(0x80, 2)
+      .global('_codecs', 'encode')
+      .str('ok\u0100')
+      .str('latin1')
+      .byte(0x86, 0x52, 0x2e);
+    assertCode(() => readPickle(bytes.build()), 'E_CKPT_CORRUPT');
+    const fine = opcodes()
+      .byte(0x80, 2)
+      .global('_codecs', 'encode')
+      .str('\u00ff\u0000')
+      .str('latin1')
+      .byte(0x86, 0x52, 0x2e);
+    assert.deepEqual([...(readPickle(fine.build()) as Uint8Array)], [0xff, 0]);
+  });
+
   test('unknown opcodes are E_CKPT_UNSUPPORTED', () => {
     assertCode(() => readPickle(Uint8Array.from([0x80, 4, 0x8f, 0x2e])), 'E_CKPT_UNSUPPORTED'); // EMPTY_SET
     assertCode(() => readPickle(Buffer.from('\x80\x04I1\n.', 'latin1')), 'E_CKPT_UNSUPPORTED'); // text INT
