@@ -1,7 +1,7 @@
 // A real nats-server for tests: own free port, own JetStream store directory, stop/kill/restart on the SAME
 // port and store (so clients reconnect and the stream survives), and cleanup that leaves nothing behind.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +43,11 @@ export interface NatsServerHandle {
   readonly storeDir: string;
   /** SIGKILL: no graceful shutdown, clients see the socket die. */
   kill(): Promise<void>;
-  /** SIGSTOP: the server keeps its sockets open but answers nothing (a hung server, lost acks). */
-  freeze(): void;
+  /**
+   * SIGSTOP: the server keeps its sockets open but answers nothing (a hung server, lost acks). Resolves once
+   * the kernel reports the process stopped, so nothing sent afterwards can be answered.
+   */
+  freeze(): Promise<void>;
   /** SIGCONT after freeze(). */
   thaw(): void;
   /** SIGTERM and wait for exit. */
@@ -120,7 +123,17 @@ export async function startNatsServer(options: StartNatsOptions = {}): Promise<N
     url: `nats://127.0.0.1:${port}`,
     storeDir,
     kill: () => signalAndWait('SIGKILL'),
-    freeze: () => void child?.kill('SIGSTOP'),
+    freeze: async () => {
+      const pid = child?.pid;
+      if (pid === undefined) throw new Error('nats-server is not running');
+      child?.kill('SIGSTOP');
+      const deadline = Date.now() + 5000;
+      // /proc/<pid>/stat field 3 is the state; 'T' = stopped by a signal.
+      while (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'T') {
+        if (Date.now() > deadline) throw new Error(`nats-server ${pid} did not stop within 5 s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
     thaw: () => void child?.kill('SIGCONT'),
     stop: () => signalAndWait('SIGTERM'),
     restart: async () => {

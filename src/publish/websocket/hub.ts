@@ -211,6 +211,13 @@ export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
     }
   };
 
+  // Clients being closed (slow, invalid, shutting down) no longer count.
+  const openClients = (): number => {
+    let n = 0;
+    for (const c of clients) if (!c.closing) n += 1;
+    return n;
+  };
+
   const pingTimer = setInterval(heartbeat, options.pingIntervalMs ?? 30_000);
   options.server.on('upgrade', onUpgrade);
 
@@ -236,8 +243,8 @@ export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
     publishPrediction: (prediction) => publish(toWirePrediction(prediction)),
     publishStatus: (cameraId, status) => publish(toWireStatus(cameraId, status)),
     publish,
-    clients: () => [...clients].filter((c) => !c.closing).length,
-    stats: () => ({ clients: clients.size, ...counters }),
+    clients: openClients,
+    stats: () => ({ clients: openClients(), ...counters }),
     close,
   };
 }

@@ -139,11 +139,11 @@ describe('NATS publisher (real nats-server)', () => {
   test('a publish whose ack is lost (hung server) is retried with the same msgID and stored once', async (t) => {
     if (!needs(t, natsAvailable, 'nats-server')) return;
     const { server, publisher, jsm } = await rig(t, { publishTimeoutMs: 200, retryDelayMs: 20 });
-    server.freeze();
+    await server.freeze();
     publisher.publishEvent(ev(1));
     await waitFor(
       () => publisher.stats().publishFailures >= 2,
-      'publish timeouts while the server is frozen',
+      () => `publish timeouts while the server is frozen: ${JSON.stringify(publisher.stats())}`,
     );
     assert.equal(publisher.stats().bufferedEvents, 1);
     server.thaw();

@@ -156,7 +156,7 @@ describe('WebSocket hub', () => {
   });
 });
 
-describe('WebSocket hub auth', () => {
+describe('WebSocket hub admission', () => {
   test('the authorize hook rejects the upgrade with 401; bearer header or ?token= pass', async (t) => {
     const rig = await startRig({ authorize: bearerTokenAuthorizer(['s3cret']) });
     t.after(() => rig.close());
@@ -180,6 +180,18 @@ describe('WebSocket hub auth', () => {
     assert.deepEqual(ids(viaQuery), ['e1']);
     viaHeader.ws.close();
     viaQuery.ws.close();
+  });
+
+  test('upgrades beyond maxClients are answered 503', async (t) => {
+    const rig = await startRig({ maxClients: 1 });
+    t.after(() => rig.close());
+    const first = await openClient(rig.url());
+    await assert.rejects(
+      openClient(rig.url()),
+      (e: unknown) => e instanceof HttpRejection && e.status === 503,
+    );
+    assert.equal(rig.hub.stats().rejectedFull, 1);
+    first.ws.close();
   });
 });
 
