@@ -61,7 +61,7 @@ function startWorker(model: Model, options: BackendOptions): Promise<{ worker: W
  * A Backend whose runtime lives in a worker thread. onnxruntime-node and tfjs-wasm compute synchronously
  * on the calling thread (a ResNet-50 batch of 16 takes seconds on CPU), which would freeze every socket
  * and pipe of the service; here the main thread only posts and awaits. Inputs are copied to the worker
- * (the caller keeps its buffers); outputs are transferred back.
+ * (the caller keeps its buffers, which may be views into larger ones); outputs are transferred back.
  */
 export async function createWorkerBackend(model: Model, options: BackendOptions): Promise<Backend> {
   const { worker, info } = await startWorker(model, options);
@@ -98,7 +98,9 @@ export async function createWorkerBackend(model: Model, options: BackendOptions)
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id });
+      // Cloning a subarray view would copy its whole underlying buffer; copy just the view, then move it.
+      const data = 'data' in request ? request.data.slice() : undefined;
+      worker.postMessage({ ...request, id, ...(data ? { data } : {}) }, data ? [data.buffer] : []);
     });
   };
   const call = (request: DistributiveOmit<WorkerRequest, 'id'>): Promise<Float32Array | undefined> =>

@@ -58,3 +58,17 @@ describe('backend in a worker thread (default)', () => {
     assert.equal(images.length, 2 * 3 * 224 * 224);
   });
 });
+
+test('a subarray view of a larger buffer is accepted and left intact', async () => {
+  const backend = await createBackend(model, { backend: 'onnx', executionProviders: ['cpu'], threads: 1 });
+  try {
+    const frame = 3 * 224 * 224;
+    const view = images.subarray(frame, 2 * frame);
+    const fromView = await backend.features(view, 1);
+    const fromCopy = await backend.features(images.slice(frame, 2 * frame), 1);
+    assert.equal(view.length, frame);
+    assert.deepEqual(fromView, fromCopy);
+  } finally {
+    await backend.close();
+  }
+});
