@@ -41,7 +41,8 @@ export class CameraFeed {
   private lastUnitTimestamp = 0;
   private closed = false;
   private restartTimer: NodeJS.Timeout | undefined;
-  private startedListeners = new Set<() => void>();
+  private readonly startedListeners = new Set<() => void>();
+  private lastExitDetail = '';
 
   constructor(private readonly options: CameraFeedOptions) {
     this.timer = new AccessUnitTimer(options.frameRate, randomInt(0, 2 ** 31), defaultMaxPayloadBytes);
@@ -91,11 +92,13 @@ export class CameraFeed {
       }, parameterSetsTimeoutMs);
       const check = (): void => {
         const sets = this.timer.latestParameterSets;
-        if (sets === undefined && !this.closed) return;
+        const failed = this.encoder === undefined && !this.closed;
+        if (sets === undefined && !this.closed && !failed) return;
         clearTimeout(deadline);
         this.waiters.delete(check);
-        if (sets === undefined) reject(new TsnError('E_SIM_CLOSED', 'simulator closed'));
-        else resolve(sets);
+        if (sets !== undefined) resolve(sets);
+        else if (this.closed) reject(new TsnError('E_SIM_CLOSED', 'simulator closed'));
+        else reject(this.encoderFailure());
       };
       this.waiters.add(check);
     });
@@ -190,11 +193,23 @@ export class CameraFeed {
 
   // A crashed encoder is restarted after a pause while someone still watches; the file was readable at
   // start, so a crash is transient (OOM, killed by hand).
+  private encoderFailure(): TsnError {
+    return new TsnError(
+      'E_SIM_FFMPEG',
+      `camera ${this.options.name}: the encoder failed: ${this.lastExitDetail}`,
+      {
+        context: { camera: this.options.name, file: this.options.file },
+      },
+    );
+  }
+
   private handleExit(encoder: EncoderProcess, detail: string): void {
     this.options.log(`camera ${this.options.name}: ${detail}`);
+    this.lastExitDetail = detail;
     if (encoder === this.pendingEncoder) this.pendingEncoder = undefined;
     if (encoder !== this.encoder || this.closed) return;
     this.encoder = undefined;
+    for (const waiter of [...this.waiters]) waiter();
     if (this.listeners.size === 0) return;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
