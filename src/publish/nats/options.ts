@@ -88,7 +88,10 @@ export function buildConnectOptions(settings: ConnectSettings): ConnectionOption
   };
 }
 
-export function buildStreamConfig(js: JetStreamOptions, defaultSubject: string): Partial<StreamConfig> {
+export function buildStreamConfig(
+  js: JetStreamOptions,
+  defaultSubject: string,
+): Partial<StreamConfig> & { name: string } {
   const maxAgeMs = js.maxAgeMs ?? DEFAULT_STREAM_MAX_AGE_MS;
   return {
     name: js.stream ?? DEFAULT_STREAM,

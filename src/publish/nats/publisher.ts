@@ -1,73 +1,24 @@
 // NATS publisher: events to JetStream with Nats-Msg-Id = event.id (exactly one stored copy per event even when
 // a publish is retried after a reconnect), predictions and camera status on core NATS. While the server is
 // away messages wait in bounded queues (oldest dropped and counted) and go out in order after reconnect.
-import { readFileSync } from 'node:fs';
 import { connect, headers, type JetStreamClient, type NatsConnection } from 'nats';
-import { TsnError } from '../../errors/index.js';
-import type { ActionEvent } from '../../domain/event.js';
-import type { Prediction } from '../../domain/prediction.js';
-import type { CameraStatus } from '../../domain/camera-status.js';
 import { createSubjects, DEFAULT_SUBJECT_PREFIX } from '../subjects.js';
 import { encodeWire, toWireEvent, toWirePrediction, toWireStatus } from '../wire.js';
 import { BoundedQueue } from '../bounded-queue.js';
-import { silentLogger, type PublishLogger } from '../logger.js';
-import {
-  buildConnectOptions,
-  buildStreamConfig,
-  type ConnectSettings,
-  type JetStreamOptions,
-} from './options.js';
+import { silentLogger } from '../logger.js';
+import { buildConnectOptions, buildStreamConfig } from './options.js';
+import { CancellableDelays, createOrUpdateStream, errorText, readCreds, withTimeout } from './support.js';
+import type { NatsConnectionState, NatsPublisher, NatsPublisherOptions } from './types.js';
 
-export interface NatsPublisherOptions extends Omit<ConnectSettings, 'credsContent'> {
-  /** Subject prefix; default 'actions'. */
-  readonly prefix?: string;
-  /** Path of a .creds file (JWT + NKey seed). */
-  readonly credsFile?: string;
-  readonly jetstream: JetStreamOptions;
-  /** Bound of each outage queue (events; predictions + status). Default 10,000. */
-  readonly maxBufferedMessages?: number;
-  /** How long to wait for a JetStream ack before retrying the same message. Default 5 s. */
-  readonly publishTimeoutMs?: number;
-  /** Pause after a failed publish or stream setup before trying again. Default 1 s. */
-  readonly retryDelayMs?: number;
-  readonly logger?: PublishLogger;
-}
+export type {
+  NatsPublisherOptions,
+  NatsConnectionState,
+  NatsPublisherStats,
+  NatsPublisher,
+} from './types.js';
 
-export type NatsConnectionState =
-  | { readonly state: 'connecting'; readonly attempt: number; readonly lastError?: string }
-  | { readonly state: 'connected'; readonly server: string }
-  | { readonly state: 'disconnected'; readonly sinceMs: number }
-  | { readonly state: 'closed' };
-
-export interface NatsPublisherStats {
-  readonly connection: NatsConnectionState;
-  readonly connected: boolean;
-  /** JetStream stream created/updated on the current connection (always false when JetStream is off). */
-  readonly streamReady: boolean;
-  /** Messages waiting (events + core). */
-  readonly buffered: number;
-  readonly bufferedEvents: number;
-  /** Messages dropped because a queue was full (events + core). */
-  readonly dropped: number;
-  readonly droppedEvents: number;
-  /** Messages handed to the server (events acked by JetStream + core). */
-  readonly published: number;
-  readonly publishedEvents: number;
-  /** Events JetStream reported as already stored (a retry after a lost ack). */
-  readonly duplicates: number;
-  readonly publishFailures: number;
-}
-
-export interface NatsPublisher {
-  publishEvent(event: ActionEvent): void;
-  publishPrediction(prediction: Prediction): void;
-  publishStatus(cameraId: string, status: CameraStatus): void;
-  stats(): NatsPublisherStats;
-  /** Resolves true once every buffered message reached the server, false if `timeoutMs` passed first. */
-  flush(timeoutMs?: number): Promise<boolean>;
-  /** Stops retrying, drains what the connection holds and closes it. Buffered messages are dropped. */
-  close(): Promise<void>;
-}
+// drain() waits for the server; with the server gone it would wait forever, so close() gives it a deadline.
+const CLOSE_DRAIN_TIMEOUT_MS = 2000;
 
 interface Outgoing {
   readonly subject: string;
@@ -75,43 +26,6 @@ interface Outgoing {
   /** Set for events: the Nats-Msg-Id. */
   readonly msgId?: string;
 }
-
-function readCreds(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new TsnError(
-      'E_CONFIG',
-      `cannot read NATS credentials file ${path}: check the path and permissions`,
-      {
-        cause,
-        context: { credsFile: path },
-      },
-    );
-  }
-}
-
-const CLOSE_DRAIN_TIMEOUT_MS = 2000;
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const STREAM_NOT_FOUND = 10059;
-const isStreamNotFound = (error: unknown): boolean =>
-  (error as { api_error?: { err_code?: number } }).api_error?.err_code === STREAM_NOT_FOUND ||
-  /stream not found/i.test(errorText(error));
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export function createNatsPublisher(options: NatsPublisherOptions): NatsPublisher {
   const subjects = createSubjects(options.prefix ?? DEFAULT_SUBJECT_PREFIX);
@@ -133,25 +47,12 @@ export function createNatsPublisher(options: NatsPublisherOptions): NatsPublishe
   let closing = false;
   let pumping = false;
   let generation = 0;
-  const sleepers = new Set<() => void>();
+  const delays = new CancellableDelays();
   const idleWaiters = new Set<() => void>();
 
   const isConnected = (): boolean => connection.state === 'connected' && nc !== undefined;
   const eventsWritable = (): boolean => isConnected() && (!useJetStream || streamReady);
-
-  // Every pause is cancellable: close() must not leave a timer behind, and a reconnect retries at once.
-  const pause = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      if (closing) return resolve();
-      const wake = (): void => {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
-  const wakeAll = (): void => [...sleepers].forEach((wake) => wake());
+  const pause = (ms: number): Promise<void> => delays.wait(ms);
 
   const notifyIdle = (): void => {
     if (events.length > 0 || core.length > 0) return;
@@ -224,21 +125,11 @@ export function createNatsPublisher(options: NatsPublisherOptions): NatsPublishe
   const ensureStream = async (conn: NatsConnection, gen: number): Promise<void> => {
     while (!closing && gen === generation && nc === conn && isConnected()) {
       try {
-        const jsm = await conn.jetstreamManager({ timeout: publishTimeoutMs });
-        const name = streamConfig.name ?? '';
-        const exists = await jsm.streams.info(name).then(
-          () => true,
-          (error: unknown) => {
-            if (isStreamNotFound(error)) return false;
-            throw error;
-          },
-        );
-        if (exists) await jsm.streams.update(name, streamConfig);
-        else await jsm.streams.add(streamConfig);
+        const outcome = await createOrUpdateStream(conn, streamConfig, publishTimeoutMs);
         js = conn.jetstream({ timeout: publishTimeoutMs });
         streamReady = true;
         log.info(
-          { stream: name, subjects: streamConfig.subjects, updated: exists },
+          { stream: streamConfig.name, subjects: streamConfig.subjects, outcome },
           'JetStream stream ready',
         );
         return;
@@ -256,7 +147,7 @@ export function createNatsPublisher(options: NatsPublisherOptions): NatsPublishe
     connection = { state: 'connected', server: conn.getServer() };
     streamReady = false;
     generation += 1;
-    wakeAll();
+    delays.wakeAll();
     drainCore();
     if (!useJetStream) return drainEventsCore();
     const gen = generation;
@@ -354,29 +245,30 @@ export function createNatsPublisher(options: NatsPublisherOptions): NatsPublishe
       publishFailures: counts.publishFailures,
     }),
     flush: async (timeoutMs = 10_000) => {
-      let timer: NodeJS.Timeout | undefined;
       let resolveIdle: (() => void) | undefined;
-      const idle = new Promise<boolean>((resolve) => {
+      const idle = new Promise<true>((resolve) => {
         resolveIdle = () => resolve(true);
         idleWaiters.add(resolveIdle);
         notifyIdle();
       });
-      const timeout = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
       try {
-        const drained = await Promise.race([idle, timeout]);
-        if (drained && nc !== undefined && isConnected()) await nc.flush();
-        return drained;
+        const deadline = Date.now() + timeoutMs;
+        if ((await withTimeout(idle, timeoutMs)) !== true) return false;
+        if (nc === undefined || !isConnected()) return true;
+        // A PING round trip: everything published before it has reached the server.
+        const flushed = nc.flush().then(
+          () => true,
+          () => false,
+        );
+        return (await withTimeout(flushed, Math.max(1, deadline - Date.now()))) === true;
       } finally {
-        clearTimeout(timer);
         if (resolveIdle !== undefined) idleWaiters.delete(resolveIdle);
       }
     },
     close: async () => {
       if (closing) return;
       closing = true;
-      wakeAll();
+      delays.close();
       const conn = nc;
       const wasConnected = isConnected();
       nc = undefined;
@@ -386,7 +278,6 @@ export function createNatsPublisher(options: NatsPublisherOptions): NatsPublishe
       core.clear();
       notifyIdle();
       if (conn === undefined || conn.isClosed()) return;
-      // drain() waits for the server; with the server gone it would wait forever, so it gets a deadline.
       if (wasConnected) await withTimeout(conn.drain(), CLOSE_DRAIN_TIMEOUT_MS).catch(() => undefined);
       if (!conn.isClosed()) await conn.close();
     },

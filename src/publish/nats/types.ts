@@ -1,0 +1,56 @@
+import type { ActionEvent } from '../../domain/event.js';
+import type { Prediction } from '../../domain/prediction.js';
+import type { CameraStatus } from '../../domain/camera-status.js';
+import type { PublishLogger } from '../logger.js';
+import type { ConnectSettings, JetStreamOptions } from './options.js';
+
+export interface NatsPublisherOptions extends Omit<ConnectSettings, 'credsContent'> {
+  /** Subject prefix; default 'actions'. */
+  readonly prefix?: string;
+  /** Path of a .creds file (JWT + NKey seed). */
+  readonly credsFile?: string;
+  readonly jetstream: JetStreamOptions;
+  /** Bound of each outage queue (events; predictions + status). Default 10,000. */
+  readonly maxBufferedMessages?: number;
+  /** How long to wait for a JetStream ack before retrying the same message. Default 5 s. */
+  readonly publishTimeoutMs?: number;
+  /** Pause after a failed publish or stream setup before trying again. Default 1 s. */
+  readonly retryDelayMs?: number;
+  readonly logger?: PublishLogger;
+}
+
+export type NatsConnectionState =
+  | { readonly state: 'connecting'; readonly attempt: number; readonly lastError?: string }
+  | { readonly state: 'connected'; readonly server: string }
+  | { readonly state: 'disconnected'; readonly sinceMs: number }
+  | { readonly state: 'closed' };
+
+export interface NatsPublisherStats {
+  readonly connection: NatsConnectionState;
+  readonly connected: boolean;
+  /** JetStream stream created/updated on the current connection (always false when JetStream is off). */
+  readonly streamReady: boolean;
+  /** Messages waiting (events + core). */
+  readonly buffered: number;
+  readonly bufferedEvents: number;
+  /** Messages dropped because a queue was full (events + core). */
+  readonly dropped: number;
+  readonly droppedEvents: number;
+  /** Messages handed to the server (events acked by JetStream + core). */
+  readonly published: number;
+  readonly publishedEvents: number;
+  /** Events JetStream reported as already stored (a retry after a lost ack). */
+  readonly duplicates: number;
+  readonly publishFailures: number;
+}
+
+export interface NatsPublisher {
+  publishEvent(event: ActionEvent): void;
+  publishPrediction(prediction: Prediction): void;
+  publishStatus(cameraId: string, status: CameraStatus): void;
+  stats(): NatsPublisherStats;
+  /** Resolves true once every buffered message reached the server, false if `timeoutMs` passed first. */
+  flush(timeoutMs?: number): Promise<boolean>;
+  /** Stops retrying, drains what the connection holds and closes it. Buffered messages are dropped. */
+  close(): Promise<void>;
+}
