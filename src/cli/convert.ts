@@ -25,7 +25,7 @@ export function registerConvertCommand(program: Command): void {
       'class names, one per line ("index name" or "name"); default: Kinetics-400 for 400 classes',
     )
     .option('--num-seg <n>', 'default number of segments recorded in the manifest', '8')
-    .option('--force', 'replace --out if it exists and is not empty')
+    .option('--force', 'replace --out if it already holds a model directory')
     .action(async (checkpoint: string, flags: ConvertFlags) => {
       const result = await runConvert(checkpoint, flags);
       process.stdout.write(summary(result));

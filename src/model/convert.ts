@@ -1,9 +1,9 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { TsnError } from '../errors/index.js';
 import { readCheckpoint, type ProgressListener } from './checkpoint.js';
 import { checkLabels, defaultLabels, parseLabels } from './labels.js';
-import { modelId, writeModelDir } from './model-dir.js';
+import { modelId, outputState, writeModelDir } from './model-dir.js';
 import { featureDimFor } from './resnet-layout.js';
 import {
   MODEL_FORMAT,
@@ -38,7 +38,7 @@ export const DEFAULT_NUM_SEG = 8;
 /** .pdparams -> model directory. Writes nothing unless every check passes. */
 export async function convertCheckpoint(opts: ConvertOptions): Promise<ConvertResult> {
   const outDir = resolve(opts.outDir);
-  await refuseExistingOutput(outDir, opts.force === true);
+  await refuseExistingOutput(outDir, opts);
   const numSeg = opts.defaultNumSeg ?? DEFAULT_NUM_SEG;
   if (!Number.isInteger(numSeg) || numSeg < 1 || numSeg > 1000) {
     throw new TsnError(
@@ -95,17 +95,36 @@ export function buildManifest(p: {
   };
 }
 
-async function refuseExistingOutput(outDir: string, force: boolean): Promise<void> {
-  const info = await stat(outDir).catch(() => null);
-  if (info === null || force) return;
-  const empty = info.isDirectory() && (await readdir(outDir)).length === 0;
-  if (!empty) {
-    throw new TsnError(
-      'E_MODEL_OUT_EXISTS',
-      `${outDir} already exists and is not an empty directory; choose another --out or pass --force to replace it`,
-      { context: { dir: outDir } },
-    );
+async function refuseExistingOutput(outDir: string, opts: ConvertOptions): Promise<void> {
+  const state = await outputState(outDir);
+  if (state === 'absent' || state === 'empty') return;
+  if (state === 'model' && opts.force === true) {
+    // Replacing the directory would delete a checkpoint or labels file kept inside it.
+    for (const input of [opts.checkpointPath, opts.labelsPath]) {
+      if (input !== undefined && isInside(resolve(input), outDir)) {
+        throw new TsnError(
+          'E_MODEL_OUT_EXISTS',
+          `--force would delete ${input}, which lies inside ${outDir}`,
+          {
+            context: { dir: outDir, input },
+          },
+        );
+      }
+    }
+    return;
   }
+  throw new TsnError(
+    'E_MODEL_OUT_EXISTS',
+    state === 'model'
+      ? `${outDir} already holds a model; choose another --out or pass --force to replace it`
+      : `${outDir} exists and is not a model directory; choose another --out (--force only replaces model directories)`,
+    { context: { dir: outDir } },
+  );
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 async function resolveLabels(

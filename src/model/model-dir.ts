@@ -1,4 +1,15 @@
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TsnError } from '../errors/index.js';
 import { checkLabels, formatLabels, parseLabels } from './labels.js';
@@ -22,8 +33,8 @@ export function modelId(dir: string, manifest: ModelManifest): string {
 
 /**
  * Writes manifest.json, the weights and labels.txt into a fresh temporary directory next to `dir`, then
- * swaps it into place, replacing whatever `dir` held. On failure nothing is left behind and an existing
- * `dir` is untouched.
+ * swaps it into place, replacing an existing model directory (or an empty one) at `dir`. Anything else at
+ * `dir` is refused with E_MODEL_OUT_EXISTS. On failure nothing is left behind and `dir` is untouched.
  */
 export async function writeModelDir(dir: string, m: ModelDirContents): Promise<void> {
   const target = resolve(dir);
@@ -36,6 +47,13 @@ export async function writeModelDir(dir: string, m: ModelDirContents): Promise<v
     target,
   );
   checkLabels(m.labels, manifest.numClasses, `labels for ${target}`);
+  if ((await outputState(target)) === 'other') {
+    throw new TsnError(
+      'E_MODEL_OUT_EXISTS',
+      `${target} exists and is not a model directory; refusing to replace it`,
+      { context: { dir: target } },
+    );
+  }
   await mkdir(dirname(target), { recursive: true });
   const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
   try {
@@ -52,6 +70,18 @@ export async function writeModelDir(dir: string, m: ModelDirContents): Promise<v
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+export type OutputState = 'absent' | 'empty' | 'model' | 'other';
+
+/** What is at `dir` now: only 'absent', 'empty' and 'model' may be replaced. */
+export async function outputState(dir: string): Promise<OutputState> {
+  const info = await lstat(dir).catch(() => null);
+  if (info === null) return 'absent';
+  if (!info.isDirectory()) return 'other';
+  const names = await readdir(dir);
+  if (names.length === 0) return 'empty';
+  return names.includes(MANIFEST_FILE) ? 'model' : 'other';
 }
 
 async function swapIntoPlace(staging: string, target: string): Promise<void> {

@@ -134,7 +134,7 @@ describe('labels', () => {
 });
 
 describe('output directory', () => {
-  test('an existing non-empty directory is refused without --force and replaced with it', async () => {
+  test('a directory that is not a model is never replaced, even with force', async () => {
     const out = join(tmp, 'exists');
     await mkdir(out);
     await writeFile(join(out, 'keep.txt'), 'mine');
@@ -142,10 +142,44 @@ describe('output directory', () => {
       convertCheckpoint({ checkpointPath: reference, outDir: out }),
       'E_MODEL_OUT_EXISTS',
     );
+    await assertRejectsCode(
+      convertCheckpoint({ checkpointPath: reference, outDir: out, force: true }),
+      'E_MODEL_OUT_EXISTS',
+    );
     assert.equal(await readFile(join(out, 'keep.txt'), 'utf8'), 'mine');
-    await convertCheckpoint({ checkpointPath: reference, outDir: out, force: true });
+    const file = join(tmp, 'a-file');
+    await writeFile(file, 'x');
+    await assertRejectsCode(
+      convertCheckpoint({ checkpointPath: reference, outDir: file, force: true }),
+      'E_MODEL_OUT_EXISTS',
+    );
+  });
+
+  test('an existing model directory is replaced only with force', async () => {
+    const out = join(tmp, 'model-again');
+    const first = await convertCheckpoint({ checkpointPath: reference, outDir: out, defaultNumSeg: 3 });
+    await assertRejectsCode(
+      convertCheckpoint({ checkpointPath: reference, outDir: out }),
+      'E_MODEL_OUT_EXISTS',
+    );
+    await convertCheckpoint({ checkpointPath: reference, outDir: out, force: true, defaultNumSeg: 5 });
+    assert.equal((await loadModel(out)).manifest.defaultNumSeg, 5);
+    assert.equal(first.manifest.defaultNumSeg, 3);
     assert.deepEqual((await readdir(out)).sort(), ['labels.txt', 'manifest.json', 'weights.safetensors']);
     await assertNoStaging(tmp);
+  });
+
+  test('force refuses to delete the checkpoint it is converting', async () => {
+    const out = join(tmp, 'self');
+    await convertCheckpoint({ checkpointPath: reference, outDir: out });
+    const inside = join(out, 'ckpt.pdparams');
+    await writeFile(inside, await readFile(reference));
+    await assertRejectsCode(
+      convertCheckpoint({ checkpointPath: inside, outDir: out, force: true }),
+      'E_MODEL_OUT_EXISTS',
+    );
+    assert.ok((await readdir(out)).includes('ckpt.pdparams'));
+    await rm(inside);
   });
 
   test('an existing empty directory is used', async () => {

@@ -61,6 +61,11 @@ describe('writeModelDir', () => {
       'E_MODEL_MANIFEST',
     );
     await assert.rejects(stat(dir), { code: 'ENOENT' });
+    const foreign = join(tmp, 'foreign');
+    await cp(join(tmp, 'base'), foreign, { recursive: true });
+    await rm(join(foreign, 'manifest.json'));
+    await assertRejectsCode(writeModelDir(foreign, model), 'E_MODEL_OUT_EXISTS');
+    assert.ok((await readdir(foreign)).includes('weights.safetensors'));
     assert.deepEqual(
       (await readdir(tmp)).filter((n) => n.includes('.tmp-')),
       [],
