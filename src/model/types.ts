@@ -11,6 +11,13 @@ export interface Tensor {
  */
 export type Weights = ReadonlyMap<string, Tensor>;
 
+/*
+ * A model directory (written by writeModelDir / `tsn convert`, read by loadModel):
+ *   manifest.json        a ModelManifest (below), validated on load
+ *   weights.safetensors  F32 tensors under canonical names, in torchvision state_dict order
+ *                        (no num_batches_tracked); loads into torchvision's resnetNN(num_classes=C)
+ *   labels.txt           one class name per line, line i = class i
+ */
 export const MODEL_FORMAT = 'tsn-stream-model';
 export const MODEL_FORMAT_VERSION = 1;
 
