@@ -224,6 +224,8 @@ export class Supervisor {
 
   private finishStop(nowMs: number): SupervisorAction[] {
     this.state = { name: 'stopped' };
+    // A file that already ended is 'stopped' since then: no second transition to publish.
+    if (this.current?.state === 'stopped') return [{ type: 'done' }];
     return [this.publish({ state: 'stopped', sinceMs: nowMs }), { type: 'done' }];
   }
 

@@ -1,9 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toArray, lastValueFrom } from 'rxjs';
-import { createCameraSource, type SourceOptions } from '../../../src/sources/index.js';
+import {
+  createCameraSource,
+  probeFfmpegCapabilities,
+  type SourceOptions,
+} from '../../../src/sources/index.js';
+import { repoRoot } from '../../helpers/paths.js';
 import type { CameraStatus, Frame } from '../../../src/domain/index.js';
 import { ffmpegPath, ingestChildren, makeClip, run, tempDir, waitForStatus, waitUntil } from './helpers.js';
 
@@ -96,6 +101,43 @@ describe('file source with real ffmpeg', () => {
     assert.equal(frames.length, 8, '2 s at 4 frames/s');
     assert.ok(frames.every((f) => f.width === 160 && f.height === 120 && f.rgb.length === 160 * 120 * 3));
     assert.equal(source.stats().partialBytesDropped, 0);
+  });
+
+  test('a substream, when given, is what gets ingested', async () => {
+    const source = fileSource({
+      url: join(dir.path, 'main-stream-absent.mp4'),
+      substreamUrl: clip320,
+      realtime: false,
+    });
+    source.start();
+    await waitForStatus(
+      source.status$,
+      (s) => s.state === 'streaming',
+      10_000,
+      'streaming from the substream',
+    );
+    await source.close();
+  });
+
+  test('the static ffmpeg of @ffmpeg-installer (ffmpeg 4 option names) works too', async (t) => {
+    const installer = join(repoRoot, 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg');
+    if (!existsSync(installer))
+      return t.skip('@ffmpeg-installer/linux-x64 is not installed on this platform');
+    const capabilities = probeFfmpegCapabilities(installer);
+    const source = createCameraSource(
+      { id: 'old', url: clip320, sampleFps: 4, realtime: false },
+      { ffmpegPath: installer, capabilities },
+    );
+    const all = lastValueFrom(source.frames$.pipe(toArray()));
+    source.start();
+    await waitForStatus(
+      source.status$,
+      (s) => s.state === 'stopped' && source.stats().spawns === 1,
+      20_000,
+      'stopped at end',
+    );
+    await source.close();
+    assert.equal((await all).length, 8);
   });
 
   test("a missing file is 'not-found' and retried on the backoff schedule", async () => {

@@ -1,13 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRtspSimulator, type RtspSimulator } from '../../../simulators/rtsp-camera/index.js';
 import {
   createCameraSource,
+  probeFfmpegCapabilities,
   type SourceOptions,
   type SupervisedCameraSource,
 } from '../../../src/sources/index.js';
 import type { CameraStatus, Frame } from '../../../src/domain/index.js';
+import { repoRoot } from '../../helpers/paths.js';
 import {
   ffmpegPath,
   ingestChildren,
@@ -27,7 +30,7 @@ const sources: SupervisedCameraSource[] = [];
 
 before(async () => {
   const clip = await makeClip(join(dir.path, 'c320.mp4'), 320, 240, 3);
-  const names = ['main', 'drop', 'stall', 'corrupt', 'healthy', 'change', 'udp', ...manyNames];
+  const names = ['main', 'drop', 'stall', 'corrupt', 'healthy', 'change', 'udp', 'old', ...manyNames];
   sim = await startRtspSimulator({
     ffmpegPath,
     cameras: [...names.map((name) => ({ name, file: clip })), { name: 'locked', file: clip, auth }],
@@ -225,6 +228,22 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     source.frames$.subscribe(() => (count += 1));
     source.start();
     await waitUntil(() => count >= 4, 20_000, '4 frames over udp');
+    await source.close();
+  });
+
+  test('the static ffmpeg 4 of @ffmpeg-installer (-stimeout) streams rtsp too', async (t) => {
+    const installer = join(repoRoot, 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg');
+    if (!existsSync(installer))
+      return t.skip('@ffmpeg-installer/linux-x64 is not installed on this platform');
+    const source = createCameraSource(
+      { id: 'old', url: sim.url('old'), sampleFps: 4, connectTimeoutMs: 15_000 },
+      { ffmpegPath: installer, capabilities: probeFfmpegCapabilities(installer) },
+    );
+    sources.push(source);
+    let count = 0;
+    source.frames$.subscribe(() => (count += 1));
+    source.start();
+    await waitUntil(() => count >= 4, 20_000, '4 frames through ffmpeg 4');
     await source.close();
   });
 

@@ -209,6 +209,11 @@ describe('Supervisor (virtual time)', () => {
     h.feed(h.machine.exited((h.nowMs = 3_000), { code: 0, signal: null, stderrLines: [] }));
     assert.equal(h.last()?.state, 'stopped');
     assert.equal(h.machine.nextDeadlineMs(), undefined);
+    assert.deepEqual(
+      h.machine.stop(5_000),
+      [{ type: 'done' }],
+      'close() after the end adds no second stopped',
+    );
   });
 
   test('a finite schedule ends in failed', () => {
