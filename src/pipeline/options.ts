@@ -69,7 +69,7 @@ export interface CameraPipelineOptions {
   readonly emitPredictions: boolean;
 }
 
-export const defaultDetectorSettings: DetectorSettings = {
+export const defaultDetectorSettings: DetectorSettings = Object.freeze({
   smoothing: 3,
   onThreshold: 0.5,
   offThreshold: 0.3,
@@ -80,9 +80,9 @@ export const defaultDetectorSettings: DetectorSettings = {
   labels: { allow: [], deny: [] },
   perLabel: {},
   maxWindowGapMs: 0,
-};
+});
 
-export const defaultCameraOptions: CameraPipelineOptions = {
+export const defaultCameraOptions: CameraPipelineOptions = Object.freeze({
   numSeg: 8,
   windowMs: 4000,
   strideSegments: 1,
@@ -93,9 +93,14 @@ export const defaultCameraOptions: CameraPipelineOptions = {
   gridOriginMs: 0,
   detector: defaultDetectorSettings,
   emitPredictions: true,
-};
+});
 
-export const defaultBatching: BatchingOptions = { maxBatch: 8, maxWaitMs: 50, maxQueue: 64, maxInFlight: 1 };
+export const defaultBatching: BatchingOptions = Object.freeze({
+  maxBatch: 8,
+  maxWaitMs: 50,
+  maxQueue: 64,
+  maxInFlight: 1,
+});
 
 export type CameraOptionsInput = Partial<Omit<CameraPipelineOptions, 'detector'>> & {
   readonly detector?: Partial<DetectorSettings>;

@@ -1,78 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { map, merge, of, timer, type Observable } from 'rxjs';
-import type { TestScheduler } from 'rxjs/testing';
-import type { ActionEvent, Frame, Prediction, SegmentFrame } from '../../../src/domain/index.js';
+import type { Prediction } from '../../../src/domain/index.js';
 import { isTsnError } from '../../../src/errors/index.js';
-import {
-  createRecognitionPipeline,
-  type RecognitionPipeline,
-  type RecognitionPipelineOptions,
-} from '../../../src/pipeline/index.js';
-import {
-  assertClose,
-  counterIds,
-  expectedLogits,
-  fakeClip,
-  fakeEmbed,
-  fakeHead,
-  frames,
-  LABELS,
-  testScheduler,
-  WALL_BASE_MS,
-} from './fakes.js';
-
-/** A camera whose frames arrive at virtual time = pts + delayMs. */
-function live(input: readonly Frame[], delayMs = 0): Observable<Frame> {
-  return merge(...input.map((f) => timer(f.ptsMs + delayMs).pipe(map(() => f))));
-}
-
-interface Run {
-  readonly pipeline: RecognitionPipeline;
-  readonly predictions: Prediction[];
-  readonly events: ActionEvent[];
-  readonly embedded: SegmentFrame[];
-  readonly scheduler: TestScheduler;
-}
-
-function build(
-  scheduler: TestScheduler,
-  options: Partial<RecognitionPipelineOptions> = {},
-  inferenceMs = 5,
-): Run {
-  const embedded: SegmentFrame[] = [];
-  const pipeline = createRecognitionPipeline(
-    {
-      modelId: 'fake@000000000000',
-      labels: LABELS,
-      batching: { maxBatch: 4, maxWaitMs: 20, maxQueue: 32, maxInFlight: 1 },
-      cameraDefaults: { numSeg: 4, windowMs: 800 },
-      ...options,
-    },
-    {
-      embed: (batch, views) => {
-        embedded.push(...batch);
-        return timer(inferenceMs).pipe(map(() => fakeEmbed(batch, views)));
-      },
-      head: (features, windows, perWindow) => of(fakeHead(features, windows, perWindow)),
-      clip: (segmentFrames, windows, numSeg, views) =>
-        timer(inferenceMs).pipe(map(() => fakeClip(segmentFrames, windows, numSeg, views))),
-      now: () => WALL_BASE_MS + scheduler.now(),
-      scheduler,
-      idFactory: counterIds(),
-    },
-  );
-  const predictions: Prediction[] = [];
-  const events: ActionEvent[] = [];
-  pipeline.predictions$.subscribe((p) => predictions.push(p));
-  pipeline.events$.subscribe((e) => events.push(e));
-  return { pipeline, predictions, events, embedded, scheduler };
-}
-
-/** Pixels of a window's frames when the camera sends one frame per 200 ms segment, at its start. */
-const pixelsOf = (p: Prediction): number[] => p.segmentIndices.map((k) => (k * 200) % 251);
-const byCamera = (ps: readonly Prediction[], cameraId: string): Prediction[] =>
-  ps.filter((p) => p.cameraId === cameraId);
+import { createRecognitionPipeline } from '../../../src/pipeline/index.js';
+import { assertClose, expectedLogits, frames, LABELS, testScheduler } from './fakes.js';
+import { build, byCamera, live, pixelsOf, type Run } from './harness.js';
 
 describe('createRecognitionPipeline, segment mode (virtual time)', () => {
   test('two cameras: every window is fc(mean) of its frames and each frame is embedded once', () => {
@@ -185,7 +117,7 @@ describe('createRecognitionPipeline, segment mode (virtual time)', () => {
       let run: Run | undefined;
       scheduler.run(() => {
         const batching = { maxBatch: 2, maxWaitMs: 0, maxQueue: 4, maxInFlight: 1 };
-        run = build(scheduler, { batching, lostSegments }, 400);
+        run = build(scheduler, { batching, lostSegments }, { inferenceMs: 400 });
         run.pipeline.addCamera('a', live(frames('a', 0, 12_000, 200)));
         run.pipeline.addCamera('b', live(frames('b', 0, 12_000, 200)));
       });
