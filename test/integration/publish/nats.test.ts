@@ -2,7 +2,10 @@
 // subscribers and to the stream, durable consumers, dedupe by Nats-Msg-Id, and a server killed mid-run.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { AckPolicy, connect, type JetStreamManager, type Msg, type NatsConnection } from 'nats';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AckPolicy, connect, nkeys, type JetStreamManager, type Msg, type NatsConnection } from 'nats';
 import {
   createNatsPublisher,
   type NatsPublisher,
@@ -217,5 +220,51 @@ describe('NATS publisher (real nats-server)', () => {
     await publisher.close();
     assert.equal(publisher.stats().connection.state, 'closed');
     // A leaked 60 s retry timer would keep this test file's process alive; node:test would then time out.
+  });
+});
+
+describe('NATS publisher credentials (real nats-server)', () => {
+  test('user/password are passed through; wrong ones keep it connecting with the error', async (t) => {
+    if (!needs(t, natsAvailable, 'nats-server')) return;
+    const server = await startNatsServer({ jetstream: false, extraArgs: ['--user', 'tsn', '--pass', 'pw'] });
+    t.after(() => server.cleanup());
+    const wrong = createNatsPublisher({
+      servers: server.url,
+      user: 'tsn',
+      pass: 'nope',
+      jetstream: { enabled: false },
+      reconnectTimeWaitMs: 50,
+    });
+    t.after(() => wrong.close());
+    const right = createNatsPublisher({
+      servers: server.url,
+      user: 'tsn',
+      pass: 'pw',
+      jetstream: { enabled: false },
+    });
+    t.after(() => right.close());
+    await waitFor(() => right.stats().connected, 'the right credentials to connect');
+    await waitFor(() => {
+      const c = wrong.stats().connection;
+      return c.state === 'connecting' && /authorization/i.test(c.lastError ?? '');
+    }, 'the wrong credentials to be refused');
+  });
+
+  test('an NKey seed is passed through', async (t) => {
+    if (!needs(t, natsAvailable, 'nats-server')) return;
+    const user = nkeys.createUser();
+    const configDir = mkdtempSync(join(tmpdir(), 'tsn-nats-conf-'));
+    t.after(() => rmSync(configDir, { recursive: true, force: true }));
+    const configFile = join(configDir, 'nkey.conf');
+    writeFileSync(configFile, `authorization { users = [ { nkey: "${user.getPublicKey()}" } ] }\n`);
+    const server = await startNatsServer({ jetstream: false, extraArgs: ['-c', configFile] });
+    t.after(() => server.cleanup());
+    const publisher = createNatsPublisher({
+      servers: server.url,
+      nkeySeed: new TextDecoder().decode(user.getSeed()),
+      jetstream: { enabled: false },
+    });
+    t.after(() => publisher.close());
+    await waitFor(() => publisher.stats().connected, 'an NKey-authenticated connection');
   });
 });
