@@ -31,6 +31,8 @@ export class RtspRequestHandler {
     const session = this.sessionOf(request);
     if (session !== undefined) session.lastActivityMs = Date.now();
     if (request.method === 'GET_PARAMETER' || request.method === 'SET_PARAMETER') {
+      // A keepalive for a session that expired must tell the client so, or it would wait forever.
+      if (session === undefined && request.headers.has('session')) return { status: 454 };
       return { status: 200, headers: this.sessionHeaders(session) };
     }
     const target = parseRequestTarget(request.uri);

@@ -110,6 +110,11 @@ export class RtspSession {
     if (this.waitingForKeyframe && !unit.isKeyframe) return;
     const transport = this.transport;
     if (transport.kind === 'tcp' && transport.socket.writableLength > maxQueuedBytes) {
+      if (!this.waitingForKeyframe) {
+        this.options.log(
+          `camera ${this.camera.spec.name}: session ${this.id} reads too slowly, skipping to the next IDR`,
+        );
+      }
       this.droppedPackets += unit.payloads.length;
       this.waitingForKeyframe = true;
       return;

@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRtspSimulator, type RtspSimulator } from '../../../simulators/rtsp-camera/index.js';
-import { makeTestClip, probeStream, ffmpegPath, type TestClip } from './helpers.js';
+import { makeTestClip, probeStream, ffmpegPath, run, type TestClip } from './helpers.js';
+import { hasCommand, needs } from '../../helpers/tools.js';
 import { RawRtspClient } from './raw-client.js';
 
 const credentials = { username: 'admin', password: 'p4ss-word' };
@@ -54,6 +55,31 @@ describe('rtsp simulator authentication and paths', { concurrency: true }, () =>
       }
     });
   }
+
+  test('gstreamer rtspsrc plays the digest camera with user-id/user-pw', async (t) => {
+    if (
+      !needs(
+        t,
+        hasCommand('gst-launch-1.0', ['--version']),
+        'gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-libav',
+      )
+    ) {
+      return;
+    }
+    const pipeline = (password: string): string[] =>
+      [
+        '-q',
+        'rtspsrc',
+        `location=${sim.url('digest')}`,
+        'user-id=admin',
+        `user-pw=${password}`,
+        'protocols=tcp',
+      ].concat(['!', 'rtph264depay', '!', 'h264parse', '!', 'avdec_h264', '!', 'fakesink', 'num-buffers=10']);
+    const right = await run('gst-launch-1.0', pipeline(credentials.password));
+    assert.equal(right.code, 0, right.stderr);
+    const wrong = await run('gst-launch-1.0', pipeline('wrong'));
+    assert.notEqual(wrong.code, 0);
+  });
 
   test('an unknown path gets 404', async () => {
     const client = await RawRtspClient.connect(sim.port);

@@ -56,6 +56,8 @@ describe('rtsp simulator sessions', () => {
       assert.equal(parseRtpHeader(rtpPackets[0]!)?.payloadType, 96);
       // No keepalive from now on: the session must expire and the packets stop.
       await waitFor('the session to expire', () => quietFor(rtpPackets, 500), 8_000);
+      const keepalive = await client.request('GET_PARAMETER', sim.url('cam'), { Session: session });
+      assert.equal(keepalive.status, 454, 'a keepalive on an expired session says so');
       const teardown = await client.request('TEARDOWN', sim.url('cam'), { Session: session });
       assert.equal(teardown.status, 454, 'the expired session is gone');
     } finally {
