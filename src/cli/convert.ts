@@ -76,7 +76,7 @@ function progressBar(): { update: ProgressListener | undefined; stop: () => void
         });
         bar.start(Math.ceil(total / 1e6), 0);
       }
-      bar.update(Math.floor(read / 1e6));
+      bar.update(read >= total ? Math.ceil(total / 1e6) : Math.floor(read / 1e6));
     },
     stop: () => bar?.stop(),
   };
