@@ -74,9 +74,12 @@ async function openSessions(
  * Opens the sessions on the resolved providers. A requested accelerator the host lacks (or that fails
  * to load) falls back to cpu with a warning, unless options.strictProviders asks for E_BACKEND_PROVIDER.
  */
-async function openWithFallback(bytes: OnnxModelBytes, options: BackendOptions): Promise<Sessions> {
+async function openWithFallback(
+  bytes: OnnxModelBytes,
+  options: BackendOptions,
+  available: readonly string[],
+): Promise<Sessions> {
   const strict = options.strictProviders === true;
-  const available = availableExecutionProviders();
   const resolved = resolveExecutionProviders(options.executionProviders, available);
   if (resolved.unavailable.length > 0 && strict) {
     throw new TsnError(
@@ -141,10 +144,15 @@ async function runOne(
   }
 }
 
-export async function createOnnxBackend(model: Model, options: BackendOptions): Promise<Backend> {
+/** probeProviders is a seam for tests (pretend a provider is installed); production uses the real probe. */
+export async function createOnnxBackend(
+  model: Model,
+  options: BackendOptions,
+  probeProviders: () => readonly string[] = availableExecutionProviders,
+): Promise<Backend> {
   const { inputSize, numClasses } = model.manifest;
   const featureDim = resnetPlan(model.manifest.depth).featureDim;
-  const sessions = await openWithFallback(buildOnnxModels(model), options);
+  const sessions = await openWithFallback(buildOnnxModels(model), options, probeProviders());
   const threads = options.threads > 0 ? `${options.threads} threads` : 'default threads';
   const notes = sessions.warnings.length > 0 ? `; ${sessions.warnings.join('; ')}` : '';
   let closed: Promise<void> | undefined;
