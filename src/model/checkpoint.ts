@@ -49,7 +49,14 @@ export async function readFileHashed(
     const hash = createHash('sha256');
     let read = 0;
     while (read < size) {
-      const { bytesRead } = await file.read(bytes, read, Math.min(CHUNK_BYTES, size - read), read);
+      const { bytesRead } = await file
+        .read(bytes, read, Math.min(CHUNK_BYTES, size - read), read)
+        .catch((cause: unknown) => {
+          throw new TsnError('E_CKPT_READ', `reading checkpoint ${path} failed at byte ${read}`, {
+            cause,
+            context: { file: path, offset: read },
+          });
+        });
       if (bytesRead === 0) break;
       hash.update(bytes.subarray(read, read + bytesRead));
       read += bytesRead;

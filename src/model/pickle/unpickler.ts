@@ -238,7 +238,7 @@ class Unpickler {
     } catch (cause) {
       throw new TsnError(
         'E_CKPT_CORRUPT',
-        `the checkpoint holds invalid UTF-8 text at byte ${this.opOffset}`,
+        `the checkpoint holds text that cannot be decoded (invalid UTF-8 or too long) at byte ${this.opOffset}`,
         {
           cause,
           context: { offset: this.opOffset },
