@@ -18,7 +18,9 @@ export interface TfRuntime {
  */
 async function importOptional(specifier: string): Promise<Tf | undefined> {
   try {
-    return (await import(specifier)) as Tf;
+    const loaded = (await import(specifier)) as Tf & { default?: Tf };
+    // A CommonJS package's namespace may expose only `default` (its module.exports).
+    return loaded.default ?? loaded;
   } catch {
     return undefined;
   }
