@@ -89,6 +89,8 @@ export interface RecognitionPipeline {
 }
 
 interface CameraEntry {
+  /** Seq numbers of this incarnation of the camera id start here. */
+  readonly firstSeq: number;
   readonly options: CameraPipelineOptions;
   readonly segmenter: Segmenter;
   readonly counters: CameraCounters;
@@ -155,7 +157,9 @@ export function createRecognitionPipeline(
     predictions.forEach((prediction, i) => {
       const entry = entries.get(prediction.cameraId);
       const spec = windows[i];
-      if (entry === undefined || spec === undefined || closed) return;
+      // A window of a removed camera, possibly re-added under the same id since, is dropped.
+      const current = entry !== undefined && (spec?.segments[0]?.seq ?? -1) >= entry.firstSeq;
+      if (entry === undefined || spec === undefined || !current || closed) return;
       entry.counters.predictions++;
       samples.observeLatencyMs(deps.now() - lastFrameWallMs(spec));
       const out = detector.push(prediction);
@@ -205,6 +209,7 @@ export function createRecognitionPipeline(
       const segmenter = new Segmenter(cameraId, segmenterOptionsOf(resolved), seqBase);
       seqBase += SEQ_SPAN;
       const entry: CameraEntry = {
+        firstSeq: seqBase - SEQ_SPAN,
         options: resolved,
         segmenter,
         counters: emptyCameraCounters(),
