@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import Fastify from 'fastify';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import {
@@ -257,5 +258,27 @@ describe('WebSocket hub liveness and back-pressure', () => {
     assert.equal(rig.hub.clients(), 0);
     assert.equal(rig.server.listenerCount('upgrade'), 0);
     await rig.close();
+  });
+});
+
+describe('WebSocket hub on fastify', () => {
+  test("attaches to fastify's app.server without disturbing its routes", async (t) => {
+    const app = Fastify();
+    app.get('/healthz', async () => ({ ok: true }));
+    const hub = createWebSocketHub({ server: app.server, path: '/v1/events' });
+    t.after(async () => {
+      await hub.close();
+      await app.close();
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const client = await openClient(`ws://127.0.0.1:${port}/v1/events?cameras=cam-1`);
+    hub.publishEvent(events.cam1Falling);
+    await client.barrier();
+    assert.deepEqual(ids(client), ['e1']);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.deepEqual(await health.json(), { ok: true });
+    client.ws.close();
   });
 });
