@@ -58,8 +58,9 @@ class Unpickler {
     private readonly limits: PickleLimits,
   ) {
     this.in = new ByteReader(bytes, limits.maxObjectBytes);
-    // Honest pickles re-encode at most the file's own bytes; a little slack for tiny files.
-    this.budget = { remaining: bytes.length + 1024 };
+    // Honest pickles re-encode (latin-1) and re-order (Fortran arrays) at most the file's own bytes
+    // once each; BINGET reuse of one big object beyond that is an attack or corruption.
+    this.budget = { remaining: 2 * bytes.length + 1024 };
   }
 
   run(): PickleValue {
