@@ -22,6 +22,8 @@ export type WorkerRequest =
 export interface SerializedError {
   readonly code?: string;
   readonly message: string;
+  /** The first line of the cause's message: causes themselves do not cross threads. */
+  readonly cause?: string;
   readonly context?: Readonly<Record<string, unknown>>;
 }
 
@@ -39,15 +41,21 @@ export type WorkerMessage =
   | { readonly type: 'result'; readonly id: number; readonly data?: Float32Array }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
 
+function firstLine(value: unknown): string {
+  return (value instanceof Error ? value.message : String(value)).split('\n')[0] ?? '';
+}
+
 export function serializeError(error: unknown): SerializedError {
-  if (isTsnError(error)) return { code: error.code, message: error.message, context: error.context };
-  return { message: error instanceof Error ? error.message : String(error) };
+  if (!isTsnError(error)) return { message: firstLine(error) };
+  const cause = error.cause === undefined ? {} : { cause: firstLine(error.cause) };
+  return { code: error.code, message: error.message, context: error.context, ...cause };
 }
 
 /** Rebuilds a TsnError on the calling thread; errors without a project code become `fallback`. */
 export function deserializeError(error: SerializedError, fallback: ErrorCode): TsnError {
   const known = (errorCodes as readonly string[]).includes(error.code ?? '');
   const code = known ? (error.code as ErrorCode) : fallback;
-  const message = known ? error.message : `Inference worker: ${error.message}`;
+  const base = known ? error.message : `Inference worker: ${error.message}`;
+  const message = error.cause === undefined ? base : `${base} Cause: ${error.cause}`;
   return new TsnError(code, message, error.context === undefined ? {} : { context: error.context });
 }
