@@ -2,8 +2,8 @@ import type { CameraRuntime } from './rtsp/camera-runtime.js';
 import type { TimerSet } from './timer-set.js';
 
 /**
- * Applies changeResolution faults. afterMs counts from when the fault is set, or from the encoder's start
- * when nobody watched yet (a fault given at start-up then still happens mid-stream).
+ * Applies changeResolution faults. afterMs counts from when the fault is set, or from the encoder's first
+ * picture when nobody watched yet (a fault given at start-up then still happens mid-stream).
  */
 export class ResolutionFaults {
   private readonly cancels = new Map<CameraRuntime, () => void>();

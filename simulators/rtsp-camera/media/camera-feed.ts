@@ -43,6 +43,7 @@ export class CameraFeed {
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly startedListeners = new Set<() => void>();
   private lastExitDetail = '';
+  private announceStart = false;
 
   constructor(private readonly options: CameraFeedOptions) {
     this.timer = new AccessUnitTimer(options.frameRate, randomInt(0, 2 ** 31), defaultMaxPayloadBytes);
@@ -52,7 +53,10 @@ export class CameraFeed {
     return this.encoder !== undefined;
   }
 
-  /** Called each time an encoder starts from idle (resolution faults time themselves from it). */
+  /**
+   * Called when an encoder started from idle delivers its first picture (resolution faults time themselves
+   * from it: ffmpeg's start-up time varies a lot on a loaded machine).
+   */
   onStarted(listener: () => void): () => void {
     this.startedListeners.add(listener);
     return () => this.startedListeners.delete(listener);
@@ -136,7 +140,7 @@ export class CameraFeed {
     this.idleTimer = undefined;
     if (this.encoder !== undefined || this.closed) return;
     this.encoder = this.spawnEncoder(() => true);
-    for (const listener of this.startedListeners) listener();
+    this.announceStart = true;
   }
 
   private scheduleIdleStop(): void {
@@ -188,6 +192,10 @@ export class CameraFeed {
     this.lastUnitWallMs = Date.now();
     this.lastUnitTimestamp = unit.rtpTimestamp;
     for (const waiter of [...this.waiters]) waiter();
+    if (this.announceStart) {
+      this.announceStart = false;
+      for (const listener of this.startedListeners) listener();
+    }
     for (const listener of [...this.listeners]) listener(unit);
   }
 

@@ -140,8 +140,9 @@ describe('rtsp simulator faults', { concurrency: true }, () => {
   });
 
   test('changeResolution after a delay: a playing ffmpeg decodes both sizes', async () => {
-    // afterMs counts from the encoder's start (the first client); 150 frames = 6 s leaves a wide margin.
-    sim.setFault('grow', { changeResolution: { width: 240, height: 176, afterMs: 1_500 } });
+    // afterMs counts from the encoder's first picture; the client starts at the next IDR (<= 1 s later) and
+    // its 150 frames (6 s) end well after the switch.
+    sim.setFault('grow', { changeResolution: { width: 240, height: 176, afterMs: 3_000 } });
     const result = await run(
       ffmpegPath,
       ['-hide_banner', '-nostdin', '-rtsp_transport', 'tcp', '-i', sim.url('grow')].concat([
