@@ -76,6 +76,8 @@ class FfmpegCameraSource implements SupervisedCameraSource {
   private partialBytesDropped = 0;
   private closing: Promise<void> | undefined;
   private finished: (() => void) | undefined;
+  private readonly pending: SupervisorAction[] = [];
+  private applying = false;
 
   constructor(
     private readonly options: ResolvedSourceOptions,
@@ -138,24 +140,38 @@ class FfmpegCameraSource implements SupervisedCameraSource {
     };
   }
 
+  /**
+   * Runs actions in order. A status subscriber may call close() (or anything else) synchronously: the
+   * actions that causes are queued behind the current ones instead of running in the middle of them, so a
+   * 'spawn' already decided is still followed by the 'kill' that close() asked for.
+   */
   private apply(actions: readonly SupervisorAction[]): void {
-    for (const action of actions) {
-      switch (action.type) {
-        case 'status':
-          this.publishStatus(action.status);
-          break;
-        case 'spawn':
-          this.spawn(action.attempt);
-          break;
-        case 'kill':
-          void this.process?.kill(this.options.killGraceMs);
-          break;
-        case 'done':
-          void this.finish();
-          break;
+    this.pending.push(...actions);
+    if (this.applying) return;
+    this.applying = true;
+    try {
+      for (let action = this.pending.shift(); action !== undefined; action = this.pending.shift()) {
+        this.perform(action);
       }
+    } finally {
+      this.applying = false;
     }
     this.rearmTimer();
+  }
+
+  private perform(action: SupervisorAction): void {
+    switch (action.type) {
+      case 'status':
+        return this.publishStatus(action.status);
+      case 'spawn':
+        return this.spawn(action.attempt);
+      case 'kill':
+        void this.process?.kill(this.options.killGraceMs);
+        return;
+      case 'done':
+        void this.finish();
+        return;
+    }
   }
 
   private spawn(attempt: number): void {

@@ -170,6 +170,19 @@ describe('file source with real ffmpeg', () => {
     assert.equal(source.stats().spawns, 1);
   });
 
+  test('close() called by a status subscriber while connecting still stops the ffmpeg it started', async () => {
+    const source = fileSource({ loop: true });
+    let closing: Promise<void> | undefined;
+    source.status$.subscribe((s) => {
+      if (s.state === 'connecting') closing = source.close();
+    });
+    source.start();
+    assert.ok(closing !== undefined);
+    await closing;
+    assert.equal(source.stats().pid, undefined);
+    assert.deepEqual(ingestChildren(), []);
+  });
+
   test('close() before start() and twice is fine and completes both observables', async () => {
     const source = fileSource();
     let completed = 0;
