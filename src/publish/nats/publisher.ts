@@ -49,6 +49,7 @@ export function createNatsPublisher(options: NatsPublisherOptions): NatsPublishe
   let generation = 0;
   const delays = new CancellableDelays();
   const idleWaiters = new Set<() => void>();
+  let closed: Promise<void> | undefined;
 
   const isConnected = (): boolean => connection.state === 'connected' && nc !== undefined;
   const eventsWritable = (): boolean => isConnected() && (!useJetStream || streamReady);
@@ -220,6 +221,46 @@ export function createNatsPublisher(options: NatsPublisherOptions): NatsPublishe
 
   void connectLoop();
 
+  const flush = async (timeoutMs = 10_000): Promise<boolean> => {
+    let resolveIdle: (() => void) | undefined;
+    const idle = new Promise<true>((resolve) => {
+      resolveIdle = () => resolve(true);
+      idleWaiters.add(resolveIdle);
+      notifyIdle();
+    });
+    try {
+      const deadline = Date.now() + timeoutMs;
+      if ((await withTimeout(idle, timeoutMs)) !== true) return false;
+      if (nc === undefined || !isConnected()) return true;
+      // A PING round trip: everything published before it has reached the server.
+      const flushed = nc.flush().then(
+        () => true,
+        () => false,
+      );
+      return (await withTimeout(flushed, Math.max(1, deadline - Date.now()))) === true;
+    } finally {
+      if (resolveIdle !== undefined) idleWaiters.delete(resolveIdle);
+    }
+  };
+
+  const shutdown = async (): Promise<void> => {
+    // Events still queued (e.g. the episodes the pipeline ends at shutdown) get a bounded chance to go out.
+    if (isConnected()) await flush(options.closeFlushTimeoutMs ?? 2000);
+    closing = true;
+    delays.close();
+    const conn = nc;
+    const wasConnected = isConnected();
+    nc = undefined;
+    js = undefined;
+    connection = { state: 'closed' };
+    events.clear();
+    core.clear();
+    notifyIdle();
+    if (conn === undefined || conn.isClosed()) return;
+    if (wasConnected) await withTimeout(conn.drain(), CLOSE_DRAIN_TIMEOUT_MS).catch(() => undefined);
+    if (!conn.isClosed()) await conn.close();
+  };
+
   return {
     publishEvent: (event) =>
       enqueueEvent({
@@ -244,42 +285,8 @@ export function createNatsPublisher(options: NatsPublisherOptions): NatsPublishe
       duplicates: counts.duplicates,
       publishFailures: counts.publishFailures,
     }),
-    flush: async (timeoutMs = 10_000) => {
-      let resolveIdle: (() => void) | undefined;
-      const idle = new Promise<true>((resolve) => {
-        resolveIdle = () => resolve(true);
-        idleWaiters.add(resolveIdle);
-        notifyIdle();
-      });
-      try {
-        const deadline = Date.now() + timeoutMs;
-        if ((await withTimeout(idle, timeoutMs)) !== true) return false;
-        if (nc === undefined || !isConnected()) return true;
-        // A PING round trip: everything published before it has reached the server.
-        const flushed = nc.flush().then(
-          () => true,
-          () => false,
-        );
-        return (await withTimeout(flushed, Math.max(1, deadline - Date.now()))) === true;
-      } finally {
-        if (resolveIdle !== undefined) idleWaiters.delete(resolveIdle);
-      }
-    },
-    close: async () => {
-      if (closing) return;
-      closing = true;
-      delays.close();
-      const conn = nc;
-      const wasConnected = isConnected();
-      nc = undefined;
-      js = undefined;
-      connection = { state: 'closed' };
-      events.clear();
-      core.clear();
-      notifyIdle();
-      if (conn === undefined || conn.isClosed()) return;
-      if (wasConnected) await withTimeout(conn.drain(), CLOSE_DRAIN_TIMEOUT_MS).catch(() => undefined);
-      if (!conn.isClosed()) await conn.close();
-    },
+    flush,
+    // Idempotent: every caller waits for the same shutdown.
+    close: () => (closed ??= shutdown()),
   };
 }

@@ -16,6 +16,8 @@ export interface NatsPublisherOptions extends Omit<ConnectSettings, 'credsConten
   readonly publishTimeoutMs?: number;
   /** Pause after a failed publish or stream setup before trying again. Default 1 s. */
   readonly retryDelayMs?: number;
+  /** close() first waits this long for queued messages to reach the server. Default 2 s. */
+  readonly closeFlushTimeoutMs?: number;
   readonly logger?: PublishLogger;
 }
 
@@ -51,6 +53,9 @@ export interface NatsPublisher {
   stats(): NatsPublisherStats;
   /** Resolves true once every buffered message reached the server, false if `timeoutMs` passed first. */
   flush(timeoutMs?: number): Promise<boolean>;
-  /** Stops retrying, drains what the connection holds and closes it. Buffered messages are dropped. */
+  /**
+   * Gives queued messages closeFlushTimeoutMs to go out (when connected), then stops retrying, drains the
+   * connection and closes it; whatever is still queued is dropped.
+   */
   close(): Promise<void>;
 }

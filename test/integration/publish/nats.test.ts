@@ -156,6 +156,15 @@ describe('NATS publisher (real nats-server)', () => {
     assert.deepEqual(await streamIds(jsm), ['evt-1']);
   });
 
+  test('close() gives queued events a bounded chance to reach the stream', async (t) => {
+    if (!needs(t, natsAvailable, 'nats-server')) return;
+    const { publisher, jsm } = await rig(t);
+    for (const n of [1, 2, 3]) publisher.publishEvent(ev(n));
+    await Promise.all([publisher.close(), publisher.close()]);
+    assert.equal(publisher.stats().connection.state, 'closed');
+    assert.deepEqual(await streamIds(jsm), ['evt-1', 'evt-2', 'evt-3']);
+  });
+
   test('events published before the server exists are delivered once it starts', async (t) => {
     if (!needs(t, natsAvailable, 'nats-server')) return;
     const port = await freePort();
