@@ -77,7 +77,9 @@ export function callGlobal(
       if (a.length !== 1 || !(items instanceof PyTuple || items instanceof PyList)) {
         throw unsupported('tuple() of something other than a tuple or list', offset);
       }
-      return new PyTuple(items instanceof PyTuple ? items.items : [...items.items]);
+      if (items instanceof PyTuple) return items;
+      spend(budget, items.items.length, offset);
+      return new PyTuple([...items.items]);
     }
     case 'ndarray':
       throw unsupported('calling numpy.ndarray directly', offset);
@@ -163,7 +165,8 @@ function setArrayState(array: NdArray, state: PickleValue, budget: AllocationBud
     );
   }
   array.shape = dims;
-  array.dtype = dtype;
+  // A copy: the memoized dtype object could be re-BUILT later with another byte order.
+  array.dtype = Object.assign(new DType(dtype.code), { byteOrder: dtype.byteOrder });
   if (fortran && dims.length > 1) {
     spend(budget, data.length, offset);
     array.data = fortranToC(data, dims, itemBytes);
