@@ -44,6 +44,7 @@ export class CameraFeed {
   private readonly startedListeners = new Set<() => void>();
   private lastExitDetail = '';
   private announceStart = false;
+  private readonly stopping = new Set<Promise<void>>();
 
   constructor(private readonly options: CameraFeedOptions) {
     this.timer = new AccessUnitTimer(options.frameRate, randomInt(0, 2 ** 31), defaultMaxPayloadBytes);
@@ -119,7 +120,7 @@ export class CameraFeed {
     if (this.size?.width === size?.width && this.size?.height === size?.height) return;
     this.size = size;
     if (this.encoder === undefined || this.closed) return;
-    void this.pendingEncoder?.stop();
+    this.retire(this.pendingEncoder);
     this.pendingEncoder = this.spawnEncoder((unit) => unit.isKeyframe);
   }
 
@@ -129,10 +130,11 @@ export class CameraFeed {
     clearTimeout(this.restartTimer);
     this.listeners.clear();
     for (const waiter of [...this.waiters]) waiter();
-    const stopping = [this.encoder?.stop(), this.pendingEncoder?.stop()];
+    this.retire(this.encoder);
+    this.retire(this.pendingEncoder);
     this.encoder = undefined;
     this.pendingEncoder = undefined;
-    await Promise.all(stopping);
+    await Promise.all(this.stopping);
   }
 
   private ensureRunning(): void {
@@ -150,10 +152,10 @@ export class CameraFeed {
       this.idleTimer = undefined;
       if (this.listeners.size > 0) return;
       this.options.log(`camera ${this.options.name}: nobody watches, encoder stopped`);
-      const stopping = [this.encoder?.stop(), this.pendingEncoder?.stop()];
+      this.retire(this.encoder);
+      this.retire(this.pendingEncoder);
       this.encoder = undefined;
       this.pendingEncoder = undefined;
-      void Promise.all(stopping);
     }, this.options.idleStopMs);
   }
 
@@ -177,12 +179,19 @@ export class CameraFeed {
     return encoder;
   }
 
+  // Every stop in flight is remembered so close() can wait for all of them: no ffmpeg outlives close().
+  private retire(encoder: EncoderProcess | undefined): void {
+    if (encoder === undefined) return;
+    const stopped = encoder.stop().finally(() => this.stopping.delete(stopped));
+    this.stopping.add(stopped);
+  }
+
   private promote(encoder: EncoderProcess): void {
     if (encoder !== this.pendingEncoder) return;
     const old = this.encoder;
     this.encoder = encoder;
     this.pendingEncoder = undefined;
-    void old?.stop();
+    this.retire(old);
     this.options.log(
       `camera ${this.options.name}: switched to ${this.size ? `${this.size.width}x${this.size.height}` : 'native size'}`,
     );

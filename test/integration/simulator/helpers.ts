@@ -113,9 +113,13 @@ export async function pullFrames(
 }
 
 /** Polls a condition until it holds or the deadline passes; the failure names what was awaited. */
-export async function waitFor(what: string, condition: () => boolean, deadlineMs = 10_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  deadlineMs = 10_000,
+): Promise<void> {
   const end = Date.now() + deadlineMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -4,7 +4,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRtspSimulator } from '../../../simulators/rtsp-camera/index.js';
 import { isTsnError } from '../../../src/errors/index.js';
-import { ffmpegPath, makeTestClip, ffmpegChildren } from './helpers.js';
+import { ffmpegPath, makeTestClip, ffmpegChildren, waitFor } from './helpers.js';
 import { RawRtspClient } from './raw-client.js';
 
 test('an encoder that dies answers DESCRIBE with 500 at once, and the server goes on', async () => {
@@ -54,4 +54,31 @@ test('a missing file or a duplicate name is refused before listening', async () 
     }),
     (e) => isTsnError(e, 'E_SIM_CAMERA'),
   );
+});
+
+test('close() in the middle of a resolution switch and of an idle stop leaves no ffmpeg', async () => {
+  const clip = await makeTestClip(1);
+  const sim = await startRtspSimulator({
+    ffmpegPath,
+    idleStopMs: 50,
+    cameras: [
+      { name: 'switching', file: clip.file },
+      { name: 'idle', file: clip.file },
+    ],
+  });
+  const watcher = await RawRtspClient.connect(sim.port);
+  const describer = await RawRtspClient.connect(sim.port);
+  try {
+    await watcher.play(sim.url('switching'));
+    await waitFor('media', () => watcher.packetCount() > 0);
+    assert.equal((await describer.request('DESCRIBE', sim.url('idle'))).status, 200);
+    sim.setFault('switching', { changeResolution: { width: 160, height: 128 } });
+    await waitFor('two encoders for the switch', async () => (await ffmpegChildren()).length >= 2);
+  } finally {
+    watcher.close();
+    describer.close();
+    await sim.close();
+    await clip.remove();
+  }
+  assert.deepEqual(await ffmpegChildren(), []);
 });
