@@ -122,13 +122,16 @@ describe('NATS publisher (real nats-server)', () => {
     await server.kill();
     await waitFor(() => !publisher.stats().connected, 'the publisher to notice the dead server');
     for (let n = 4; n <= 10; n += 1) publisher.publishEvent(ev(n));
+    for (let n = 0; n < 6; n += 1) publisher.publishPrediction(samplePrediction());
     const down = publisher.stats();
     assert.equal(down.bufferedEvents, 5);
     assert.equal(down.droppedEvents, 2); // evt-4 and evt-5: oldest first
+    assert.equal(down.buffered, 10); // 5 events + 5 predictions
+    assert.equal(down.dropped, 3); // 2 events + 1 prediction
 
     await server.restart();
     await waitFor(
-      () => publisher.stats().connected && publisher.stats().bufferedEvents === 0,
+      () => publisher.stats().connected && publisher.stats().buffered === 0,
       'the backlog',
       15_000,
     );
