@@ -27,7 +27,7 @@ const WHITELIST: ReadonlyMap<string, GlobalKind> = new Map([
   ['builtins.tuple', 'tuple'],
 ]);
 
-const LATIN1_NAMES = new Set(['latin1', 'latin-1', 'iso-8859-1', 'iso8859-1', 'l1']);
+const LATIN1_NAMES: ReadonlySet<string> = new Set(['latin1', 'latin-1', 'iso-8859-1', 'iso8859-1', 'l1']);
 
 export function resolveGlobal(module: string, name: string, offset: number): PyGlobal {
   const kind = WHITELIST.get(`${module}.${name}`);

@@ -20,12 +20,12 @@ export interface PickleLimits {
   readonly maxMarkDepth: number;
 }
 
-export const defaultPickleLimits: PickleLimits = {
+export const defaultPickleLimits: PickleLimits = Object.freeze({
   maxObjectBytes: 1 << 30,
   maxStackItems: 200_000,
   maxMemoEntries: 1_000_000,
   maxMarkDepth: 1_000,
-};
+});
 
 /**
  * Reads one pickle (protocols 2 to 5, the opcodes paddle.save and numpy emit) from memory without
