@@ -226,7 +226,7 @@ describe('WebSocket hub liveness and back-pressure', () => {
     const top = Array.from({ length: 40 }, (_, i) => ({ index: i, label: `label-number-${i}`, score: 0.01 }));
     let sent = 0;
     while (rig.hub.stats().slowConsumerDisconnects === 0) {
-      assert.ok(sent < 100_000, 'the slow client was never cut off');
+      assert.ok(sent < 20_000, 'the slow client was never cut off');
       for (let i = 0; i < 20; i += 1) {
         rig.hub.publishEvent(sampleEvent({ id: `bulk-${sent}`, top }));
         sent += 1;
