@@ -50,14 +50,18 @@ export interface SegmenterStats {
 interface OpenSegment {
   readonly index: number;
   best: Frame;
+  /** The pick became final before the segment ended and was emitted already. */
+  emitted: boolean;
 }
 
 // Float grid arithmetic: a pts exactly on a boundary must land in the later segment.
 const EPSILON_MS = 1e-6;
 
 /**
- * Segment k covers [origin + k*segmentMs, origin + (k+1)*segmentMs), segmentMs = windowMs / numSeg. A segment
- * is closed (and its SegmentJob emitted) when a frame past its end arrives or on flush().
+ * Segment k covers [origin + k*segmentMs, origin + (k+1)*segmentMs), segmentMs = windowMs / numSeg. A segment's
+ * SegmentJob (and a window ending with it) is emitted as soon as its pick is final: when a frame past the
+ * segment's centre arrives (the pick rule cannot prefer any later frame), else when it is closed by a frame
+ * past its end or by flush(). Frames arriving out of order inside an already emitted segment are ignored.
  *
  * Decisions:
  * - Frames older than the open segment are late: dropped and counted (stats.framesLate).
@@ -110,8 +114,9 @@ export class Segmenter {
     const index = this.indexOf(frame.ptsMs);
     const open = this.open;
     if (open !== null && index === open.index) {
-      if (this.prefers(frame, open.best, index)) open.best = frame;
+      if (!open.emitted && this.prefers(frame, open.best, index)) open.best = frame;
       this.noteLatest(frame);
+      this.emitIfFinal(open, frame, out);
       return out;
     }
     const boundary = open?.index ?? (this.closedThrough === null ? null : this.closedThrough + 1);
@@ -121,8 +126,10 @@ export class Segmenter {
     }
     this.closeOpen(out);
     this.bridgeTo(index, frame, out);
-    this.open = { index, best: frame };
+    const opened: OpenSegment = { index, best: frame, emitted: false };
+    this.open = opened;
     this.noteLatest(frame);
+    this.emitIfFinal(opened, frame, out);
     return out;
   }
 
@@ -155,6 +162,23 @@ export class Segmenter {
     const open = this.open;
     if (open === null) return;
     this.open = null;
+    if (!open.emitted) this.emitSegment(open.index, open.best, false, out);
+  }
+
+  /**
+   * Emits the open segment as soon as no later frame can change its pick (frames arrive in pts order), not
+   * only when the segment ends: the backbone starts up to half a segment earlier.
+   */
+  private emitIfFinal(open: OpenSegment, latest: Frame, out: SegmenterOutput): void {
+    if (open.emitted) return;
+    const centre = this.centreOf(open.index);
+    const best = open.best.ptsMs;
+    const final =
+      this.options.pick === 'paddle'
+        ? best > centre + EPSILON_MS || latest.ptsMs > centre + EPSILON_MS
+        : latest.ptsMs - centre >= Math.abs(best - centre) - EPSILON_MS;
+    if (!final) return;
+    open.emitted = true;
     this.emitSegment(open.index, open.best, false, out);
   }
 

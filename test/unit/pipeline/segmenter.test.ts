@@ -80,14 +80,30 @@ describe('Segmenter grid and pick rule', () => {
     );
   });
 
-  test('a segment closes only when a frame past its end arrives or flush passes its end', () => {
+  test('a segment is emitted once its pick is final: a frame past its centre, its end, or flush', () => {
     const s = new Segmenter('cam', base);
+    // Segment 0 is [0, 200), centre 100. 60 could still be beaten by a frame at or before 100.
     assert.equal(s.push(frame('cam', 0)).segments.length, 0);
-    assert.equal(s.push(frame('cam', 120)).segments.length, 0);
-    assert.equal(s.flush(199).segments.length, 0);
-    const closed = s.flush(200);
-    assert.deepEqual(framesOf(closed), [0]);
-    assert.equal(s.push(frame('cam', 210)).segments.length, 0, 'segment 1 is still open');
+    assert.equal(s.push(frame('cam', 60)).segments.length, 0);
+    assert.deepEqual(framesOf(s.push(frame('cam', 120))), [60], 'past the centre: the pick is final');
+    assert.equal(s.push(frame('cam', 160)).segments.length, 0, 'emitted once only');
+    // Segment 1 is [200, 400): 210 could be beaten until a frame past 300 or the segment's end.
+    assert.equal(s.push(frame('cam', 210)).segments.length, 0);
+    assert.equal(s.flush(399).segments.length, 0);
+    assert.deepEqual(framesOf(s.flush(400)), [210]);
+    assert.equal(s.push(frame('cam', 410)).segments.length, 0, 'segment 2 is open');
+    assert.equal(s.flush().segments.length, 1, 'end of stream closes it');
+  });
+
+  test('nearest rule: final once a frame past the centre arrives (later frames are only further away)', () => {
+    const s = new Segmenter('cam', { ...base, pick: 'nearest' });
+    assert.equal(s.push(frame('cam', 0)).segments.length, 0);
+    assert.equal(
+      s.push(frame('cam', 90)).segments.length,
+      0,
+      '10 before the centre: a nearer frame may come',
+    );
+    assert.deepEqual(framesOf(s.push(frame('cam', 105))), [105]);
   });
 });
 
@@ -202,8 +218,8 @@ describe('Segmenter gaps, late frames and restarts', () => {
       restart.breaks.map((b) => b.reason),
       ['restart'],
     );
-    assert.equal(restart.segments.length, 1, 'the open segment of the old stream is closed first');
-    const lastSeqBefore = restart.segments[0]?.seq ?? -1;
+    const lastSeqBefore = first.flatMap((o) => o.segments).at(-1)?.seq ?? -1;
+    assert.equal(lastSeqBefore, 4, 'segments 25..29 of the old stream were all emitted');
     const after = [...frames('cam', 40, 1000, 40).map((f) => s.push(f)), s.flush()];
     const segmentsAfter = after.flatMap((o) => o.segments);
     assert.equal(segmentsAfter[0]?.segmentIndex, 0);
