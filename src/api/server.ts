@@ -5,6 +5,7 @@ import { sendError } from './errors.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerCameraRoutes } from './routes-cameras.js';
 import { registerSystemRoutes } from './routes-system.js';
+import { registerWhipRoutes } from './routes-whip.js';
 import type { ApiAuth, ApiDeps } from './types.js';
 
 const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -45,6 +46,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     }));
   registerCameraRoutes(app, deps.cameras);
   registerSystemRoutes(app, deps, openapiDocument);
+  if (deps.whip !== undefined) registerWhipRoutes(app, { whip: deps.whip, auth: deps.auth });
   return app;
 }
 

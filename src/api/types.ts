@@ -3,6 +3,7 @@
 import type { Registry } from 'prom-client';
 import type { CameraPatch, CameraSpec } from '../config/index.js';
 import type { ActionEvent, CameraStatus, LabelScore } from '../domain/index.js';
+import type { WhipIngest } from './routes-whip.js';
 
 export interface LastPrediction {
   readonly windowStartWallMs: number;
@@ -66,4 +67,6 @@ export interface ApiDeps {
   readonly webSocketPath?: string;
   /** A pino logger, or false for none. */
   readonly logger?: unknown;
+  /** WHIP ingest (POST /v1/whip/:camera, the publish page); absent: no WHIP routes. */
+  readonly whip?: WhipIngest;
 }

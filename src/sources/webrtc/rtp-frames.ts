@@ -48,6 +48,11 @@ export class RtpFrameAssembler {
     return { ...this.counters };
   }
 
+  /** Frames after this one are useless until a keyframe (e.g. the decoder refused one). */
+  requireKeyframe(): void {
+    this.waitingForKeyframe = true;
+  }
+
   push(packet: RtpPacketLike): AssemblerOutput {
     if (this.expectedSeq !== undefined) {
       const ahead = seqDistance(this.expectedSeq, packet.sequenceNumber);

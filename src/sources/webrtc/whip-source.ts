@@ -1,0 +1,283 @@
+// A camera fed by WHIP publishers (one at a time): the same CameraSource contract, frames and statuses
+// as an RTSP camera, so the segmenter, batcher and events treat it alike. The service cannot dial a
+// publisher: between publishers the camera waits ('connecting' / 'backoff', see whip-lifecycle.ts).
+import { randomUUID } from 'node:crypto';
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import type { CameraFault, CameraStatus, Frame } from '../../domain/index.js';
+import { TsnError } from '../../errors/index.js';
+import type { CameraSourceDeps, SourceLogger, SupervisedCameraSource, SourceStats } from '../camera-source.js';
+import { FrameClock } from '../frame-clock.js';
+import { FrameSplitter } from '../frame-splitter.js';
+import { LineRing } from '../line-ring.js';
+import { defaultOutput, type OutputGeometry } from '../options.js';
+import { classifyExit } from '../stderr-classifier.js';
+import { IvfDecoder } from './ivf-decoder.js';
+import { checkWhipOffer } from './sdp-offer.js';
+import { WhipLifecycle, type WhipAction } from './whip-lifecycle.js';
+import { WhipSession } from './whip-session.js';
+import { buildWhipIngestArgs } from './whip-ingest-args.js';
+import type { WhipIceOptions } from './whip-peer.js';
+
+export interface WhipSourceOptions {
+  readonly id: string;
+  readonly sampleFps: number;
+  readonly output?: OutputGeometry;
+  /** A publisher that sends no decodable frame for this long is dropped (default 10 000). */
+  readonly stallTimeoutMs?: number;
+  /** A publisher whose first frame is not decoded this long after its offer is dropped (default 15 000). */
+  readonly connectTimeoutMs?: number;
+  readonly killGraceMs?: number;
+  readonly stderrLines?: number;
+  readonly ice?: Partial<WhipIceOptions>;
+  /** Encoded bytes that may queue for ffmpeg before frames are dropped (default 8 MiB). */
+  readonly maxPendingBytes?: number;
+  /** Least time between two keyframe requests (PLI) to the publisher (default 500). */
+  readonly keyframeRequestIntervalMs?: number;
+}
+
+export interface WhipPublishResult {
+  readonly sessionId: string;
+  readonly answerSdp: string;
+}
+
+/** What the WHIP HTTP endpoint needs from a camera. */
+export interface WhipEndpoint {
+  /** Throws E_WHIP_SDP, E_WHIP_BUSY (a publisher is on and !replace), E_WHIP_NEGOTIATION, E_WHIP_NOT_FOUND. */
+  publish(offerSdp: string, options: { readonly replace: boolean }): Promise<WhipPublishResult>;
+  /** Ends a session (DELETE); false when no such session is live. */
+  end(sessionId: string): Promise<boolean>;
+}
+
+export interface WhipCameraSource extends SupervisedCameraSource, WhipEndpoint {}
+
+export const defaultWhipIce: WhipIceOptions = Object.freeze({
+  additionalHostAddresses: ['127.0.0.1'],
+  gatherTimeoutMs: 3_000,
+});
+
+const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefined };
+
+export function createWhipCameraSource(options: WhipSourceOptions, deps: CameraSourceDeps): WhipCameraSource {
+  if (!(options.sampleFps > 0 && options.sampleFps <= 120)) {
+    throw new TsnError('E_SOURCE_OPTIONS', `camera ${options.id}: sampleFps must be in (0, 120], got ${options.sampleFps}`, {
+      context: { camera: options.id },
+    });
+  }
+  return new WhipSource(options, deps);
+}
+
+class WhipSource implements WhipCameraSource {
+  readonly cameraId: string;
+  readonly frames$: Observable<Frame>;
+  readonly status$: Observable<CameraStatus>;
+  private readonly frames = new Subject<Frame>();
+  private readonly statuses: BehaviorSubject<CameraStatus>;
+  private readonly lifecycle: WhipLifecycle;
+  private readonly output: Required<OutputGeometry>;
+  private readonly splitter: FrameSplitter;
+  private readonly clock: FrameClock;
+  private readonly stderr: LineRing;
+  private readonly now: () => number;
+  private readonly logger: SourceLogger;
+  private readonly args: readonly string[];
+  private readonly ice: WhipIceOptions;
+  private session: WhipSession | undefined;
+  private negotiating = false;
+  private readonly teardowns = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private counters = { spawns: 0, frames: 0, partialBytesDropped: 0, sessions: 0 };
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: WhipSourceOptions,
+    private readonly deps: CameraSourceDeps,
+  ) {
+    this.cameraId = options.id;
+    this.now = deps.now ?? Date.now;
+    this.logger = deps.logger ?? silentLogger;
+    this.output = { ...defaultOutput, ...options.output };
+    this.statuses = new BehaviorSubject<CameraStatus>({ state: 'stopped', sinceMs: this.now() });
+    this.frames$ = this.frames.asObservable();
+    this.status$ = this.statuses.asObservable();
+    this.splitter = new FrameSplitter(this.output.width * this.output.height * 3);
+    this.clock = new FrameClock(1000 / options.sampleFps);
+    this.stderr = new LineRing(options.stderrLines ?? 40);
+    this.ice = { ...defaultWhipIce, ...options.ice };
+    this.lifecycle = new WhipLifecycle({
+      stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
+    });
+    this.args = buildWhipIngestArgs({
+      sampleFps: options.sampleFps,
+      output: this.output,
+      ...(deps.capabilities === undefined ? {} : { capabilities: deps.capabilities }),
+    });
+  }
+
+  start(): void {
+    if (this.closing !== undefined) return;
+    this.apply(this.lifecycle.start(this.now()));
+  }
+
+  async publish(offerSdp: string, options: { readonly replace: boolean }): Promise<WhipPublishResult> {
+    const context = { camera: this.cameraId };
+    if (this.closing !== undefined || this.lifecycle.isStopped) throw gone(this.cameraId);
+    checkWhipOffer(offerSdp, this.cameraId);
+    if ((this.session !== undefined || this.negotiating) && !options.replace) {
+      throw new TsnError(
+        'E_WHIP_BUSY',
+        `camera ${this.cameraId} already has a publisher; DELETE its session first, or POST with ?replace=1`,
+        { context },
+      );
+    }
+    this.negotiating = true;
+    try {
+      const sessionId = randomUUID();
+      const session: WhipSession = new WhipSession(sessionId, {
+        ice: this.ice,
+        keyframeRequestIntervalMs: this.options.keyframeRequestIntervalMs ?? 500,
+        now: this.now,
+        onFrame: (data, pts, codec) => this.onEncodedFrame(session, data, pts, codec),
+        onLost: (reason) =>
+          this.lose(sessionId, { kind: 'exited', message: `the publisher's connection ended (${reason})` }),
+      });
+      await session.negotiate(offerSdp);
+      if (this.closing !== undefined) {
+        await session.close(0);
+        throw gone(this.cameraId);
+      }
+      const previous = this.session;
+      if (previous !== undefined) {
+        this.logger.info({ camera: this.cameraId, session: previous.id }, 'WHIP publisher replaced');
+        this.teardown(previous);
+        this.apply(this.lifecycle.left(this.now(), previous.id, undefined));
+      }
+      this.session = session;
+      this.counters.sessions += 1;
+      this.splitter.reset();
+      this.clock.reconnect();
+      this.logger.info({ camera: this.cameraId, session: sessionId }, 'WHIP publisher joined');
+      this.apply(this.lifecycle.joined(this.now(), sessionId));
+      return { sessionId, answerSdp: session.answerSdp };
+    } finally {
+      this.negotiating = false;
+    }
+  }
+
+  async end(sessionId: string): Promise<boolean> {
+    const session = this.session;
+    if (session === undefined || session.id !== sessionId) return false;
+    this.logger.info({ camera: this.cameraId, session: sessionId }, 'WHIP publisher left (DELETE)');
+    const done = this.teardown(session);
+    this.apply(this.lifecycle.left(this.now(), sessionId, undefined));
+    await done;
+    return true;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.apply(this.lifecycle.stop(this.now()));
+      clearTimeout(this.timer);
+      await Promise.all([...this.teardowns]);
+      this.frames.complete();
+      this.statuses.complete();
+    })();
+    return this.closing;
+  }
+
+  stats(): SourceStats & { readonly sessions: number } {
+    return { ...this.counters, pid: this.session?.decoder?.pid };
+  }
+
+  private onEncodedFrame(session: WhipSession, data: Buffer, pts: number, codec: 'h264' | 'vp8'): boolean {
+    if (this.session !== session) return false;
+    session.decoder ??= this.spawnDecoder(session, codec);
+    return session.decoder.write(data, pts);
+  }
+
+  private spawnDecoder(session: WhipSession, codec: 'h264' | 'vp8'): IvfDecoder {
+    this.counters.spawns += 1;
+    this.stderr.clear();
+    this.logger.info({ camera: this.cameraId, session: session.id, codec }, 'starting ffmpeg for WHIP');
+    return new IvfDecoder(
+      {
+        ffmpegPath: this.deps.ffmpegPath,
+        args: this.args,
+        codec,
+        maxPendingBytes: this.options.maxPendingBytes ?? 8 * 1024 * 1024,
+      },
+      {
+        onStdout: (chunk) => this.onDecoded(session, chunk),
+        onStderr: (text) => this.stderr.push(text),
+        onClose: (result) => {
+          if (this.session !== session) return;
+          this.counters.partialBytesDropped += this.splitter.pendingBytes;
+          const fault: CameraFault =
+            result.spawnError !== undefined
+              ? { kind: 'unknown', message: `cannot run ffmpeg at ${this.deps.ffmpegPath}: ${result.spawnError.message}` }
+              : classifyExit(this.stderr.snapshot(), result.code, result.signal);
+          this.lose(session.id, fault);
+        },
+      },
+    );
+  }
+
+  private onDecoded(session: WhipSession, chunk: Buffer): void {
+    if (this.session !== session) return;
+    const { width, height } = this.output;
+    for (const rgb of this.splitter.push(chunk)) {
+      const now = this.now();
+      this.apply(this.lifecycle.frame(now, session.id, { width, height }));
+      const times = this.clock.stamp(now);
+      this.counters.frames += 1;
+      this.frames.next({ cameraId: this.cameraId, width, height, rgb, ptsMs: times.ptsMs, wallMs: times.wallMs });
+    }
+  }
+
+  /** The session failed on its own (connection, decoder, watchdog). */
+  private lose(sessionId: string, fault: CameraFault): void {
+    const session = this.session;
+    if (session === undefined || session.id !== sessionId) return;
+    this.logger.warn({ camera: this.cameraId, session: sessionId, fault: fault.kind, reason: fault.message }, 'WHIP publisher lost');
+    this.teardown(session);
+    this.apply(this.lifecycle.left(this.now(), sessionId, fault));
+  }
+
+  private apply(actions: readonly WhipAction[]): void {
+    for (const action of actions) {
+      if (action.type === 'status') this.publishStatus(action.status);
+      else if (action.type === 'end-session') {
+        if (this.session?.id === action.sessionId) this.teardown(this.session);
+      }
+    }
+    this.rearmTimer();
+  }
+
+  private teardown(session: WhipSession): Promise<void> {
+    if (this.session === session) this.session = undefined;
+    const done = session.close(this.options.killGraceMs ?? 2_000).finally(() => this.teardowns.delete(done));
+    this.teardowns.add(done);
+    return done;
+  }
+
+  private publishStatus(status: CameraStatus): void {
+    if (status.state === 'backoff') {
+      this.logger.warn({ camera: this.cameraId, state: status.state, fault: status.error.kind }, 'WHIP camera waiting for a publisher');
+    } else {
+      this.logger.info({ camera: this.cameraId, state: status.state }, `camera ${status.state}`);
+    }
+    this.statuses.next(status);
+  }
+
+  private rearmTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const deadline = this.lifecycle.nextDeadlineMs();
+    if (deadline === undefined || this.closing !== undefined) return;
+    this.timer = setTimeout(() => this.apply(this.lifecycle.tick(this.now())), Math.max(0, deadline - this.now()));
+  }
+}
+
+function gone(cameraId: string): TsnError {
+  return new TsnError('E_WHIP_NOT_FOUND', `camera ${cameraId} was stopped or removed`, { context: { camera: cameraId } });
+}
