@@ -55,7 +55,7 @@ describe('rtsp simulator sessions', () => {
       await waitFor('an RTCP sender report', () => reports.some((r) => r[1] === 200));
       assert.equal(parseRtpHeader(rtpPackets[0]!)?.payloadType, 96);
       // No keepalive from now on: the session must expire and the packets stop.
-      await waitFor('the session to expire', () => quietFor(rtpPackets, 500), 8_000);
+      await waitFor('the session to expire', stopsGrowing(rtpPackets, 500), 8_000);
       const keepalive = await client.request('GET_PARAMETER', sim.url('cam'), { Session: session });
       assert.equal(keepalive.status, 454, 'a keepalive on an expired session says so');
       const teardown = await client.request('TEARDOWN', sim.url('cam'), { Session: session });
@@ -73,7 +73,7 @@ describe('rtsp simulator sessions', () => {
       const session = await client.play(sim.url('cam'));
       await waitFor('media', () => client.packetCount() > 10);
       assert.equal((await client.request('PAUSE', sim.url('cam'), { Session: session })).status, 200);
-      await waitFor('packets to stop', () => quietFor(client.packets, 500));
+      await waitFor('packets to stop', stopsGrowing(client.packets, 500));
       const paused = client.packetCount();
       assert.equal((await client.request('PLAY', sim.url('cam'), { Session: session })).status, 200);
       await waitFor('packets after resume', () => client.packetCount() > paused + 10);
@@ -108,16 +108,17 @@ describe('rtsp simulator sessions', () => {
   });
 });
 
-// True once the array has not grown for quietMs (its last length and time are remembered per array).
-const lastGrowth = new WeakMap<object, { length: number; atMs: number }>();
-function quietFor(items: readonly unknown[], quietMs: number): boolean {
-  const length = items.length;
-  const seen = lastGrowth.get(items);
-  if (seen === undefined || seen.length !== length) {
-    lastGrowth.set(items, { length, atMs: Date.now() });
-    return false;
-  }
-  return Date.now() - seen.atMs >= quietMs;
+// A condition for waitFor: true once the array has not grown for quietMs.
+function stopsGrowing(items: readonly unknown[], quietMs: number): () => boolean {
+  let length = items.length;
+  let changedAtMs = Date.now();
+  return () => {
+    if (items.length !== length) {
+      length = items.length;
+      changedAtMs = Date.now();
+    }
+    return Date.now() - changedAtMs >= quietMs;
+  };
 }
 
 async function bindUdp(): Promise<{ socket: Socket; port: number }> {
