@@ -4,7 +4,7 @@ import { asyncScheduler, Subject, type Observable, type SchedulerLike, type Subs
 import type { ActionEvent, EpisodeEndReason, Frame, Prediction } from '../domain/index.js';
 import { TsnError } from '../errors/index.js';
 import type { IdFactory } from './detector-events.js';
-import { Detector } from './detector.js';
+import { Detector, type DetectorCameraConfig } from './detector.js';
 import {
   createClipStage,
   createSegmentStage,
@@ -217,25 +217,10 @@ export function createRecognitionPipeline(
       };
       entries.set(cameraId, entry);
       stage.addCamera(cameraId, resolved.numSeg, resolved.views);
-      detector.setCamera(cameraId, {
-        settings: resolved.detector,
-        emitPredictions: resolved.emitPredictions,
-        maxWindowGapMs:
-          resolved.detector.maxWindowGapMs || (2 * resolved.strideSegments + 1) * segmentMsOf(resolved),
-      });
+      detector.setCamera(cameraId, detectorConfigOf(resolved));
       entry.subscription = frames$.pipe(segmentFrames(segmenter)).subscribe({
         next: onSegmenterOutput,
-        error: (error: unknown) =>
-          errors$.next(
-            new TsnError(
-              'E_PIPELINE_FRAMES',
-              `the frame stream of camera ${cameraId} failed and ended; remove and re-add the camera`,
-              {
-                cause: error,
-                context: { cameraId },
-              },
-            ),
-          ),
+        error: (error: unknown) => errors$.next(frameStreamError(cameraId, error)),
       });
     },
     removeCamera: (cameraId) => removeCamera(cameraId, 'camera-removed'),
@@ -288,6 +273,23 @@ function createStage(
     throw configError('segment mode needs deps.embed (backbone features) and deps.head (fc of the mean)');
   }
   return createSegmentStage(deps.embed, deps.head, ctx);
+}
+
+function detectorConfigOf(camera: CameraPipelineOptions): DetectorCameraConfig {
+  const derivedGapMs = (2 * camera.strideSegments + 1) * segmentMsOf(camera);
+  return {
+    settings: camera.detector,
+    emitPredictions: camera.emitPredictions,
+    maxWindowGapMs: camera.detector.maxWindowGapMs > 0 ? camera.detector.maxWindowGapMs : derivedGapMs,
+  };
+}
+
+function frameStreamError(cameraId: string, cause: unknown): TsnError {
+  return new TsnError(
+    'E_PIPELINE_FRAMES',
+    `the frame stream of camera ${cameraId} failed and ended; remove and re-add the camera`,
+    { cause, context: { cameraId } },
+  );
 }
 
 function configError(message: string): TsnError {
