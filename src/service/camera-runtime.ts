@@ -13,6 +13,7 @@ import {
 } from '../sources/camera-source.js';
 import { resolveSourceOptions } from '../sources/options.js';
 import { redactText } from '../sources/redact.js';
+import { isWhipUrl, whipSourceOptions, type WhipHub } from '../sources/webrtc/index.js';
 import type { CameraRuntime, CameraRuntimeStats, StartCamera } from './camera-manager.js';
 import { pipelineOptionsOf, sourceOptionsOf } from './camera-options.js';
 import { FpsMeter } from './fps-meter.js';
@@ -28,6 +29,8 @@ export interface CameraRuntimeDeps {
   readonly logger: SourceLogger & { error(fields: Record<string, unknown>, message: string): void };
   readonly now: () => number;
   readonly onStatus: (cameraId: string, status: CameraStatus) => void;
+  /** WHIP cameras (url whip://) wait for publishers through this hub; absent: whip:// is not special. */
+  readonly whip?: WhipHub;
 }
 
 export interface CameraRuntimeFactory {
@@ -74,6 +77,9 @@ class LiveCamera implements CameraRuntime {
       const sim = parseSimUrl(camera.url);
       resolveSourceOptions(sourceOptionsOf(camera, 'rtsp://127.0.0.1/validate'));
       void this.startSimulated(sim);
+    } else if (isWhipUrl(camera.url) && deps.whip !== undefined) {
+      const options = whipSourceOptions(sourceOptionsOf(camera, camera.url));
+      this.attach(deps.whip.createSource(options, this.sourceDeps()));
     } else {
       this.attach(createCameraSource(sourceOptionsOf(camera, camera.url), this.sourceDeps()));
     }

@@ -14,6 +14,7 @@ import { loadModel } from '../model/model-dir.js';
 import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
 import { createRecognitionPipeline, type RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
 import { TsnError } from '../errors/index.js';
+import { WhipHub } from '../sources/webrtc/index.js';
 import { CameraRegistry } from './camera-manager.js';
 import { createCameraRuntimeFactory } from './camera-runtime.js';
 import { DeferredCameraManager } from './deferred-cameras.js';
@@ -55,6 +56,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const parts: Parts = { subscriptions: [] };
   const ring = new RecentEventRing(config.api.recentEvents);
   const cameras = new DeferredCameraManager();
+  const whip = new WhipHub(); // whip:// cameras register here when they start (docs/webrtc.md)
   const checks = { model: false, cameras: false };
   const readiness = (): Readiness => ({ ready: checks.model && checks.cameras, checks: { ...checks } });
   // Publishers need the HTTP server, which needs the metrics registry, which reads publisher stats.
@@ -69,6 +71,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   });
   const app = buildApi({
     cameras,
+    whip,
     events: ring,
     readiness,
     metrics,
@@ -87,7 +90,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
   log.info({ url, webSocket: config.websocket.enabled ? config.websocket.path : null }, 'listening');
 
-  const started = startRecognition(config, deps, { parts, cameras, checks, ring, publishers, now });
+  const started = startRecognition(config, deps, { parts, cameras, checks, ring, publishers, now, whip });
   started.catch((error: unknown) => log.error({ err: error }, 'service failed to start'));
 
   let closing: Promise<void> | undefined;
@@ -111,6 +114,7 @@ async function startRecognition(
     ring: RecentEventRing;
     publishers: Publishers;
     now: () => number;
+    whip: WhipHub;
   },
 ): Promise<void> {
   const log = deps.logger;
@@ -149,6 +153,7 @@ async function startRecognition(
     logger: log.child({ component: 'source' }),
     now: ctx.now,
     onStatus: (id, status) => ctx.publishers.publishStatus(id, status),
+    whip: ctx.whip,
   });
   const registry = new CameraRegistry({
     defaults: config.defaults,
