@@ -124,6 +124,7 @@ export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
   };
 
   const onClientMessage = (client: Client, data: Buffer, isBinary: boolean): void => {
+    if (client.closing) return;
     const result = isBinary
       ? ({ ok: false, error: 'binary messages are not accepted; send JSON text' } as const)
       : parseClientCommand(data.toString('utf8'));
@@ -161,7 +162,9 @@ export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
       counters.rejectedFull += 1;
       return rejectUpgrade(socket, 503, 'Service Unavailable');
     }
-    Promise.resolve(options.authorize === undefined ? true : options.authorize(req)).then(
+    const authorize = options.authorize;
+    // new Promise() also turns a hook that throws synchronously into a rejection.
+    new Promise<boolean>((resolve) => resolve(authorize === undefined ? true : authorize(req))).then(
       (allowed) => {
         if (!allowed) {
           counters.unauthorized += 1;

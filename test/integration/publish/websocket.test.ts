@@ -183,6 +183,20 @@ describe('WebSocket hub admission', () => {
     viaQuery.ws.close();
   });
 
+  test('an authorize hook that throws answers 500 and keeps the hub serving', async (t) => {
+    const rig = await startRig({
+      authorize: () => {
+        throw new Error('auth backend down');
+      },
+    });
+    t.after(() => rig.close());
+    await assert.rejects(
+      openClient(rig.url()),
+      (e: unknown) => e instanceof HttpRejection && e.status === 500,
+    );
+    assert.equal(rig.hub.clients(), 0);
+  });
+
   test('upgrades beyond maxClients are answered 503', async (t) => {
     const rig = await startRig({ maxClients: 1 });
     t.after(() => rig.close());
