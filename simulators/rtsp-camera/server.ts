@@ -43,10 +43,14 @@ export async function startRtspSimulator(options: RtspSimulatorOptions): Promise
     });
   } catch (error) {
     timers.clearAll();
-    throw new TsnError('E_SIM_LISTEN', `cannot listen on ${host}:${options.port ?? 0}; pick another port`, {
-      cause: error,
-      context: { host, port: options.port },
-    });
+    throw new TsnError(
+      'E_SIM_LISTEN',
+      `cannot listen on ${host}:${options.port ?? 0} (${error instanceof Error ? error.message : String(error)}); pick another port`,
+      {
+        cause: error,
+        context: { host, port: options.port },
+      },
+    );
   }
   return simulatorHandle({ host, ...opened, cameras, resolution, timers, log });
 }

@@ -42,7 +42,6 @@ export class RtspServer {
       log: options.log,
     });
     this.server = createServer((socket) => this.accept(socket));
-    this.server.on('error', (error) => options.log(`rtsp server: ${error.message}`));
     options.timers.every(Math.min(5_000, Math.max(100, options.sessionTimeoutMs / 4)), () =>
       this.expireSessions(),
     );
@@ -58,6 +57,7 @@ export class RtspServer {
     ref.server = server;
     try {
       const port = await listen(server.server, options.port, options.host);
+      server.server.on('error', (error) => options.log(`rtsp server: ${error.message}`));
       options.log(
         `listening on rtsp://${options.host}:${port}/ (RTP over UDP from ports ${udp.rtpPort}-${udp.rtcpPort})`,
       );
