@@ -7,6 +7,7 @@ import {
   sessionIdOf,
 } from '../../../simulators/rtsp-camera/rtsp/headers.js';
 import { formatResponse } from '../../../simulators/rtsp-camera/rtsp/response.js';
+import { seededRandom } from '../../../simulators/rtsp-camera/faults.js';
 
 test('the reader splits requests (with bodies) and interleaved frames fed byte by byte', () => {
   const input = Buffer.concat([
@@ -89,4 +90,21 @@ test('responses echo CSeq and carry Content-Length for bodies', () => {
     '2',
   );
   assert.match(withBody.toString(), /Content-Type: application\/sdp\r\nContent-Length: 5\r\n\r\nv=0\r\n$/);
+});
+
+test('random bytes never make the reader throw', () => {
+  const random = seededRandom(99);
+  for (let round = 0; round < 300; round++) {
+    const reader = new RtspMessageReader();
+    const prefix = round % 3 === 0 ? 'DESCRIBE rtsp://h/x RTSP/1.0\r\n' : round % 3 === 1 ? '$' : '';
+    const bytes = Buffer.concat([
+      Buffer.from(prefix, 'latin1'),
+      Buffer.from(Array.from({ length: Math.floor(random() * 400) }, () => Math.floor(random() * 256))),
+    ]);
+    for (let i = 0; i < bytes.length;) {
+      const size = 1 + Math.floor(random() * 50);
+      assert.doesNotThrow(() => reader.push(bytes.subarray(i, i + size)));
+      i += size;
+    }
+  }
 });
