@@ -1,18 +1,7 @@
 // The two ways windows become logits. Segment mode: every segment frame goes through the backbone once
 // (shared, batched across cameras), windows are fc(mean(features)). Clip mode: whole windows go to a model
 // that cannot be split. Both hand (windows, logits) to `deliver`.
-import {
-  catchError,
-  concatMap,
-  defer,
-  EMPTY,
-  from,
-  map,
-  Subject,
-  take,
-  type ObservableInput,
-  type SchedulerLike,
-} from 'rxjs';
+import type { ObservableInput, SchedulerLike } from 'rxjs';
 import type { SegmentFrame } from '../domain/index.js';
 import { TsnError } from '../errors/index.js';
 import { BatchDriver } from './batch-driver.js';
@@ -21,7 +10,8 @@ import type { CameraCounters, SampleBuffer } from './metrics.js';
 import type { BatchingOptions } from './options.js';
 import type { SegmentJob, WindowSpec } from './segmenter.js';
 import { WindowAssembler, type LostSegmentPolicy, type ReadyWindow } from './window-assembler.js';
-import { packHeadCalls, type HeadCall } from './window-head.js';
+import { HeadQueue } from './head-queue.js';
+import { packHeadCalls } from './window-head.js';
 
 /** batch x views x featureDim features for the batch's segment frames (preprocess + backend.features). */
 export type EmbedFn = (batch: readonly SegmentFrame[], views: number) => ObservableInput<Float32Array>;
@@ -45,6 +35,8 @@ export interface StageCounters {
   inferenceErrors: number;
   headCalls: number;
   headErrors: number;
+  /** Windows whose head call was dropped because the head queue was full. */
+  headDropped: number;
 }
 
 export interface StageContext {
@@ -77,9 +69,9 @@ export interface InferenceStage {
 
 export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageContext): InferenceStage {
   const assembler = new WindowAssembler(ctx.lostSegments);
-  const headCalls = new Subject<HeadCall>();
+  const heads = createHeadQueue(head, ctx);
   const submit = (ready: readonly ReadyWindow[]): void => {
-    for (const call of packHeadCalls(ready)) headCalls.next(call);
+    for (const call of packHeadCalls(ready)) heads.push(call);
   };
   const lose = (jobs: readonly SegmentJob[]): void => submit(assembler.dropSegments(jobs));
   const driver = new BatchDriver<SegmentJob, Float32Array>(
@@ -117,14 +109,6 @@ export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageConte
       },
     },
   );
-  const headSubscription = headCalls
-    .pipe(concatMap((call) => runHead(head, call, ctx)))
-    .subscribe(({ call, logits }) =>
-      ctx.deliver(
-        call.windows.map((w) => w.spec),
-        logits,
-      ),
-    );
   return {
     addCamera: (cameraId, numSeg, views) => assembler.addCamera(cameraId, numSeg, views),
     removeCamera: (cameraId) => {
@@ -144,8 +128,7 @@ export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageConte
     }),
     close: () => {
       driver.close();
-      headSubscription.unsubscribe();
-      headCalls.complete();
+      heads.close();
     },
   };
 }
@@ -208,28 +191,27 @@ export function createClipStage(clip: ClipFn, ctx: StageContext): InferenceStage
   };
 }
 
-function runHead(
-  head: HeadFn,
-  call: HeadCall,
-  ctx: StageContext,
-): ObservableInput<{ call: HeadCall; logits: Float32Array }> {
-  return defer(() => {
-    const startedAtMs = ctx.scheduler.now();
-    ctx.counters.headCalls++;
-    return from(head(call.features, call.windows.length, call.perWindow)).pipe(
-      take(1),
-      map((logits) => {
-        ctx.samples.observeHeadMs(ctx.scheduler.now() - startedAtMs);
-        return { call, logits };
-      }),
-    );
-  }).pipe(
-    catchError((error: unknown) => {
+function createHeadQueue(head: HeadFn, ctx: StageContext): HeadQueue {
+  return new HeadQueue(ctx.batching.maxQueue, ctx.scheduler, {
+    run: (call) => {
+      ctx.counters.headCalls++;
+      return head(call.features, call.windows.length, call.perWindow);
+    },
+    onResult: (call, logits, startedAtMs) => {
+      ctx.samples.observeHeadMs(ctx.scheduler.now() - startedAtMs);
+      ctx.deliver(
+        call.windows.map((w) => w.spec),
+        logits,
+      );
+    },
+    onError: (_call, error) => {
       ctx.counters.headErrors++;
       ctx.reportError(asTsnError(error, 'E_PIPELINE_HEAD'));
-      return EMPTY;
-    }),
-  );
+    },
+    onDrop: (call) => {
+      ctx.counters.headDropped += call.windows.length;
+    },
+  });
 }
 
 function asTsnError(error: unknown, code: 'E_PIPELINE_EMBED' | 'E_PIPELINE_HEAD'): TsnError {

@@ -24,6 +24,8 @@ export interface PipelineMetricsSnapshot {
   readonly inferenceErrors: number;
   readonly headCalls: number;
   readonly headErrors: number;
+  /** Windows lost because the head queue was full. */
+  readonly headDropped: number;
   readonly windowsAbandoned: number;
   /** Windows built with a neighbour's feature standing in for a lost segment. */
   readonly windowsDegraded: number;

@@ -129,6 +129,7 @@ export function createRecognitionPipeline(
     inferenceErrors: 0,
     headCalls: 0,
     headErrors: 0,
+    headDropped: 0,
   };
   const detector = new Detector(options.labels, deps.idFactory);
   let seqBase = 0;
