@@ -104,6 +104,14 @@ export function createNatsPublisher(options: NatsPublisherOptions): NatsPublishe
         { err: errorText(error), subject: item.subject, msgId: item.msgId },
         'JetStream publish failed; will retry',
       );
+      // No responders: nothing captures the subject any more (stream deleted or its subjects edited).
+      if ((error as { code?: string }).code === '503' && nc !== undefined && isConnected()) {
+        streamReady = false;
+        const conn = nc;
+        const gen = generation;
+        void ensureStream(conn, gen).then(() => pumpEvents());
+        return;
+      }
       await pause(retryDelayMs);
     }
   };

@@ -168,6 +168,17 @@ describe('NATS publisher (real nats-server)', () => {
     assert.deepEqual(await streamIds(jsm), ['evt-1', 'evt-2', 'evt-3']);
   });
 
+  test('a stream deleted while running is re-created and the waiting event stored', async (t) => {
+    if (!needs(t, natsAvailable, 'nats-server')) return;
+    const { publisher, jsm } = await rig(t);
+    publisher.publishEvent(ev(1));
+    assert.ok(await publisher.flush(5000));
+    await jsm.streams.delete('ACTIONS');
+    publisher.publishEvent(ev(2));
+    assert.ok(await publisher.flush(10_000));
+    assert.deepEqual(await streamIds(jsm), ['evt-2']);
+  });
+
   test('events published before the server exists are delivered once it starts', async (t) => {
     if (!needs(t, natsAvailable, 'nats-server')) return;
     const port = await freePort();
