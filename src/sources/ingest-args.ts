@@ -74,9 +74,13 @@ function inputArgs(options: IngestArgsOptions, caps: FfmpegCapabilities): string
   }
 }
 
-/** Live inputs: regenerate missing pts, drop corrupt packets, do not buffer ahead of decoding. */
+/**
+ * Live inputs: regenerate missing pts, drop corrupt packets, low-delay decoding. Not `nobuffer`: it throws
+ * away the packets read while probing, so the decoder waits for the next keyframe (measured: first frame
+ * ~1.7 s later against the simulator) and a short HTTP stream yields no frame at all.
+ */
 function liveFlags(): string[] {
-  return ['-fflags', '+genpts+discardcorrupt+nobuffer', '-flags', 'low_delay'];
+  return ['-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay'];
 }
 
 /** ffmpeg's http protocol reconnects by itself within a connection; the supervisor handles the rest. */

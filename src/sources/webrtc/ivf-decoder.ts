@@ -7,7 +7,11 @@ export interface IvfDecoderHandlers {
   onStdout(chunk: Buffer): void;
   onStderr(text: string): void;
   /** Exactly once, after the child exited and its pipes were drained (or the spawn failed). */
-  onClose(result: { readonly code: number | null; readonly signal: string | null; readonly spawnError?: Error }): void;
+  onClose(result: {
+    readonly code: number | null;
+    readonly signal: string | null;
+    readonly spawnError?: Error;
+  }): void;
 }
 
 export interface IvfDecoderOptions {
@@ -24,7 +28,10 @@ export class IvfDecoder {
   private closed = false;
   private killTimer: NodeJS.Timeout | undefined;
 
-  constructor(options: IvfDecoderOptions, private readonly handlers: IvfDecoderHandlers) {
+  constructor(
+    options: IvfDecoderOptions,
+    private readonly handlers: IvfDecoderHandlers,
+  ) {
     let resolveClosed: () => void = () => undefined;
     this.closedPromise = new Promise((resolve) => (resolveClosed = resolve));
     this.maxPendingBytes = options.maxPendingBytes;

@@ -43,7 +43,11 @@ export class WhipHub {
     return this.endpoints.has(cameraId);
   }
 
-  publish(cameraId: string, offerSdp: string, options: { readonly replace: boolean }): Promise<WhipPublishResult> {
+  publish(
+    cameraId: string,
+    offerSdp: string,
+    options: { readonly replace: boolean },
+  ): Promise<WhipPublishResult> {
     return this.require(cameraId).publish(offerSdp, options);
   }
 

@@ -51,7 +51,9 @@ export async function answerWhipOffer(
     iceUseIpv4: true,
     iceUseIpv6: ice.useIpv6 ?? false,
     iceAdditionalHostAddresses: [...ice.additionalHostAddresses],
-    ...(ice.portRange === undefined ? {} : { icePortRange: [ice.portRange[0], ice.portRange[1]] as [number, number] }),
+    ...(ice.portRange === undefined
+      ? {}
+      : { icePortRange: [ice.portRange[0], ice.portRange[1]] as [number, number] }),
   });
   const peer = new WerifPeer(pc, handlers);
   try {

@@ -84,7 +84,11 @@ export class WhipSession {
     this.assembler ??= new RtpFrameAssembler(codec);
     const out = this.assembler.push(packet);
     if (out.frame !== undefined) {
-      const accepted = this.options.onFrame(out.frame.data, this.timeline.toPts(out.frame.rtpTimestamp), codec);
+      const accepted = this.options.onFrame(
+        out.frame.data,
+        this.timeline.toPts(out.frame.rtpTimestamp),
+        codec,
+      );
       if (!accepted) {
         this.assembler.requireKeyframe();
         this.requestKeyframe(false);

@@ -5,7 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { CameraFault, CameraStatus, Frame } from '../../domain/index.js';
 import { TsnError } from '../../errors/index.js';
-import type { CameraSourceDeps, SourceLogger, SupervisedCameraSource, SourceStats } from '../camera-source.js';
+import type {
+  CameraSourceDeps,
+  SourceLogger,
+  SupervisedCameraSource,
+  SourceStats,
+} from '../camera-source.js';
 import { FrameClock } from '../frame-clock.js';
 import { FrameSplitter } from '../frame-splitter.js';
 import { LineRing } from '../line-ring.js';
@@ -59,9 +64,13 @@ const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefine
 
 export function createWhipCameraSource(options: WhipSourceOptions, deps: CameraSourceDeps): WhipCameraSource {
   if (!(options.sampleFps > 0 && options.sampleFps <= 120)) {
-    throw new TsnError('E_SOURCE_OPTIONS', `camera ${options.id}: sampleFps must be in (0, 120], got ${options.sampleFps}`, {
-      context: { camera: options.id },
-    });
+    throw new TsnError(
+      'E_SOURCE_OPTIONS',
+      `camera ${options.id}: sampleFps must be in (0, 120], got ${options.sampleFps}`,
+      {
+        context: { camera: options.id },
+      },
+    );
   }
   return new WhipSource(options, deps);
 }
@@ -214,7 +223,10 @@ class WhipSource implements WhipCameraSource {
           this.counters.partialBytesDropped += this.splitter.pendingBytes;
           const fault: CameraFault =
             result.spawnError !== undefined
-              ? { kind: 'unknown', message: `cannot run ffmpeg at ${this.deps.ffmpegPath}: ${result.spawnError.message}` }
+              ? {
+                  kind: 'unknown',
+                  message: `cannot run ffmpeg at ${this.deps.ffmpegPath}: ${result.spawnError.message}`,
+                }
               : classifyExit(this.stderr.snapshot(), result.code, result.signal);
           this.lose(session.id, fault);
         },
@@ -230,7 +242,14 @@ class WhipSource implements WhipCameraSource {
       this.apply(this.lifecycle.frame(now, session.id, { width, height }));
       const times = this.clock.stamp(now);
       this.counters.frames += 1;
-      this.frames.next({ cameraId: this.cameraId, width, height, rgb, ptsMs: times.ptsMs, wallMs: times.wallMs });
+      this.frames.next({
+        cameraId: this.cameraId,
+        width,
+        height,
+        rgb,
+        ptsMs: times.ptsMs,
+        wallMs: times.wallMs,
+      });
     }
   }
 
@@ -238,7 +257,10 @@ class WhipSource implements WhipCameraSource {
   private lose(sessionId: string, fault: CameraFault): void {
     const session = this.session;
     if (session === undefined || session.id !== sessionId) return;
-    this.logger.warn({ camera: this.cameraId, session: sessionId, fault: fault.kind, reason: fault.message }, 'WHIP publisher lost');
+    this.logger.warn(
+      { camera: this.cameraId, session: sessionId, fault: fault.kind, reason: fault.message },
+      'WHIP publisher lost',
+    );
     this.teardown(session);
     this.apply(this.lifecycle.left(this.now(), sessionId, fault));
   }
@@ -262,7 +284,10 @@ class WhipSource implements WhipCameraSource {
 
   private publishStatus(status: CameraStatus): void {
     if (status.state === 'backoff') {
-      this.logger.warn({ camera: this.cameraId, state: status.state, fault: status.error.kind }, 'WHIP camera waiting for a publisher');
+      this.logger.warn(
+        { camera: this.cameraId, state: status.state, fault: status.error.kind },
+        'WHIP camera waiting for a publisher',
+      );
     } else {
       this.logger.info({ camera: this.cameraId, state: status.state }, `camera ${status.state}`);
     }
@@ -274,10 +299,15 @@ class WhipSource implements WhipCameraSource {
     this.timer = undefined;
     const deadline = this.lifecycle.nextDeadlineMs();
     if (deadline === undefined || this.closing !== undefined) return;
-    this.timer = setTimeout(() => this.apply(this.lifecycle.tick(this.now())), Math.max(0, deadline - this.now()));
+    this.timer = setTimeout(
+      () => this.apply(this.lifecycle.tick(this.now())),
+      Math.max(0, deadline - this.now()),
+    );
   }
 }
 
 function gone(cameraId: string): TsnError {
-  return new TsnError('E_WHIP_NOT_FOUND', `camera ${cameraId} was stopped or removed`, { context: { camera: cameraId } });
+  return new TsnError('E_WHIP_NOT_FOUND', `camera ${cameraId} was stopped or removed`, {
+    context: { camera: cameraId },
+  });
 }

@@ -28,7 +28,7 @@ describe('buildIngestArgs (golden argv)', () => {
     assert.deepEqual(buildIngestArgs(base), [
       ...head,
       ...['-rtsp_transport', 'tcp', '-timeout', '5000000', '-allowed_media_types', 'video'],
-      ...['-fflags', '+genpts+discardcorrupt+nobuffer', '-flags', 'low_delay'],
+      ...['-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay'],
       ...['-i', 'rtsp://admin:pw@10.0.0.5:554/stream1'],
       ...mapVideo,
       ...['-vf', `fps=2,${centerCrop224}`],
@@ -88,7 +88,7 @@ describe('buildIngestArgs (golden argv)', () => {
     assert.deepEqual(args.slice(5, args.indexOf('-i') + 2), [
       ...['-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '5'],
       ...['-rw_timeout', '2500000'],
-      ...['-fflags', '+genpts+discardcorrupt+nobuffer', '-flags', 'low_delay'],
+      ...['-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay'],
       ...['-i', 'https://cdn/live.m3u8'],
     ]);
   });
