@@ -16,13 +16,18 @@ export function softmax(logits: Float32Array): Float32Array {
   return out;
 }
 
-/** The k highest scores, best first; ties keep the lower index first. */
+/** The k highest scores, best first; ties keep the lower index first. O(n*k): k is small (top-5). */
 export function topK(scores: Float32Array, k: number, labels: readonly string[]): LabelScore[] {
-  const indices = Array.from(scores.keys());
-  indices.sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b);
-  return indices
-    .slice(0, k)
-    .map((index) => ({ index, label: labels[index] ?? String(index), score: scores[index] ?? 0 }));
+  const best: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    const v = scores[i] ?? 0;
+    if (best.length === k && v <= (scores[best[k - 1] ?? 0] ?? 0)) continue;
+    let at = best.length;
+    while (at > 0 && v > (scores[best[at - 1] ?? 0] ?? 0)) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best.map((index) => ({ index, label: labels[index] ?? String(index), score: scores[index] ?? 0 }));
 }
 
 /** Mean of `rows` consecutive rows of length `dim` starting at row `first` of `data`. */
