@@ -20,7 +20,7 @@ export { FairBatcher, type BatchItem } from './fair-batcher.js';
 export { BatchDriver, type BatchDriverHooks } from './batch-driver.js';
 export { WindowAssembler, type LostSegmentPolicy, type ReadyWindow } from './window-assembler.js';
 export { packHeadCalls, predictionOf, toPredictions } from './window-head.js';
-export { softmax, topK, meanRows } from './scores.js';
+export { softmax, topK } from './scores.js';
 export { segmentFrames, detectActions } from './operators.js';
 export type { CameraCounters, PipelineMetricsSnapshot, PipelineSamples } from './metrics.js';
 export {

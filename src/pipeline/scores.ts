@@ -29,13 +29,3 @@ export function topK(scores: Float32Array, k: number, labels: readonly string[])
   }
   return best.map((index) => ({ index, label: labels[index] ?? String(index), score: scores[index] ?? 0 }));
 }
-
-/** Mean of `rows` consecutive rows of length `dim` starting at row `first` of `data`. */
-export function meanRows(data: Float32Array, first: number, rows: number, dim: number): Float32Array {
-  const sum = new Float64Array(dim);
-  for (let r = first; r < first + rows; r++) {
-    const base = r * dim;
-    for (let j = 0; j < dim; j++) sum[j] = (sum[j] ?? 0) + (data[base + j] ?? 0);
-  }
-  return Float32Array.from(sum, (v) => v / rows);
-}

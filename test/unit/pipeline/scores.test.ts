@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { meanRows, softmax, topK } from '../../../src/pipeline/scores.js';
+import { softmax, topK } from '../../../src/pipeline/scores.js';
 
 describe('topK', () => {
   test('matches a full sort, ties to the lower index, k larger than n', () => {
@@ -18,15 +18,10 @@ describe('topK', () => {
   });
 });
 
-describe('softmax and meanRows', () => {
+describe('softmax', () => {
   test('softmax is stable for large logits and sums to 1', () => {
     const p = softmax(Float32Array.from([1000, 1001, 999]));
     assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-6);
     assert.ok((p[1] ?? 0) > (p[0] ?? 0) && (p[0] ?? 0) > (p[2] ?? 0));
-  });
-
-  test('meanRows averages consecutive rows', () => {
-    const data = Float32Array.from([1, 2, 3, 4, 5, 6]);
-    assert.deepEqual([...meanRows(data, 1, 2, 2)], [4, 5]);
   });
 });
