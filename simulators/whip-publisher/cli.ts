@@ -28,7 +28,12 @@ async function main(): Promise<number> {
   }
   const codec = values.codec;
   const fps = Number(values.fps);
-  if (values.url === undefined || values.file === undefined || (codec !== 'h264' && codec !== 'vp8') || !(fps > 0)) {
+  if (
+    values.url === undefined ||
+    values.file === undefined ||
+    (codec !== 'h264' && codec !== 'vp8') ||
+    !(fps > 0)
+  ) {
     console.error(usage);
     return 2;
   }

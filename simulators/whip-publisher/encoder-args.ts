@@ -13,7 +13,10 @@ export interface EncoderArgsOptions {
 }
 
 export function buildEncoderArgs(options: EncoderArgsOptions): string[] {
-  const filters = [`fps=${options.fps}`, ...(options.height === undefined ? [] : [`scale=-2:${options.height}`])];
+  const filters = [
+    `fps=${options.fps}`,
+    ...(options.height === undefined ? [] : [`scale=-2:${options.height}`]),
+  ];
   const gop = String(Math.max(1, Math.round(options.fps)));
   return [
     ...['-nostdin', '-hide_banner', '-loglevel', 'error'],

@@ -24,7 +24,8 @@ export class IvfReader {
     const frames: IvfFrame[] = [];
     if (this.header === undefined) {
       if (this.pending.length < 32) return frames;
-      if (this.pending.toString('ascii', 0, 4) !== 'DKIF') throw new Error('not an IVF stream (no DKIF signature)');
+      if (this.pending.toString('ascii', 0, 4) !== 'DKIF')
+        throw new Error('not an IVF stream (no DKIF signature)');
       const headerBytes = this.pending.readUInt16LE(6);
       this.header = { den: this.pending.readUInt32LE(16), num: this.pending.readUInt32LE(20) };
       this.pending = this.pending.subarray(headerBytes);

@@ -70,7 +70,12 @@ export async function startWhipPublisher(options: WhipPublisherOptions): Promise
     const track = new MediaStreamTrack({ kind: 'video' });
     const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
     await pc.setLocalDescription(await pc.createOffer());
-    await waitFor(pc.iceGatheringStateChange, (s) => s === 'complete', pc.iceGatheringState === 'complete', 5_000);
+    await waitFor(
+      pc.iceGatheringStateChange,
+      (s) => s === 'complete',
+      pc.iceGatheringState === 'complete',
+      5_000,
+    );
     const { location, answer } = await postOffer(options, pc.localDescription?.sdp ?? '');
     await pc.setRemoteDescription({ type: 'answer', sdp: answer });
     await waitFor(
@@ -83,14 +88,21 @@ export async function startWhipPublisher(options: WhipPublisherOptions): Promise
   } catch (error) {
     await pc.close().catch(() => undefined);
     if (error instanceof TsnError) throw error;
-    throw new TsnError('E_WHIP_PUBLISH', `cannot publish to ${options.url}: ${String((error as Error)?.message ?? error)}`, {
-      cause: error,
-      context: { url: options.url },
-    });
+    throw new TsnError(
+      'E_WHIP_PUBLISH',
+      `cannot publish to ${options.url}: ${String((error as Error)?.message ?? error)}`,
+      {
+        cause: error,
+        context: { url: options.url },
+      },
+    );
   }
 }
 
-async function postOffer(options: WhipPublisherOptions, sdp: string): Promise<{ location: string; answer: string }> {
+async function postOffer(
+  options: WhipPublisherOptions,
+  sdp: string,
+): Promise<{ location: string; answer: string }> {
   const headers: Record<string, string> = { 'content-type': 'application/sdp' };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   const url = options.replace === true ? `${options.url}?replace=1` : options.url;
@@ -106,12 +118,17 @@ async function postOffer(options: WhipPublisherOptions, sdp: string): Promise<{ 
     } catch {
       // not JSON: keep the text
     }
-    throw new TsnError('E_WHIP_PUBLISH', `WHIP endpoint ${options.url} answered ${response.status}: ${message}`, {
-      context: { url: options.url, status: response.status, code },
-    });
+    throw new TsnError(
+      'E_WHIP_PUBLISH',
+      `WHIP endpoint ${options.url} answered ${response.status}: ${message}`,
+      {
+        context: { url: options.url, status: response.status, code },
+      },
+    );
   }
   const location = response.headers.get('location');
-  if (location === null) throw new TsnError('E_WHIP_PUBLISH', `WHIP endpoint ${options.url} sent no Location header`);
+  if (location === null)
+    throw new TsnError('E_WHIP_PUBLISH', `WHIP endpoint ${options.url} sent no Location header`);
   return { location: new URL(location, options.url).href, answer: body };
 }
 
@@ -193,7 +210,10 @@ class RunningPublisher implements WhipPublisher {
     return (chunk) => {
       for (const frame of reader.push(chunk)) {
         const tb = reader.timeBase ?? { num: 1, den: 90_000 };
-        this.send(packetizeVp8Frame(frame.data, maxRtpPayloadBytes), Math.round((frame.pts * 90_000 * tb.num) / tb.den));
+        this.send(
+          packetizeVp8Frame(frame.data, maxRtpPayloadBytes),
+          Math.round((frame.pts * 90_000 * tb.num) / tb.den),
+        );
       }
     };
   }
@@ -201,7 +221,12 @@ class RunningPublisher implements WhipPublisher {
   private send(payloads: readonly RtpPayload[], timestamp: number): void {
     for (const { payload, marker } of payloads) {
       this.sequence = (this.sequence + 1) & 0xffff;
-      const header = new RtpHeader({ sequenceNumber: this.sequence, timestamp: timestamp >>> 0, marker, payloadType: 96 });
+      const header = new RtpHeader({
+        sequenceNumber: this.sequence,
+        timestamp: timestamp >>> 0,
+        marker,
+        payloadType: 96,
+      });
       this.track.writeRtp(new RtpPacket(header, payload));
       this.counters.packetsSent += 1;
     }

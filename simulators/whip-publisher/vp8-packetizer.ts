@@ -10,7 +10,10 @@ export function packetizeVp8Frame(frame: Buffer, maxPayloadBytes: number): RtpPa
   for (let offset = 0; offset < frame.length; offset += chunkBytes) {
     const chunk = frame.subarray(offset, offset + chunkBytes);
     const descriptor = Buffer.from([offset === 0 ? 0x10 : 0x00]);
-    payloads.push({ payload: Buffer.concat([descriptor, chunk]), marker: offset + chunkBytes >= frame.length });
+    payloads.push({
+      payload: Buffer.concat([descriptor, chunk]),
+      marker: offset + chunkBytes >= frame.length,
+    });
   }
   return payloads;
 }

@@ -41,7 +41,9 @@ export function registerWhipRoutes(app: FastifyInstance, deps: WhipRouteDeps): v
   );
   const authorized = authorizer(deps.auth);
 
-  app.get('/v1/whip/publish.html', async (_request, reply) => reply.type('text/html; charset=utf-8').send(publishPageHtml));
+  app.get('/v1/whip/publish.html', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(publishPageHtml),
+  );
   app.get('/publish', async (_request, reply) => reply.redirect('/v1/whip/publish.html'));
 
   app.options('/v1/whip/:camera', async (_request, reply) =>
@@ -51,13 +53,21 @@ export function registerWhipRoutes(app: FastifyInstance, deps: WhipRouteDeps): v
   app.post('/v1/whip/:camera', async (request, reply) => {
     if (!authorized(request, reply)) return reply;
     const camera = cameraParam(request);
-    if (camera === undefined) return sendError(reply, 404, 'E_WHIP_NOT_FOUND', 'camera id: 1-64 characters from A-Z a-z 0-9 _ -');
+    if (camera === undefined)
+      return sendError(reply, 404, 'E_WHIP_NOT_FOUND', 'camera id: 1-64 characters from A-Z a-z 0-9 _ -');
     if (!isSdp(request)) {
-      return sendError(reply, 415, 'E_WHIP_SDP', 'a WHIP offer must be sent with Content-Type: application/sdp');
+      return sendError(
+        reply,
+        415,
+        'E_WHIP_SDP',
+        'a WHIP offer must be sent with Content-Type: application/sdp',
+      );
     }
     const replace = ['1', 'true'].includes(String((request.query as Record<string, unknown>).replace ?? ''));
     try {
-      const { sessionId, answerSdp } = await deps.whip.publish(camera, String(request.body ?? ''), { replace });
+      const { sessionId, answerSdp } = await deps.whip.publish(camera, String(request.body ?? ''), {
+        replace,
+      });
       return reply
         .code(201)
         .header('location', `/v1/whip/${camera}/sessions/${sessionId}`)
@@ -74,7 +84,12 @@ export function registerWhipRoutes(app: FastifyInstance, deps: WhipRouteDeps): v
     const camera = cameraParam(request);
     const { session } = request.params as { session: string };
     if (camera === undefined || !(await deps.whip.end(camera, session))) {
-      return sendError(reply, 404, 'E_WHIP_NOT_FOUND', `no live WHIP session ${session} on camera ${String(camera)}`);
+      return sendError(
+        reply,
+        404,
+        'E_WHIP_NOT_FOUND',
+        `no live WHIP session ${session} on camera ${String(camera)}`,
+      );
     }
     return reply.code(200).send();
   });
@@ -83,10 +98,7 @@ export function registerWhipRoutes(app: FastifyInstance, deps: WhipRouteDeps): v
     if (!authorized(request, reply)) return reply;
     // Trickle ICE and ICE restarts are not supported (RFC 9725 §4.3.1): the answer already holds every
     // candidate; a publisher that loses its connection POSTs a new offer instead.
-    return reply
-      .code(405)
-      .header('allow', 'DELETE')
-      .send();
+    return reply.code(405).header('allow', 'DELETE').send();
   });
 }
 
