@@ -57,15 +57,15 @@ export class Detector {
     private readonly idFactory: IdFactory,
   ) {}
 
-  /** Sets or replaces a camera's configuration; replacing ends nothing but restarts its history. */
+  /** Configures a camera with a fresh state (end its open episodes first when replacing a configuration). */
   setCamera(cameraId: string, config: DetectorCameraConfig): void {
     this.cameras.set(cameraId, {
       config,
       thresholds: this.resolveThresholds(config.settings),
       history: [],
-      labels: this.cameras.get(cameraId)?.labels ?? new Map(),
-      cooldownUntilMs: this.cameras.get(cameraId)?.cooldownUntilMs ?? new Map(),
-      last: this.cameras.get(cameraId)?.last ?? null,
+      labels: new Map(),
+      cooldownUntilMs: new Map(),
+      last: null,
     });
   }
 
