@@ -115,6 +115,7 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       connectTimeoutMs: options.connectTimeoutMs,
       authRetryDelayMs: options.authRetryDelayMs,
       healthyAfterMs: options.healthyAfterMs,
+      maxLeadMs: options.maxLeadMs,
       restartOnEnd: options.kind !== 'file' || options.loop,
     });
   }
@@ -210,7 +211,8 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       if (!this.supervisor.acceptsFrames) continue;
       const now = this.now();
       const times = this.clock.stamp(now);
-      this.apply(this.supervisor.frame(now, { width, height }));
+      this.apply(this.supervisor.frame(now, { width, height }, times.wallMs));
+      if (!this.supervisor.acceptsFrames) continue; // this frame made the supervisor give up the connection
       this.framesDelivered += 1;
       this.frames.next({
         cameraId: this.cameraId,

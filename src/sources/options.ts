@@ -61,6 +61,12 @@ export interface SourceOptions {
   readonly backoff?: readonly BackoffStep[];
   /** Wait after an authentication failure: retrying wrong credentials fast only gets the client banned (default 300 000). */
   readonly authRetryDelayMs?: number;
+  /**
+   * Restart a connection whose frames run this far ahead of real time: a camera clock that steps forward
+   * makes ffmpeg's fps filter emit the whole step as copies of one picture. Default 10 000 for rtsp;
+   * Infinity (off) for files and other URLs, which burst legitimately (HLS fetches whole segments).
+   */
+  readonly maxLeadMs?: number;
   /** A connection that streamed at least this long resets the backoff schedule (default 10 000). */
   readonly healthyAfterMs?: number;
   /** Between SIGTERM and SIGKILL when stopping ffmpeg (default 2 000). */
@@ -131,6 +137,7 @@ export function resolveSourceOptions(options: SourceOptions): ResolvedSourceOpti
     backoff: options.backoff ?? defaultBackoff,
     authRetryDelayMs: options.authRetryDelayMs ?? 300_000,
     healthyAfterMs: options.healthyAfterMs ?? 10_000,
+    maxLeadMs: options.maxLeadMs ?? (kind === 'rtsp' ? 10_000 : Infinity),
     killGraceMs: options.killGraceMs ?? 2_000,
     stderrLines: options.stderrLines ?? 40,
   };
@@ -174,6 +181,8 @@ function checkRanges(o: ResolvedSourceOptions): void {
     if (!(value > 0 && Number.isFinite(value)))
       throw optionsError(`${name} must be a positive number of ms, got ${value}`, context);
   }
+  if (!(o.maxLeadMs > 0))
+    throw optionsError(`maxLeadMs must be > 0 (Infinity = off), got ${o.maxLeadMs}`, context);
   if (!(o.healthyAfterMs >= 0))
     throw optionsError(`healthyAfterMs must be >= 0, got ${o.healthyAfterMs}`, context);
   if (!(Number.isInteger(o.stderrLines) && o.stderrLines >= 1))

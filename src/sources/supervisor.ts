@@ -9,6 +9,8 @@ export interface SupervisorConfig {
   readonly connectTimeoutMs: number;
   readonly authRetryDelayMs: number;
   readonly healthyAfterMs: number;
+  /** How far frames may run ahead of real time before it counts as a timestamp jump (Infinity = never). */
+  readonly maxLeadMs: number;
   /** False for a file played once: its clean end stops the source instead of replaying it. */
   readonly restartOnEnd: boolean;
 }
@@ -79,9 +81,25 @@ export class Supervisor {
     return this.spawn(nowMs);
   }
 
-  frame(nowMs: number, size: { readonly width: number; readonly height: number }): SupervisorAction[] {
+  /**
+   * A frame arrived at nowMs; `frameWallMs` is where its timestamp puts it on the wall clock. A live
+   * stream cannot run ahead of real time: when it does by more than maxLeadMs, the camera's clock jumped
+   * and ffmpeg's fps filter is filling the jump with copies of one picture, so the connection is restarted.
+   */
+  frame(
+    nowMs: number,
+    size: { readonly width: number; readonly height: number },
+    frameWallMs: number = nowMs,
+  ): SupervisorAction[] {
     const state = this.state;
     if (state.name !== 'running') return [];
+    const leadMs = frameWallMs - nowMs;
+    if (leadMs > this.config.maxLeadMs) {
+      return this.killForRetry(nowMs, state, {
+        kind: 'protocol',
+        message: `timestamps jumped: frames ran ${Math.round(leadMs)} ms ahead of real time`,
+      });
+    }
     state.lastFrameAtMs = nowMs;
     if (state.firstFrameAtMs !== undefined) return [];
     state.firstFrameAtMs = nowMs;

@@ -183,6 +183,27 @@ describe('file source with real ffmpeg', () => {
     assert.deepEqual(ingestChildren(), []);
   });
 
+  test('frames that run ahead of real time are treated as a timestamp jump and the connection restarted', async () => {
+    // An unpaced file decodes far faster than real time: the same symptom as a camera clock stepping forward.
+    const source = fileSource({
+      realtime: false,
+      loop: true,
+      maxLeadMs: 1_000,
+      backoff: [{ delayMs: 60_000 }],
+    });
+    const frames: Frame[] = [];
+    source.frames$.subscribe((f) => frames.push(f));
+    source.start();
+    const status = await waitForStatus(source.status$, (s) => s.state === 'backoff', 10_000, 'backoff');
+    await source.close();
+    assert.ok(status.state === 'backoff');
+    assert.equal(status.error.kind, 'protocol');
+    assert.ok(
+      frames.length <= 4 * 2 + 1,
+      `at most ~maxLeadMs of frames ahead got through, got ${frames.length}`,
+    );
+  });
+
   test('close() before start() and twice is fine and completes both observables', async () => {
     const source = fileSource();
     let completed = 0;

@@ -10,6 +10,7 @@ const config: SupervisorConfig = {
   connectTimeoutMs: 8_000,
   authRetryDelayMs: 300_000,
   healthyAfterMs: 10_000,
+  maxLeadMs: 10_000,
   restartOnEnd: true,
 };
 
@@ -176,6 +177,21 @@ describe('Supervisor (virtual time)', () => {
     assert.equal(h.last()?.state, 'backoff', 'exit of the killed process is not a second failure');
     h.advanceTo(7_000);
     assert.deepEqual(h.spawnTimes(), [0, 7_000]);
+  });
+
+  test('frames far ahead of real time (camera clock jump) restart the connection', () => {
+    const h = new Harness();
+    h.feed(h.machine.start(0));
+    h.feed(h.machine.frame((h.nowMs = 1_000), size, 1_000));
+    h.feed(h.machine.frame((h.nowMs = 1_010), size, 11_000));
+    assert.equal(h.last()?.state, 'streaming', 'a 9990 ms lead is within the limit');
+    h.feed(h.machine.frame((h.nowMs = 1_020), size, 11_250));
+    const status = h.last();
+    assert.ok(status?.state === 'backoff');
+    assert.equal(status.error.kind, 'protocol');
+    assert.match(status.error.message, /ahead of real time/);
+    assert.equal(h.log.at(-2)?.action.type, 'kill');
+    assert.equal(h.machine.acceptsFrames, false);
   });
 
   test('connect timeout: no first frame within connectTimeoutMs', () => {
