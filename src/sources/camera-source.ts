@@ -92,7 +92,8 @@ class FfmpegCameraSource implements SupervisedCameraSource {
     const { width, height } = options.output;
     this.splitter = new FrameSplitter(width * height * 3);
     this.clock = new FrameClock(1000 / options.sampleFps);
-    this.stderr = new LineRing(options.stderrLines);
+    const knownUrls = [options.url, options.substreamUrl ?? ''];
+    this.stderr = new LineRing(options.stderrLines, 2_000, (line) => redactText(line, knownUrls));
     const input = options.substreamUrl ?? options.url;
     this.redactedUrl = redactUrl(input);
     this.args = buildIngestArgs({
@@ -180,10 +181,9 @@ class FfmpegCameraSource implements SupervisedCameraSource {
     this.stderr.clear();
     this.clock.reconnect();
     this.logger.info({ camera: this.cameraId, attempt, url: this.redactedUrl }, 'starting ffmpeg');
-    const knownUrls = [this.options.url, this.options.substreamUrl ?? ''];
     const proc = new FfmpegProcess(this.deps.ffmpegPath, this.args, {
       onStdout: (chunk) => this.onStdout(chunk),
-      onStderr: (text) => this.stderr.push(redactText(text, knownUrls)),
+      onStderr: (text) => this.stderr.push(text),
       onClose: (result) => {
         if (this.process === proc) this.process = undefined;
         this.partialBytesDropped += this.splitter.pendingBytes;

@@ -30,7 +30,19 @@ const sources: SupervisedCameraSource[] = [];
 
 before(async () => {
   const clip = await makeClip(join(dir.path, 'c320.mp4'), 320, 240, 3);
-  const names = ['main', 'drop', 'stall', 'corrupt', 'healthy', 'change', 'udp', 'old', ...manyNames];
+  const names = [
+    'main',
+    'drop',
+    'stall',
+    'corrupt',
+    'healthy',
+    'change',
+    'udp',
+    'old',
+    'slow',
+    'busy',
+    ...manyNames,
+  ];
   sim = await startRtspSimulator({
     ffmpegPath,
     cameras: [...names.map((name) => ({ name, file: clip })), { name: 'locked', file: clip, auth }],
@@ -170,6 +182,27 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
       logged.some((l) => l.includes('rtsp://***@')),
       'the redacted URL is logged',
     );
+  });
+
+  test("a camera slower to start than connectTimeoutMs is 'timeout', then retried", async () => {
+    sim.setFault('slow', { slowStartMs: 8_000 });
+    const source = rtspSource('slow', sim.url('slow'), { connectTimeoutMs: 1_500 });
+    source.start();
+    const status = await waitForStatus(source.status$, (s) => s.state === 'backoff', 20_000, 'backoff');
+    assert.ok(status.state === 'backoff');
+    assert.equal(status.error.kind, 'timeout');
+    await waitUntil(() => source.stats().spawns >= 2, 20_000, 'a second attempt');
+    await source.close();
+  });
+
+  test("a camera answering 503 is 'refused'", async () => {
+    sim.setFault('busy', { refuse: true });
+    const source = rtspSource('busy', sim.url('busy'));
+    source.start();
+    const status = await waitForStatus(source.status$, (s) => s.state === 'backoff', 20_000, 'backoff');
+    await source.close();
+    assert.ok(status.state === 'backoff');
+    assert.equal(status.error.kind, 'refused');
   });
 
   test("an unknown path is 'not-found'", async () => {

@@ -62,6 +62,14 @@ describe('LineRing', () => {
     assert.deepEqual(ring.snapshot(), ['d', 'tail']);
   });
 
+  test('maps whole lines, even when a line arrives in pieces', () => {
+    const ring = new LineRing(5, 100, (l) => l.replace('secret', '***'));
+    ring.push('pass=sec');
+    ring.push('ret ok\nnext sec');
+    ring.push('ret');
+    assert.deepEqual(ring.snapshot(), ['pass=*** ok', 'next ***']);
+  });
+
   test('bounds a line that never ends', () => {
     const ring = new LineRing(3, 10);
     for (let i = 0; i < 1000; i++) ring.push('x'.repeat(100));
