@@ -144,6 +144,22 @@ const websocketSchema = z
   })
   .prefault({});
 
+// WHIP ingest (docs/webrtc.md): what the service offers publishers as ICE candidates.
+const webrtcSchema = z
+  .strictObject({
+    iceHostAddresses: z
+      .array(z.string().min(1))
+      .default(['127.0.0.1'])
+      .describe(
+        'Host candidates offered besides the interfaces (loopback is not one); add a public or NAT address.',
+      ),
+    icePortRange: z
+      .tuple([port(), port()])
+      .optional()
+      .describe('UDP ports for ICE, [min, max] (firewalls, containers). Absent: any port.'),
+  })
+  .prefault({});
+
 const apiSchema = z
   .strictObject({
     recentEvents: z
@@ -170,6 +186,7 @@ export const configSchema = z
     nats: natsSchema,
     websocket: websocketSchema,
     api: apiSchema,
+    webrtc: webrtcSchema,
     stateFile: z
       .string()
       .min(1)

@@ -56,7 +56,11 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const parts: Parts = { subscriptions: [] };
   const ring = new RecentEventRing(config.api.recentEvents);
   const cameras = new DeferredCameraManager();
-  const whip = new WhipHub(); // whip:// cameras register here when they start (docs/webrtc.md)
+  // whip:// cameras register here when they start (docs/webrtc.md)
+  const whip = new WhipHub({
+    additionalHostAddresses: config.webrtc.iceHostAddresses,
+    ...(config.webrtc.icePortRange === undefined ? {} : { portRange: config.webrtc.icePortRange }),
+  });
   const checks = { model: false, cameras: false };
   const readiness = (): Readiness => ({ ready: checks.model && checks.cameras, checks: { ...checks } });
   // Publishers need the HTTP server, which needs the metrics registry, which reads publisher stats.
