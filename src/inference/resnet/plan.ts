@@ -1,3 +1,4 @@
+import { RESNET_BLOCKS, RESNET_DEPTHS, isBottleneck } from '../../model/resnet-layout.js';
 import type { ResNetDepth } from '../../model/types.js';
 
 /** One convolution followed by its BatchNorm, named as in torchvision's ResNet. */
@@ -33,19 +34,9 @@ export interface ResNetPlan {
   readonly featureDim: number;
 }
 
-const stageBlocks: Record<ResNetDepth, readonly number[]> = {
-  18: [2, 2, 2, 2],
-  34: [3, 4, 6, 3],
-  50: [3, 4, 6, 3],
-  101: [3, 4, 23, 3],
-};
 const stageWidths = [64, 128, 256, 512] as const;
 
-export const supportedDepths: readonly ResNetDepth[] = [18, 34, 50, 101];
-
-export function isBottleneck(depth: ResNetDepth): boolean {
-  return depth >= 50;
-}
+export const supportedDepths: readonly ResNetDepth[] = RESNET_DEPTHS;
 
 function conv(
   prefix: string,
@@ -110,7 +101,7 @@ export function resnetPlan(depth: ResNetDepth): ResNetPlan {
   };
   const blocks: BlockSpec[] = [];
   let channels = 64;
-  stageBlocks[depth].forEach((count, stage) => {
+  RESNET_BLOCKS[depth].forEach((count, stage) => {
     const width = stageWidths[stage] ?? 512;
     for (let i = 0; i < count; i++) {
       const stride = i === 0 && stage > 0 ? 2 : 1;
