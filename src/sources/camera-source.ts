@@ -1,11 +1,12 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { CameraStatus, Frame } from '../domain/index.js';
-import { ffmpeg51, type FfmpegCapabilities } from './ffmpeg-capabilities.js';
+import type { FfmpegCapabilities } from './ffmpeg-capabilities.js';
 import { FfmpegProcess } from './ffmpeg-process.js';
 import { FrameClock } from './frame-clock.js';
 import { FrameSplitter } from './frame-splitter.js';
 import { buildIngestArgs } from './ingest-args.js';
 import { LineRing } from './line-ring.js';
+import { probeFfmpegCapabilities } from './probe.js';
 import { resolveSourceOptions, type ResolvedSourceOptions, type SourceOptions } from './options.js';
 import { redactText, redactUrl } from './redact.js';
 import { Supervisor, type SupervisorAction } from './supervisor.js';
@@ -22,7 +23,11 @@ export interface CameraSourceDeps {
   /** Wall clock, epoch ms (default Date.now). */
   readonly now?: () => number;
   readonly logger?: SourceLogger;
-  /** What the ffmpeg binary supports (default: ffmpeg 5.1); see probeFfmpegCapabilities(). */
+  /**
+   * What the ffmpeg binary supports. Pass probeFfmpegCapabilities(ffmpegPath), probed once at start;
+   * when absent, every createCameraSource() probes the binary itself (a ~60 ms blocking `ffmpeg -version`),
+   * because guessing wrong breaks RTSP on ffmpeg 4 (its `-timeout` means "listen").
+   */
   readonly capabilities?: FfmpegCapabilities;
 }
 
@@ -108,7 +113,7 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       ioTimeoutMs: Math.max(options.connectTimeoutMs, options.stallTimeoutMs) + 1_000,
       loop: options.loop,
       realtime: options.realtime,
-      capabilities: deps.capabilities ?? ffmpeg51,
+      capabilities: deps.capabilities ?? probeFfmpegCapabilities(deps.ffmpegPath),
     });
     this.supervisor = new Supervisor({
       backoff: options.backoff,

@@ -24,3 +24,5 @@ export { ffmpeg51, parseFfmpegCapabilities, type FfmpegCapabilities } from './ff
 export { probeFfmpegCapabilities } from './probe.js';
 export { redactText, redactUrl } from './redact.js';
 export { classifyExit } from './stderr-classifier.js';
+export { Supervisor, type ExitReport, type SupervisorAction, type SupervisorConfig } from './supervisor.js';
+export { backoffDelayMs } from './backoff.js';

@@ -33,6 +33,8 @@ export interface AssemblerCounters {
   readonly packetsLate: number;
 }
 
+const maxPacketsPerFrame = 4096;
+
 const depacketizerName: Record<VideoCodec, 'MPEG4/ISO/AVC' | 'VP8'> = { h264: 'MPEG4/ISO/AVC', vp8: 'VP8' };
 
 export class RtpFrameAssembler {
@@ -70,6 +72,11 @@ export class RtpFrameAssembler {
     const first = this.packets[0];
     if (first !== undefined && first.timestamp !== packet.timestamp) this.dropPartial();
     this.packets.push(packet);
+    if (this.packets.length > maxPacketsPerFrame) {
+      // A marker that never comes must not hold memory forever (a 4K keyframe is ~1,000 packets).
+      this.dropPartial();
+      return { needKeyframe: true };
+    }
     if (!packet.marker) return { needKeyframe: this.waitingForKeyframe };
     return this.complete();
   }

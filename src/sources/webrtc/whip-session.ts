@@ -98,6 +98,11 @@ export class WhipSession {
     }
   }
 
+  /** The decoder saw a broken picture: ask for a keyframe (throttled like the assembler's requests). */
+  decoderSawLoss(): void {
+    this.requestKeyframe(false);
+  }
+
   /** PLI, at most one per keyframeRequestIntervalMs (a burst of loss must not become a burst of PLIs). */
   private requestKeyframe(periodic: boolean): void {
     const now = this.options.now();

@@ -60,6 +60,10 @@ export const defaultWhipIce: WhipIceOptions = Object.freeze({
   gatherTimeoutMs: 3_000,
 });
 
+/** ffmpeg's complaints about a damaged picture (h264: concealment, missing references; vp8: corrupt frames). */
+const decodeErrorPattern =
+  /error while decoding|concealing|corrupt|no frame!|Missing reference|decode_slice_header error/i;
+
 const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefined };
 
 export function createWhipCameraSource(options: WhipSourceOptions, deps: CameraSourceDeps): WhipCameraSource {
@@ -217,7 +221,10 @@ class WhipSource implements WhipCameraSource {
       },
       {
         onStdout: (chunk) => this.onDecoded(session, chunk),
-        onStderr: (text) => this.stderr.push(text),
+        onStderr: (text) => {
+          this.stderr.push(text);
+          if (decodeErrorPattern.test(text)) session.decoderSawLoss();
+        },
         onClose: (result) => {
           if (this.session !== session) return;
           this.counters.partialBytesDropped += this.splitter.pendingBytes;
