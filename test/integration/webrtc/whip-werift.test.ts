@@ -36,7 +36,9 @@ describe('WHIP ingest with the werift publisher', () => {
 
   before(async () => {
     udpBefore = udpSockets();
-    server = await startWhipServer(['h264cam', 'vp8cam', 'dropcam', 'busycam'], { stallTimeoutMs: 2_000 });
+    server = await startWhipServer(['h264cam', 'vp8cam', 'dropcam', 'busycam', 'gonecam'], {
+      stallTimeoutMs: 2_000,
+    });
   });
 
   after(async () => {
@@ -109,6 +111,22 @@ describe('WHIP ingest with the werift publisher', () => {
     assert.equal(stale.status, 404, 'the replaced session is gone');
     await first.drop();
     await second.close();
+  });
+
+  test('the camera is removed while publishing: stopped, decoder gone, further offers 404', async () => {
+    const camera = server.camera('gonecam');
+    const publisher = await publish(server, 'gonecam');
+    await waitForStatus(camera.source.status$, (s) => s.state === 'streaming', 20_000, 'streaming');
+    const decoder = camera.source.stats().pid;
+    await camera.source.close();
+    assert.equal(camera.status?.state, 'stopped');
+    assert.ok(decoder !== undefined && !ffmpegChildren().includes(decoder), 'the decoder was stopped');
+    assert.equal(server.hub.has('gonecam'), false);
+    assert.deepEqual(await publishRejected(publish(server, 'gonecam')), {
+      status: 404,
+      code: 'E_WHIP_NOT_FOUND',
+    });
+    await publisher.drop();
   });
 });
 
