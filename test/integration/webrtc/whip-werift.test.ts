@@ -2,6 +2,8 @@
 // real ffmpeg encoders and decoders.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { isTsnError } from '../../../src/errors/index.js';
 import { startWhipPublisher, type WhipPublisher } from '../../../simulators/whip-publisher/index.js';
 import {
@@ -13,6 +15,9 @@ import {
   waitForStatus,
   waitUntil,
 } from './helpers.js';
+import { repoRoot } from '../../helpers/paths.js';
+
+const cliPath = join(repoRoot, 'dist', 'simulators', 'whip-publisher', 'cli.js');
 
 type Server = Awaited<ReturnType<typeof startWhipServer>>;
 
@@ -36,7 +41,7 @@ describe('WHIP ingest with the werift publisher', () => {
 
   before(async () => {
     udpBefore = udpSockets();
-    server = await startWhipServer(['h264cam', 'vp8cam', 'dropcam', 'busycam', 'gonecam'], {
+    server = await startWhipServer(['h264cam', 'vp8cam', 'dropcam', 'busycam', 'gonecam', 'clicam'], {
       stallTimeoutMs: 2_000,
     });
   });
@@ -111,6 +116,24 @@ describe('WHIP ingest with the werift publisher', () => {
     assert.equal(stale.status, 404, 'the replaced session is gone');
     await first.drop();
     await second.close();
+  });
+
+  test('the CLI publishes until SIGINT, then DELETEs its session and exits 0', async () => {
+    const camera = server.camera('clicam');
+    const cli = spawn(
+      process.execPath,
+      [cliPath, '--url', server.endpoint('clicam'), '--file', clip, '--codec', 'vp8', '--fps', '15'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    cli.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    cli.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.once('close', (code) => resolve(code)));
+    await waitForStatus(camera.source.status$, (s) => s.state === 'streaming', 20_000, 'streaming');
+    assert.match(output, /publishing .* as http:\/\/127\.0\.0\.1:\d+\/v1\/whip\/clicam\/sessions\//);
+    cli.kill('SIGINT');
+    assert.equal(await exited, 0, output);
+    assert.equal(camera.status?.state, 'connecting', 'the session was ended with DELETE');
   });
 
   test('the camera is removed while publishing: stopped, decoder gone, further offers 404', async () => {
