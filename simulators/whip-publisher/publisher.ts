@@ -36,12 +36,16 @@ export interface WhipPublisherOptions {
   readonly iceHostAddresses?: readonly string[];
   /** Give up when the connection is not up this long after the answer (default 10 000). */
   readonly connectTimeoutMs?: number;
+  /** Fault injection: every Nth RTP packet is not sent (simulated network loss). */
+  readonly dropEveryNthPacket?: number;
 }
 
 export interface WhipPublisherStats {
   readonly framesSent: number;
   readonly packetsSent: number;
   readonly keyframeRequests: number;
+  /** Packets withheld by dropEveryNthPacket. */
+  readonly packetsDropped: number;
 }
 
 export interface WhipPublisher {
@@ -136,7 +140,8 @@ class RunningPublisher implements WhipPublisher {
   private readonly encoder: ChildProcess;
   private readonly encoderClosed: Promise<void>;
   private sequence = Math.floor(Math.random() * 0xffff);
-  private counters = { framesSent: 0, packetsSent: 0, keyframeRequests: 0 };
+  private counters = { framesSent: 0, packetsSent: 0, keyframeRequests: 0, packetsDropped: 0 };
+  private packetIndex = 0;
   private ending: Promise<void> | undefined;
 
   constructor(
@@ -221,6 +226,12 @@ class RunningPublisher implements WhipPublisher {
   private send(payloads: readonly RtpPayload[], timestamp: number): void {
     for (const { payload, marker } of payloads) {
       this.sequence = (this.sequence + 1) & 0xffff;
+      this.packetIndex += 1;
+      const every = this.options.dropEveryNthPacket;
+      if (every !== undefined && every > 0 && this.packetIndex % every === 0) {
+        this.counters.packetsDropped += 1;
+        continue;
+      }
       const header = new RtpHeader({
         sequenceNumber: this.sequence,
         timestamp: timestamp >>> 0,

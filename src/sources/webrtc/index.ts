@@ -6,6 +6,7 @@ export {
   type WhipEndpoint,
   type WhipPublishResult,
   type WhipSourceOptions,
+  type WhipSourceStats,
 } from './whip-source.js';
 export type { WhipIceOptions } from './whip-peer.js';
 export { buildWhipIngestArgs, type WhipIngestArgsOptions } from './whip-ingest-args.js';

@@ -145,10 +145,19 @@ export function* annexBNalTypes(data: Uint8Array): Generator<number> {
 /**
  * RTP timestamps (32-bit, random start) -> a 90 kHz timeline starting at 0 that never goes backwards,
  * so the decoder's fps filter sees the sender's real frame timing.
+ *
+ * A jump beyond maxJumpTicks (the sender restarted its encoder and its clock) is a discontinuity, not a
+ * pause: it advances by one frame interval instead, or the fps filter would fill the jump with copies of
+ * the last picture. Real pauses of the stream are handled by the stall watchdog and the segmenter's gaps.
  */
 export class RtpTimeline {
   private lastRtp: number | undefined;
   private lastPts = 0;
+
+  constructor(
+    private readonly maxJumpTicks = 5 * 90_000,
+    private readonly discontinuityTicks = 3_000,
+  ) {}
 
   toPts(rtpTimestamp: number): number {
     if (this.lastRtp === undefined) {
@@ -158,7 +167,8 @@ export class RtpTimeline {
     const delta = ((rtpTimestamp >>> 0) - this.lastRtp) | 0;
     this.lastRtp = rtpTimestamp >>> 0;
     // A frame never shares or precedes an earlier one's time: the container needs strictly increasing pts.
-    this.lastPts = Math.max(this.lastPts + 1, this.lastPts + delta);
+    const step = delta > this.maxJumpTicks ? this.discontinuityTicks : Math.max(1, delta);
+    this.lastPts += step;
     return this.lastPts;
   }
 }

@@ -16,6 +16,15 @@ export interface WhipSessionOptions {
   onLost(reason: string): void;
 }
 
+export interface WhipSessionStats {
+  /** PLIs sent to the publisher. */
+  readonly keyframeRequests: number;
+  /** RTP packets that never arrived (sequence gaps). */
+  readonly packetsLost: number;
+  /** Encoded frames not decoded: damaged by loss, or waiting for a keyframe. */
+  readonly encodedFramesDropped: number;
+}
+
 export class WhipSession {
   decoder: IvfDecoder | undefined;
   private peer: WhipPeer | undefined;
@@ -35,8 +44,13 @@ export class WhipSession {
     return this.peer?.answerSdp ?? '';
   }
 
-  get stats() {
-    return { keyframeRequests: this.keyframeRequests, ...(this.assembler?.stats ?? {}) };
+  get stats(): WhipSessionStats {
+    const assembled = this.assembler?.stats;
+    return {
+      keyframeRequests: this.keyframeRequests,
+      packetsLost: assembled?.packetsLost ?? 0,
+      encodedFramesDropped: assembled?.framesDropped ?? 0,
+    };
   }
 
   async negotiate(offerSdp: string): Promise<void> {

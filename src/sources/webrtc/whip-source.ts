@@ -19,7 +19,7 @@ import { classifyExit } from '../stderr-classifier.js';
 import { IvfDecoder } from './ivf-decoder.js';
 import { checkWhipOffer } from './sdp-offer.js';
 import { WhipLifecycle, type WhipAction } from './whip-lifecycle.js';
-import { WhipSession } from './whip-session.js';
+import { WhipSession, type WhipSessionStats } from './whip-session.js';
 import { buildWhipIngestArgs } from './whip-ingest-args.js';
 import type { WhipIceOptions } from './whip-peer.js';
 
@@ -53,7 +53,15 @@ export interface WhipEndpoint {
   end(sessionId: string): Promise<boolean>;
 }
 
-export interface WhipCameraSource extends SupervisedCameraSource, WhipEndpoint {}
+/** SourceStats plus WHIP's own counters, summed over every publisher session of the camera. */
+export interface WhipSourceStats extends SourceStats, WhipSessionStats {
+  /** Publisher sessions accepted. */
+  readonly sessions: number;
+}
+
+export interface WhipCameraSource extends SupervisedCameraSource, WhipEndpoint {
+  stats(): WhipSourceStats;
+}
 
 export const defaultWhipIce: WhipIceOptions = Object.freeze({
   additionalHostAddresses: ['127.0.0.1'],
@@ -99,6 +107,7 @@ class WhipSource implements WhipCameraSource {
   private readonly teardowns = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private counters = { spawns: 0, frames: 0, partialBytesDropped: 0, sessions: 0 };
+  private pastSessions: WhipSessionStats = { keyframeRequests: 0, packetsLost: 0, encodedFramesDropped: 0 };
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -198,8 +207,16 @@ class WhipSource implements WhipCameraSource {
     return this.closing;
   }
 
-  stats(): SourceStats & { readonly sessions: number } {
-    return { ...this.counters, pid: this.session?.decoder?.pid };
+  stats(): WhipSourceStats {
+    const live = this.session?.stats;
+    const past = this.pastSessions;
+    return {
+      ...this.counters,
+      pid: this.session?.decoder?.pid,
+      keyframeRequests: past.keyframeRequests + (live?.keyframeRequests ?? 0),
+      packetsLost: past.packetsLost + (live?.packetsLost ?? 0),
+      encodedFramesDropped: past.encodedFramesDropped + (live?.encodedFramesDropped ?? 0),
+    };
   }
 
   private onEncodedFrame(session: WhipSession, data: Buffer, pts: number, codec: 'h264' | 'vp8'): boolean {
@@ -284,6 +301,12 @@ class WhipSource implements WhipCameraSource {
 
   private teardown(session: WhipSession): Promise<void> {
     if (this.session === session) this.session = undefined;
+    const ended = session.stats;
+    this.pastSessions = {
+      keyframeRequests: this.pastSessions.keyframeRequests + ended.keyframeRequests,
+      packetsLost: this.pastSessions.packetsLost + ended.packetsLost,
+      encodedFramesDropped: this.pastSessions.encodedFramesDropped + ended.encodedFramesDropped,
+    };
     const done = session.close(this.options.killGraceMs ?? 2_000).finally(() => this.teardowns.delete(done));
     this.teardowns.add(done);
     return done;

@@ -41,9 +41,12 @@ describe('WHIP ingest with the werift publisher', () => {
 
   before(async () => {
     udpBefore = udpSockets();
-    server = await startWhipServer(['h264cam', 'vp8cam', 'dropcam', 'busycam', 'gonecam', 'clicam'], {
-      stallTimeoutMs: 2_000,
-    });
+    server = await startWhipServer(
+      ['h264cam', 'vp8cam', 'dropcam', 'busycam', 'gonecam', 'clicam', 'losscam'],
+      {
+        stallTimeoutMs: 2_000,
+      },
+    );
   });
 
   after(async () => {
@@ -104,6 +107,20 @@ describe('WHIP ingest with the werift publisher', () => {
     await waitUntil(() => camera.frames.length >= framesBefore + 3, 20_000, 'frames after reconnecting');
     assert.equal(camera.status?.state, 'streaming');
     await second.close();
+  });
+
+  test('packet loss: the camera asks for keyframes (PLI) and keeps streaming', async () => {
+    const camera = server.camera('losscam');
+    const publisher = await publish(server, 'losscam', { dropEveryNthPacket: 40 });
+    await waitForStatus(camera.source.status$, (s) => s.state === 'streaming', 20_000, 'streaming');
+    await waitUntil(() => camera.source.stats().packetsLost >= 3, 20_000, 'losses to be seen');
+    const framesBefore = camera.frames.length;
+    await waitUntil(() => camera.frames.length >= framesBefore + 10, 20_000, 'frames despite the loss');
+    const stats = camera.source.stats();
+    assert.ok(stats.keyframeRequests > 0 && stats.encodedFramesDropped > 0, JSON.stringify(stats));
+    assert.ok(publisher.stats().keyframeRequests > 0, 'the publisher received PLIs');
+    assert.equal(camera.status?.state, 'streaming');
+    await publisher.close();
   });
 
   test('one publisher per camera: a second gets 409 E_WHIP_BUSY; ?replace=1 takes over', async () => {

@@ -134,6 +134,15 @@ describe('helpers', () => {
     assert.equal(timeline.toPts(5704), 9001);
   });
 
+  test('RtpTimeline: a jump of more than 5 s (sender restarted its clock) advances one frame, not the jump', () => {
+    const timeline = new RtpTimeline();
+    timeline.toPts(1000);
+    assert.equal(timeline.toPts(4000), 3000);
+    assert.equal(timeline.toPts(4000 + 3600 * 90_000), 6000);
+    assert.equal(timeline.toPts(4000 + 3600 * 90_000 + 3000), 9000);
+    assert.equal(timeline.toPts(2000), 9001, 'and backwards by a lot: one tick');
+  });
+
   test('IvfReader reads what the IVF writer wrote, whatever the chunking', () => {
     const stream = Buffer.concat([
       ivfFileHeader('vp8'),
