@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { locateFfmpeg } from '../config/ffmpeg-path.js';
 import { loadConfig, type ConfigFlags } from '../config/index.js';
 import { startService } from '../service/start-service.js';
+import { reportError } from './report-error.js';
 
 interface ServeOptions {
   readonly config?: string;
@@ -52,14 +53,12 @@ async function serve(options: ServeOptions): Promise<void> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  const outcome = await Promise.race([
-    service.started.then(() => stopSignal),
-    stopSignal,
-    service.started.then(
-      () => new Promise<never>(() => undefined),
-      (error: unknown) => ({ error }),
-    ),
-  ]);
+  const failed = service.started.then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  const first = await Promise.race([failed, stopSignal]);
+  const outcome = first === undefined ? await stopSignal : first;
   if (typeof outcome === 'string') logger.info({ signal: outcome }, 'shutting down');
   const timer = setTimeout(() => {
     logger.error({ timeoutMs: CLOSE_TIMEOUT_MS }, 'shutdown took too long; exiting anyway');
@@ -67,7 +66,7 @@ async function serve(options: ServeOptions): Promise<void> {
   }, CLOSE_TIMEOUT_MS);
   await service.close();
   clearTimeout(timer);
-  if (typeof outcome !== 'string') throw outcome.error;
   logger.flush();
-  process.exit(0);
+  // A long-running command owns its exit: nothing left behind may keep a failed service alive.
+  process.exit(typeof outcome === 'string' ? 0 : reportError(outcome.error));
 }

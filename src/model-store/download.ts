@@ -37,7 +37,8 @@ export class DownloadFailure extends Error {
   }
 }
 
-const dnsCodes = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+// Errors that usually mean "no route to the internet" rather than a hiccup.
+const offlineCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 export async function downloadFile(options: DownloadOptions): Promise<{ bytes: number; attempts: number }> {
   const maxAttempts = options.maxAttempts ?? 6;
@@ -51,11 +52,9 @@ export async function downloadFile(options: DownloadOptions): Promise<{ bytes: n
       return { bytes, attempts: attempt };
     } catch (error) {
       const failure = asFailure(error, receivedAny);
-      // A name that does not resolve usually means "offline": one retry, not a minute of them.
-      const limit =
-        failure.kind === 'network' && dnsCodes.has(codeOf(error) ?? '')
-          ? Math.min(2, maxAttempts)
-          : maxAttempts;
+      // Offline before the first byte: one retry, not a minute of them.
+      const offline = failure.kind === 'network' && !receivedAny && offlineCodes.has(codeOf(error) ?? '');
+      const limit = offline ? Math.min(2, maxAttempts) : maxAttempts;
       if (!failure.retryable || attempt >= limit) throw failure;
       const delayMs = Math.min(
         options.maxDelayMs ?? 30_000,

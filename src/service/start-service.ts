@@ -89,7 +89,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     logger: log.child({ component: 'publish' }),
   });
   out.publishers = publishers;
-  await app.listen({ host: config.server.host, port: config.server.port });
+  try {
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (cause) {
+    await publishers.close(0);
+    await app.close();
+    throw new TsnError(
+      'E_SERVICE_START',
+      `cannot listen on ${config.server.host}:${config.server.port} (${(cause as Error).message}); choose another server.port or --port`,
+      { cause, context: { host: config.server.host, port: config.server.port } },
+    );
+  }
   const port = (app.server.address() as AddressInfo).port;
   const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
   log.info({ url, webSocket: config.websocket.enabled ? config.websocket.path : null }, 'listening');
