@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,23 +74,29 @@ async function rejection(promise: Promise<unknown>): Promise<{ code: string; mes
 
 describe('model store', () => {
   test('downloads, resumes after a connection cut mid-body with a Range request, records sha256, converts', async () => {
+    let partBytesAtResume = -1;
+    let partFile = '';
     const server = await serve((req, res, i) => {
+      if (i === 1) partBytesAtResume = statSync(partFile).size;
       if (i === 0) {
         // Promise the whole file, send 40% of it, then cut the connection.
         res.writeHead(200, { 'content-length': checkpoint.length });
-        res.write(checkpoint.subarray(0, Math.floor(checkpoint.length * 0.4)), () => res.socket?.destroy());
+        res.write(checkpoint.subarray(0, Math.floor(checkpoint.length * 0.4)), () => res.socket?.end());
         return;
       }
       sendCheckpoint(req, res);
     });
     try {
       const { model, cacheDir } = modelConfig(server.url);
+      partFile = join(cacheDir, 'TSN_k400_8.pdparams.part');
       const resolved = await resolveModelDir(model, deps);
       assert.equal(resolved.origin, 'downloaded');
       assert.equal(resolved.dir, join(cacheDir, 'tsn_k400_8'));
       assert.equal(server.requests.length, 2);
       assert.equal(server.requests[0]?.headers.range, undefined);
-      assert.equal(server.requests[1]?.headers.range, `bytes=${Math.floor(checkpoint.length * 0.4)}-`);
+      // The client resumes from exactly what it had written before the cut.
+      assert.ok(partBytesAtResume > 0 && partBytesAtResume <= Math.floor(checkpoint.length * 0.4));
+      assert.equal(server.requests[1]?.headers.range, `bytes=${partBytesAtResume}-`);
       assert.deepEqual(readFileSync(join(cacheDir, 'TSN_k400_8.pdparams')), checkpoint);
       assert.equal(existsSync(join(cacheDir, 'TSN_k400_8.pdparams.part')), false);
       assert.match(
