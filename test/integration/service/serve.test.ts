@@ -1,0 +1,189 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createServer, type AddressInfo } from 'node:net';
+import { convertCheckpoint } from '../../../src/model/convert.js';
+import { fixturesDir, repoRoot, tsnBin } from '../../helpers/paths.js';
+
+const work = mkdtempSync(join(tmpdir(), 'tsn-serve-'));
+const modelDir = join(work, 'model');
+
+interface Serve {
+  readonly child: ChildProcess;
+  readonly logs: Record<string, unknown>[];
+  readonly exited: Promise<number | null>;
+  stderr(): string;
+}
+
+function startServe(args: readonly string[]): Serve {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('TSN_') || k === 'TSN_REQUIRE_ALL'),
+  );
+  const child = spawn(process.execPath, [tsnBin, 'serve', ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      logs.push({ msg: line });
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, logs, exited, stderr: () => stderr };
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  deadlineMs = 60_000,
+): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
+/** Every process whose ancestry leads to pid (Linux /proc). */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const out: number[] = [];
+  const frontier = [pid];
+  while (frontier.length > 0) {
+    const p = frontier.pop()!;
+    for (const [child, parent] of parentOf) {
+      if (parent === p) {
+        out.push(child);
+        frontier.push(child);
+      }
+    }
+  }
+  return out;
+}
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('tsn serve (real process)', () => {
+  before(async () => {
+    await convertCheckpoint({
+      checkpointPath: join(fixturesDir, 'reference', 'tsn_r18_c10_p4.pdparams'),
+      outDir: modelDir,
+    });
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  test('reaches /readyz on a fixture model, recognises a simulated camera, exits 0 on SIGTERM leaving no ffmpeg', async () => {
+    const config = join(work, 'serve.yaml');
+    const clip = join(fixturesDir, 'reference', 'clip_340x256.mp4');
+    writeFileSync(
+      config,
+      [
+        'server: { host: 127.0.0.1, port: 0 }',
+        `model: { dir: ${modelDir} }`,
+        'defaults: { windowMs: 2000, numSeg: 4 }',
+        'cameras:',
+        `  - { id: sim1, url: 'sim://sim1?file=${clip}' }`,
+        `stateFile: ${join(work, 'state.json')}`,
+      ].join('\n'),
+    );
+    const serve = startServe(['--config', config]);
+    try {
+      const url = await waitFor(
+        'listening',
+        () => serve.logs.find((l) => l.msg === 'listening')?.url as string | undefined,
+      );
+      await waitFor('ready', async () =>
+        (await getJson(`${url}/readyz`)).status === 200 ? true : undefined,
+      );
+      const camera = await waitFor('a prediction', async () => {
+        const { body } = await getJson(`${url}/v1/cameras/sim1`);
+        const view = body as { status: { state: string }; lastPrediction: unknown; fps: number };
+        return view.lastPrediction !== null ? view : undefined;
+      });
+      assert.equal(camera.status.state, 'streaming');
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /tsn_camera_predictions_total\{camera="sim1"\} [1-9]/);
+
+      const children = descendants(serve.child.pid!);
+      assert.ok(children.length >= 2, 'the simulator encoder and the ingest ffmpeg run as children');
+      serve.child.kill('SIGTERM');
+      assert.equal(await serve.exited, 0, serve.stderr());
+      await waitFor('children gone', () => (children.every((p) => !alive(p)) ? true : undefined), 10_000);
+      assert.ok(serve.logs.some((l) => l.msg === 'stopped'));
+    } finally {
+      serve.child.kill('SIGKILL');
+    }
+  });
+
+  test('a config typo stops it with E_CONFIG_UNKNOWN_KEY and the line:col, exit 2', async () => {
+    const config = join(work, 'typo.yaml');
+    writeFileSync(config, 'server:\n  port: 0\nbatching:\n  maxBach: 4\n');
+    const serve = startServe(['--config', config]);
+    assert.equal(await serve.exited, 2);
+    assert.match(serve.stderr(), /^tsn: error E_CONFIG_UNKNOWN_KEY: .*typo\.yaml:4:3: batching\.maxBach/);
+    assert.equal(existsSync(join(work, 'state.json')), false);
+  });
+
+  test('a missing model that cannot be downloaded: one line on stderr saying how to provide it, exit 2', async () => {
+    const config = join(work, 'offline.yaml');
+    const port = await closedPort();
+    writeFileSync(
+      config,
+      [
+        'server: { host: 127.0.0.1, port: 0 }',
+        `model: { name: tsn_k400, cacheDir: ${join(work, 'cache')}, urls: { tsn_k400: 'http://127.0.0.1:${port}/TSN_k400.pdparams' } }`,
+      ].join('\n'),
+    );
+    const serve = startServe(['--config', config]);
+    assert.equal(await serve.exited, 2);
+    const lines = serve.stderr().trim().split('\n');
+    assert.equal(lines.length, 1, serve.stderr());
+    assert.match(
+      lines[0] ?? '',
+      /^tsn: error E_MODEL_OFFLINE: .*curl -fL -o TSN_k400\.pdparams http:\/\/127\.0\.0\.1:\d+\/.*--model DIR/,
+    );
+  });
+});
