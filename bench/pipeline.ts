@@ -23,7 +23,6 @@ import { renderPlot, type PlotSeries } from './pipeline/svg-plot.js';
 import { behindReasons, sustainedCameras, targetLines } from './pipeline/verdict.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const resultsDir = join(repoRoot, 'bench', 'results');
 const tsn: TsnSettings = { numSeg: 8, windowMs: 8000, strideSegments: 1, sampleFps: 4 };
 const DEPTH = 50;
 const NUM_CLASSES = 400;
@@ -145,7 +144,8 @@ function stepLine(r: StepRow, reasons: readonly string[]): string {
     `(source clock ahead ${r.sourceClockAheadP50Ms} ms), drops ${r.droppedSegmentFrames}, ` +
     `backbone ${r.backboneFramesPerSecond} frames/s (batch ${r.meanBatch}, ${r.inferenceP50Ms} ms), ` +
     `CPU service ${r.cpu.serviceCores} cores (node ${r.cpu.nodeCores} + ffmpeg ${r.cpu.ingestFfmpegCores}), ` +
-    `simulator ${r.cpu.simulatorCores}, others ${r.cpu.otherCores}, RSS ${r.rssMb.service} MB` +
+    `simulator ${r.cpu.simulatorCores}, others ${r.cpu.otherCores}, ` +
+    `RSS ${r.rssMb.service} MB (node ${r.rssMb.node} + ffmpeg ${r.rssMb.ingestFfmpeg})` +
     `${r.valid ? '' : ' [a source reconnected]'} -> ${verdict}`
   );
 }
@@ -172,6 +172,7 @@ function report(
   for (const t of targets) console.log(`${t.pass ? 'PASS' : 'FAIL'} ${t.text}`);
   if (!flags.resolutions.includes('360p')) console.log('(targets are defined on 360p; none checked)');
   if (!flags.write) return;
+  const resultsDir = resolve(repoRoot, flags.outDir);
   mkdirSync(resultsDir, { recursive: true });
   const json = {
     benchmark: 'pipeline',
@@ -213,7 +214,7 @@ function plotOf(rows: readonly StepRow[], cpuModel: string, flags: BenchFlags): 
         label: `${resolution} ${mode === 'reuse' ? 'feature reuse' : 'recompute'}`,
         color: colors[mode],
         dashed: resolution === '1080p',
-        points,
+        points: points.map((r) => ({ ...r, behind: behindReasons(r).length > 0 })),
       });
     }
   }

@@ -21,6 +21,8 @@ export interface BenchFlags {
   /** Keep stepping after a step fell behind (to draw the whole curve). */
   readonly keepGoing: boolean;
   readonly write: boolean;
+  /** Where pipeline.json and pipeline.svg go. */
+  readonly outDir: string;
 }
 
 export const usage = `npm run bench:pipeline -- [options]
@@ -37,7 +39,8 @@ export const usage = `npm run bench:pipeline -- [options]
   --frame-clock arrival|source   latency from each frame's arrival (default) or the source's wall time
   --feeds K                  simulator encoders per resolution the cameras share (default 1)
   --keep-going               do not stop at the first step that falls behind
-  --no-write                 print only; do not write bench/results/pipeline.{json,svg}
+  --no-write                 print only; do not write pipeline.{json,svg}
+  --out DIR                  where pipeline.{json,svg} go (default bench/results)
   --clips-dir DIR            where the rendered clips are cached (default .cache/bench-clips)`;
 
 export function parseBenchFlags(argv: readonly string[]): BenchFlags {
@@ -59,6 +62,7 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags {
       'keep-going': { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       'clips-dir': { type: 'string', default: '.cache/bench-clips' },
+      out: { type: 'string', default: 'bench/results' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -97,6 +101,7 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags {
     clipsDir: values['clips-dir'],
     keepGoing: values['keep-going'],
     write: !values['no-write'],
+    outDir: values.out,
   };
 }
 
