@@ -1,110 +1,14 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createServer, type AddressInfo } from 'node:net';
 import { convertCheckpoint } from '../../../src/model/convert.js';
-import { fixturesDir, repoRoot, tsnBin } from '../../helpers/paths.js';
+import { fixturesDir } from '../../helpers/paths.js';
+import { alive, closedPort, descendants, getJson, startServe, waitFor } from './serve-process.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tsn-serve-'));
 const modelDir = join(work, 'model');
-
-interface Serve {
-  readonly child: ChildProcess;
-  readonly logs: Record<string, unknown>[];
-  readonly exited: Promise<number | null>;
-  stderr(): string;
-}
-
-function startServe(args: readonly string[]): Serve {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('TSN_') || k === 'TSN_REQUIRE_ALL'),
-  );
-  const child = spawn(process.execPath, [tsnBin, 'serve', ...args], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      logs.push({ msg: line });
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, logs, exited, stderr: () => stderr };
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  deadlineMs = 60_000,
-): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as unknown };
-}
-
-/** Every process whose ancestry leads to pid (Linux /proc). */
-function descendants(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parentOf.set(Number(entry), ppid);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const out: number[] = [];
-  const frontier = [pid];
-  while (frontier.length > 0) {
-    const p = frontier.pop()!;
-    for (const [child, parent] of parentOf) {
-      if (parent === p) {
-        out.push(child);
-        frontier.push(child);
-      }
-    }
-  }
-  return out;
-}
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('tsn serve (real process)', () => {
   before(async () => {
