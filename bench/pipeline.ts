@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import type { Backend } from '../src/inference/backend.js';
 import { createBackend } from '../src/inference/create-backend.js';
+import { defaultBatching } from '../src/pipeline/index.js';
 import { loadAverage } from './lib/proc-stats.js';
 import { ensureClip, type Resolution } from './pipeline/clips.js';
 import { parseBenchFlags, type BenchFlags } from './pipeline/flags.js';
@@ -110,7 +111,7 @@ async function runResolution(
             tsn: settings,
             phase: flags.phase,
             frameClock: flags.frameClock,
-            batching: {},
+            batching: flags.batching,
           },
           { warmupSeconds: flags.warmupSeconds, measureSeconds: flags.measureSeconds },
           {
@@ -145,7 +146,7 @@ function stepLine(r: StepRow, reasons: readonly string[]): string {
     `backbone ${r.backboneFramesPerSecond} frames/s (batch ${r.meanBatch}, ${r.inferenceP50Ms} ms), ` +
     `CPU service ${r.cpu.serviceCores} cores (node ${r.cpu.nodeCores} + ffmpeg ${r.cpu.ingestFfmpegCores}), ` +
     `simulator ${r.cpu.simulatorCores}, others ${r.cpu.otherCores}, ` +
-    `RSS ${r.rssMb.service} MB (node ${r.rssMb.node} + ffmpeg ${r.rssMb.ingestFfmpeg})` +
+    `memory ${r.memoryMb.service} MB (node RSS ${r.memoryMb.nodeRss} + ffmpeg PSS ${r.memoryMb.ingestFfmpegPss})` +
     `${r.valid ? '' : ' [a source reconnected]'} -> ${verdict}`
   );
 }
@@ -184,8 +185,11 @@ function report(
       threads: flags.threads,
       tsn: settings,
       crop: 'center (1 view)',
-      batching:
-        'service defaults (maxBatch 8 frames, maxWaitMs 50, maxQueue 64, maxInFlight 1); recompute: 1 window (8 frames) per call',
+      batching: {
+        ...defaultBatching,
+        ...flags.batching,
+        recompute: 'maxBatch / numSeg windows per call, maxQueue / numSeg windows waiting',
+      },
       phase: flags.phase,
       frameClock: flags.frameClock,
       feeds: flags.feeds,

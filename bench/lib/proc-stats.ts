@@ -47,6 +47,20 @@ export function rssBytesOf(pid: number): number {
   }
 }
 
+/**
+ * Proportional set size in bytes (shared pages divided among the processes sharing them), so the sum over
+ * N ffmpeg processes does not count their shared libraries N times. 0 when the process is gone.
+ */
+export function pssBytesOf(pid: number): number {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const match = /^Pss:\s+(\d+)\s+kB/m.exec(rollup);
+    return match === null ? 0 : Number(match[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** Every live descendant of root (not root itself). */
 export function descendantsOf(root: number): ProcSample[] {
   const all: ProcSample[] = [];

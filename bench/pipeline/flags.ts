@@ -17,6 +17,8 @@ export interface BenchFlags {
   readonly frameClock: FrameClockMode;
   /** Encoders (simulator cameras) the benchmark cameras are spread over, per resolution. */
   readonly feeds: number;
+  /** Overrides of the service's batching defaults (segment frames per call, wait for a fuller batch). */
+  readonly batching: { readonly maxBatch?: number; readonly maxWaitMs?: number };
   readonly clipsDir: string;
   /** Keep stepping after a step fell behind (to draw the whole curve). */
   readonly keepGoing: boolean;
@@ -37,6 +39,7 @@ export const usage = `npm run bench:pipeline -- [options]
   --sample-fps F             frames/s ffmpeg hands over (default 4, the service default)
   --phase spread|aligned     segment grids spread over one segment (default) or all on the same instant
   --frame-clock arrival|source   latency from each frame's arrival (default) or the source's wall time
+  --max-batch B / --max-wait-ms W   batching (default: the service's, 8 frames / 50 ms)
   --feeds K                  simulator encoders per resolution the cameras share (default 1)
   --keep-going               do not stop at the first step that falls behind
   --no-write                 print only; do not write pipeline.{json,svg}
@@ -59,6 +62,8 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags {
       phase: { type: 'string', default: 'spread' },
       'frame-clock': { type: 'string', default: 'arrival' },
       feeds: { type: 'string', default: '1' },
+      'max-batch': { type: 'string' },
+      'max-wait-ms': { type: 'string' },
       'keep-going': { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       'clips-dir': { type: 'string', default: '.cache/bench-clips' },
@@ -98,6 +103,12 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags {
     phase,
     frameClock,
     feeds: Math.max(1, integer('--feeds', values.feeds)),
+    batching: {
+      ...(values['max-batch'] === undefined ? {} : { maxBatch: integer('--max-batch', values['max-batch']) }),
+      ...(values['max-wait-ms'] === undefined
+        ? {}
+        : { maxWaitMs: integer('--max-wait-ms', values['max-wait-ms']) }),
+    },
     clipsDir: values['clips-dir'],
     keepGoing: values['keep-going'],
     write: !values['no-write'],

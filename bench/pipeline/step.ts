@@ -6,6 +6,7 @@ import {
   clockTicksPerSecond,
   descendantsOf,
   machineJiffies,
+  pssBytesOf,
   readProc,
   rssBytesOf,
 } from '../lib/proc-stats.js';
@@ -50,8 +51,16 @@ export interface StepRow {
     /** Busy CPU that was neither the service nor the simulator: other users of the machine. */
     readonly otherCores: number;
   };
-  /** Peak resident memory over the measurement, MB. */
-  readonly rssMb: { readonly node: number; readonly ingestFfmpeg: number; readonly service: number };
+  /**
+   * Peak memory over the measurement, MB: the node process's RSS, the ingest ffmpegs' summed RSS (counts
+   * their shared libraries once per process) and PSS (shares them out), service = node RSS + ffmpeg PSS.
+   */
+  readonly memoryMb: {
+    readonly nodeRss: number;
+    readonly ingestFfmpegRss: number;
+    readonly ingestFfmpegPss: number;
+    readonly service: number;
+  };
   /** False when a source reconnected during the measurement (the figures then mix two states). */
   readonly valid: boolean;
   readonly firstPredictionTimedOut: boolean;
@@ -95,7 +104,7 @@ async function measure(
   const latency: number[] = [];
   const inference: number[] = [];
   const batches: number[] = [];
-  const peak = { node: 0, ffmpeg: 0, service: 0 };
+  const peak = { node: 0, ffmpegRss: 0, ffmpegPss: 0, service: 0 };
   const startMs = performance.now();
   while (performance.now() - startMs < timing.measureSeconds * 1000) {
     await delay(Math.min(1000, timing.measureSeconds * 1000 - (performance.now() - startMs)));
@@ -104,10 +113,13 @@ async function measure(
     inference.push(...samples.inferenceMs);
     batches.push(...samples.batchSize);
     const node = rssBytesOf(process.pid);
-    const ffmpeg = pids.reduce<number>((sum, pid) => sum + (pid === undefined ? 0 : rssBytesOf(pid)), 0);
+    const live = pids.filter((pid): pid is number => pid !== undefined);
+    const ffmpegRss = live.reduce((sum, pid) => sum + rssBytesOf(pid), 0);
+    const ffmpegPss = live.reduce((sum, pid) => sum + pssBytesOf(pid), 0);
     peak.node = Math.max(peak.node, node);
-    peak.ffmpeg = Math.max(peak.ffmpeg, ffmpeg);
-    peak.service = Math.max(peak.service, node + ffmpeg);
+    peak.ffmpegRss = Math.max(peak.ffmpegRss, ffmpegRss);
+    peak.ffmpegPss = Math.max(peak.ffmpegPss, ffmpegPss);
+    peak.service = Math.max(peak.service, node + ffmpegPss);
   }
   const seconds = (performance.now() - startMs) / 1000;
   const skew = rig.drainClockSkew();
@@ -152,7 +164,12 @@ async function measure(
       machineBusyCores,
       otherCores: round(Math.max(0, machineBusyCores - nodeCores - ingestFfmpegCores - simulatorCores), 3),
     },
-    rssMb: { node: mb(peak.node), ingestFfmpeg: mb(peak.ffmpeg), service: mb(peak.service) },
+    memoryMb: {
+      nodeRss: mb(peak.node),
+      ingestFfmpegRss: mb(peak.ffmpegRss),
+      ingestFfmpegPss: mb(peak.ffmpegPss),
+      service: mb(peak.service),
+    },
     valid,
     firstPredictionTimedOut,
   };
