@@ -2,6 +2,7 @@
 // changing or removing one touches only that runtime. Mutations run one at a time, and the camera list
 // is persisted before a mutation resolves.
 import type { CameraManager, CameraView, LastPrediction } from '../api/index.js';
+import { validationError } from '../api/errors.js';
 import {
   cameraSchema,
   resolveCamera,
@@ -179,5 +180,7 @@ export function mergePatch(spec: CameraSpec, patch: CameraPatch): CameraSpec {
   const detector =
     patch.detector === undefined ? spec.detector : { ...(spec.detector ?? {}), ...patch.detector };
   const merged = { ...spec, ...patch, id: spec.id, ...(detector === undefined ? {} : { detector }) };
-  return cameraSchema.parse(merged);
+  const parsed = cameraSchema.safeParse(merged);
+  if (!parsed.success) throw validationError('camera after patch', parsed.error);
+  return parsed.data;
 }

@@ -41,7 +41,13 @@ const pipelineCounters = [
   ['inferenceErrors', 'tsn_inference_errors_total', 'Failed backbone calls'],
   ['headCalls', 'tsn_head_calls_total', 'Head (fc) calls'],
   ['headErrors', 'tsn_head_errors_total', 'Failed head calls'],
+  ['headDropped', 'tsn_head_dropped_total', 'Windows lost because the head queue was full'],
   ['windowsAbandoned', 'tsn_windows_abandoned_total', 'Windows dropped because a segment feature was lost'],
+  [
+    'windowsDegraded',
+    'tsn_windows_degraded_total',
+    "Windows built with a neighbour's feature for a lost segment",
+  ],
 ] as const;
 
 const pipelineGauges = [
