@@ -3,6 +3,7 @@
 // The finished file is renamed into place, so <dest> either is complete or does not exist.
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { TsnError } from '../errors/index.js';
 
@@ -23,6 +24,8 @@ export interface DownloadOptions {
   readonly progress?: DownloadProgress;
   readonly onRetry?: (info: { attempt: number; delayMs: number; reason: string; haveBytes: number }) => void;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Stops the download (shutdown); the .part file stays for the next start to resume. */
+  readonly signal?: AbortSignal;
 }
 
 /** Why a download failed: `network` (no answer at all), `http` (an answer we cannot use). */
@@ -42,7 +45,7 @@ const offlineCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNR
 
 export async function downloadFile(options: DownloadOptions): Promise<{ bytes: number; attempts: number }> {
   const maxAttempts = options.maxAttempts ?? 6;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? ((ms: number) => delay(ms, undefined, { signal: options.signal }));
   const part = `${options.dest}.part`;
   let receivedAny = false;
   for (let attempt = 1; ; attempt++) {
@@ -51,6 +54,7 @@ export async function downloadFile(options: DownloadOptions): Promise<{ bytes: n
       await rename(part, options.dest);
       return { bytes, attempts: attempt };
     } catch (error) {
+      options.signal?.throwIfAborted();
       const failure = asFailure(error, receivedAny);
       // Offline before the first byte: one retry, not a minute of them.
       const offline = failure.kind === 'network' && !receivedAny && offlineCodes.has(codeOf(error) ?? '');
@@ -78,7 +82,7 @@ async function attemptDownload(options: DownloadOptions, part: string, onBytes: 
   try {
     const response = await fetch(options.url, {
       headers: have > 0 ? { range: `bytes=${have}-` } : {},
-      signal: abort.signal,
+      signal: options.signal === undefined ? abort.signal : AbortSignal.any([abort.signal, options.signal]),
       redirect: 'follow',
     });
     if (response.status === 416 && have > 0) {

@@ -22,6 +22,8 @@ export interface ResolveModelDeps {
     'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'idleTimeoutMs' | 'sleep'
   >;
   readonly homeDir?: string;
+  /** Aborts a download in progress (service shutdown). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ResolvedModelDir {
@@ -70,6 +72,7 @@ async function fetchCheckpoint(published: PublishedModel, url: string, dest: str
       dest,
       ...deps.download,
       ...(progress === undefined ? {} : { progress }),
+      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
       onRetry: (info) => deps.log.info({ model: published.name, ...info }, 'download interrupted; retrying'),
     });
   } catch (error) {

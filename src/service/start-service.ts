@@ -104,12 +104,24 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
   log.info({ url, webSocket: config.websocket.enabled ? config.websocket.path : null }, 'listening');
 
-  const started = startRecognition(config, deps, { parts, cameras, checks, ring, publishers, now, whip });
+  // close() during start (a model download can take minutes) aborts it instead of waiting.
+  const aborter = new AbortController();
+  const started = startRecognition(config, deps, {
+    parts,
+    cameras,
+    checks,
+    ring,
+    publishers,
+    now,
+    whip,
+    signal: aborter.signal,
+  });
   started.catch((error: unknown) => log.error({ err: error }, 'service failed to start'));
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      aborter.abort(new Error('the service is shutting down'));
       await started.catch(() => undefined);
       await shutdown(parts, publishers, log);
       await app.close();
@@ -129,14 +141,17 @@ async function startRecognition(
     publishers: Publishers;
     now: () => number;
     whip: WhipHub;
+    signal: AbortSignal;
   },
 ): Promise<void> {
   const log = deps.logger;
   const { dir } = await resolveModelDir(config.model, {
     log,
     progress: (label) => createProgress(label, process.stderr, log),
+    signal: ctx.signal,
     ...(deps.download === undefined ? {} : { download: deps.download }),
   });
+  ctx.signal.throwIfAborted();
   const model = await loadModel(dir);
   const backend = await createBackend(model, {
     backend: config.backend.name,
@@ -144,6 +159,7 @@ async function startRecognition(
     threads: config.backend.threads,
   });
   ctx.parts.backend = backend;
+  ctx.signal.throwIfAborted();
   log.info(
     { model: model.id, classes: model.manifest.numClasses, backend: backend.description },
     'model loaded',

@@ -176,6 +176,32 @@ describe('model store', () => {
     }
   });
 
+  test('an abort (service shutdown) stops a stalled download at once and keeps the .part for a resume', async () => {
+    let served = 0;
+    const server = await serve((_req, res) => {
+      // Headers and a first chunk, then silence: only the abort can end this attempt.
+      res.writeHead(200, { 'content-length': checkpoint.length });
+      res.write(checkpoint.subarray(0, 65_536), () => served++);
+    });
+    try {
+      const { model, cacheDir } = modelConfig(server.url);
+      const aborter = new AbortController();
+      const pending = resolveModelDir(model, { ...deps, signal: aborter.signal });
+      const part = join(cacheDir, 'TSN_k400_8.pdparams.part');
+      const deadline = Date.now() + 10_000;
+      while (!(existsSync(part) && statSync(part).size > 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      aborter.abort(new Error('shutting down'));
+      await assert.rejects(pending, /shutting down/);
+      assert.equal(served, 1);
+      assert.ok(statSync(part).size > 0, 'the partial file stays for the next start');
+      assert.equal(server.requests.length, 1, 'no retry after an abort');
+    } finally {
+      await server.close();
+    }
+  });
+
   test('model.dir is used as given', async () => {
     const resolved = await resolveModelDir(
       loadConfig({ env: {}, flags: { model: '/some/dir' } }).model,
