@@ -1,5 +1,6 @@
 // One benchmark step: N cameras for warm-up + measurement, then everything closed. Figures come from the
 // pipeline's own metrics (counters, drainSamples) and from /proc for CPU and memory.
+import { cpus } from 'node:os';
 import type { PipelineMetricsSnapshot } from '../../src/pipeline/index.js';
 import { maxOf, mean, percentile, round } from '../lib/percentiles.js';
 import {
@@ -44,6 +45,8 @@ export interface StepRow {
   /** CPU seconds per second (1 = one core busy). service = node process (all threads) + ingest ffmpegs. */
   readonly cpu: {
     readonly serviceCores: number;
+    /** serviceCores over the machine's cores, in % (100 = every core busy with the service). */
+    readonly servicePercentOfMachine: number;
     readonly nodeCores: number;
     readonly ingestFfmpegCores: number;
     readonly simulatorCores: number;
@@ -158,6 +161,7 @@ async function measure(
     inferenceP50Ms: round(percentile(inference, 50), 1),
     cpu: {
       serviceCores: round(nodeCores + ingestFfmpegCores, 3),
+      servicePercentOfMachine: round(((nodeCores + ingestFfmpegCores) / cpus().length) * 100, 1),
       nodeCores,
       ingestFfmpegCores,
       simulatorCores,
