@@ -30,7 +30,66 @@ function queryParameters(schema: z.ZodObject) {
   }));
 }
 
-export function buildOpenApiDocument(options: { readonly version: string; readonly webSocketPath?: string }) {
+const sdp = { 'application/sdp': { schema: { type: 'string' } } };
+const whipCamera = {
+  name: 'camera',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+};
+const whipSession = { name: 'session', in: 'path', required: true, schema: { type: 'string' } };
+
+/** WHIP (RFC 9725) ingest routes, present when the service runs a WhipHub (src/api/routes-whip.ts). */
+const whipPaths = {
+  '/v1/whip/{camera}': {
+    parameters: [whipCamera],
+    options: {
+      summary: 'WHIP: allowed methods and accepted body type',
+      responses: { 204: { description: 'Allow: OPTIONS, POST' } },
+    },
+    post: {
+      summary: 'WHIP: publish a WebRTC stream to a whip:// camera (SDP offer in, SDP answer out)',
+      security: bearer,
+      requestBody: { required: true, content: sdp },
+      responses: {
+        201: { description: 'Session created; Location names it', content: sdp },
+        400: errorResponse('Not an SDP offer the service can answer'),
+        401: errorResponse('Token missing'),
+        403: errorResponse('Token wrong'),
+        404: errorResponse('No whip:// camera with that id'),
+        409: errorResponse('The camera already has a publisher'),
+      },
+    },
+  },
+  '/v1/whip/{camera}/sessions/{session}': {
+    parameters: [whipCamera, whipSession],
+    delete: {
+      summary: 'WHIP: end the session',
+      security: bearer,
+      responses: { 200: { description: 'Ended' }, 404: errorResponse('No such session') },
+    },
+    patch: {
+      summary: 'WHIP: trickle ICE / ICE restart (not supported)',
+      security: bearer,
+      responses: { 405: { description: 'Allow: DELETE' } },
+    },
+  },
+  '/v1/whip/publish.html': {
+    get: {
+      summary: 'A browser page publishing its camera over WHIP',
+      responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+    },
+  },
+  '/publish': {
+    get: { summary: 'Redirects to /v1/whip/publish.html', responses: { 302: { description: 'Redirect' } } },
+  },
+};
+
+export function buildOpenApiDocument(options: {
+  readonly version: string;
+  readonly webSocketPath?: string;
+  readonly whip?: boolean;
+}) {
   const paths: Record<string, unknown> = {
     '/v1/cameras': {
       get: {
@@ -131,6 +190,7 @@ export function buildOpenApiDocument(options: { readonly version: string; readon
       get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
     },
   };
+  if (options.whip === true) Object.assign(paths, whipPaths);
   if (options.webSocketPath !== undefined) {
     paths[options.webSocketPath] = {
       get: {

@@ -42,6 +42,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const openapiDocument = () =>
     (openapi ??= buildOpenApiDocument({
       version: API_VERSION,
+      whip: deps.whip !== undefined,
       ...(deps.webSocketPath === undefined ? {} : { webSocketPath: deps.webSocketPath }),
     }));
   registerCameraRoutes(app, deps.cameras);

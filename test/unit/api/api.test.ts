@@ -19,7 +19,7 @@ interface FakeCamera {
   closed: boolean;
 }
 
-async function setup(options: { stateFile?: string; ready?: Readiness } = {}) {
+async function setup(options: { stateFile?: string; ready?: Readiness; whip?: boolean } = {}) {
   const config = loadConfig({ env: {} });
   const started: FakeCamera[] = [];
   const stateFile = options.stateFile ?? join(mkdtempSync(join(tmpdir(), 'tsn-api-')), 'state.json');
@@ -49,6 +49,9 @@ async function setup(options: { stateFile?: string; ready?: Readiness } = {}) {
     readiness: () => options.ready ?? { ready: true, checks: { model: true, sources: true } },
     auth: { token, protectMutations: true },
     webSocketPath: '/v1/events',
+    ...(options.whip === true
+      ? { whip: { publish: async () => ({ sessionId: 's', answerSdp: 'v=0' }), end: async () => false } }
+      : {}),
   });
   return { app, registry, started, events, stateFile, metrics };
 }
@@ -305,7 +308,14 @@ describe('HTTP API', () => {
   });
 
   test('the OpenAPI document lists every route the server answers, and only those', async () => {
-    const { app } = await setup();
+    await assertOpenApiMatchesRoutes(false);
+    await assertOpenApiMatchesRoutes(true);
+  });
+});
+
+async function assertOpenApiMatchesRoutes(whip: boolean): Promise<void> {
+  {
+    const { app } = await setup({ whip });
     await app.ready();
     const doc = (await app.inject({ url: '/openapi.json' })).json<{
       paths: Record<string, Record<string, unknown>>;
@@ -322,8 +332,8 @@ describe('HTTP API', () => {
     served.add('GET /v1/events'); // answered by the WebSocket hub on the same server
     assert.deepEqual([...documented].sort(), [...served].sort());
     await app.close();
-  });
-});
+  }
+}
 
 /** Parses fastify's route tree ("├── /v1/cameras (GET, HEAD, POST)" / "│   └── /:id (GET, ...)"). */
 function registeredRoutes(app: Awaited<ReturnType<typeof setup>>['app']): string[] {
