@@ -29,3 +29,20 @@ test('configs/default.yaml is valid', () => {
   assert.ok(config.cameras.length >= 1);
   assert.equal(config.nats.url, undefined, 'npm start must work without NATS');
 });
+
+test('configs/default.yaml mentions every option of the schema (as a key or in a comment)', () => {
+  const text = readFileSync(join(repoRoot, 'configs', 'default.yaml'), 'utf8');
+  const missing: string[] = [];
+  const walk = (schema: unknown, path: string): void => {
+    const node = schema as { properties?: Record<string, unknown>; items?: unknown; anyOf?: unknown[] };
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      const at = path === '' ? key : `${path}.${key}`;
+      if (!new RegExp(`\\b${key}:`).test(text)) missing.push(at);
+      walk(child, at);
+    }
+    if (node.items !== undefined && !Array.isArray(node.items)) walk(node.items, `${path}[]`);
+    for (const option of node.anyOf ?? []) walk(option, path);
+  };
+  walk(JSON.parse(configJsonSchemaText()), '');
+  assert.deepEqual(missing, []);
+});
