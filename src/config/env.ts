@@ -37,7 +37,10 @@ export function readEnvOverrides(
     const raw = env[name];
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     const path = envKeyToPath(name);
-    if (typeof path[0] !== 'string' || !topLevelKeys.includes(path[0])) continue;
+    if (typeof path[0] !== 'string' || !topLevelKeys.includes(path[0])) {
+      checkLikelyTypo(name, topLevelKeys);
+      continue;
+    }
     if (path.some((p) => p === '')) {
       throw new TsnError(
         'E_CONFIG_ENV',
@@ -50,6 +53,19 @@ export function readEnvOverrides(
     overrides.push({ name, path, value: parseEnvValue(name, raw) });
   }
   return overrides;
+}
+
+/** TSN_MODEL_DIR looks like configuration but is not (one underscore): say so rather than ignore it. */
+function checkLikelyTypo(name: string, topLevelKeys: readonly string[]): void {
+  const firstWord = name.slice(ENV_PREFIX.length).split('_')[0]?.toLowerCase() ?? '';
+  const section = topLevelKeys.find((k) => k.toLowerCase() === firstWord);
+  if (section === undefined) return;
+  const rest = name.slice(ENV_PREFIX.length + firstWord.length + 1);
+  throw new TsnError(
+    'E_CONFIG_ENV',
+    `${name} is not a config override: sections and keys are separated by a double underscore, e.g. TSN_${firstWord.toUpperCase()}__${rest}`,
+    { context: { variable: name } },
+  );
 }
 
 function parseEnvValue(name: string, raw: string): unknown {

@@ -9,6 +9,7 @@ import { loadConfig, type ResolvedCamera } from '../../../src/config/index.js';
 import type { ActionEvent } from '../../../src/domain/index.js';
 import { CameraRegistry, type CameraRuntime } from '../../../src/service/camera-manager.js';
 import { RecentEventRing } from '../../../src/service/event-ring.js';
+import { DeferredCameraManager } from '../../../src/service/deferred-cameras.js';
 import { readStateFile, writeStateFile } from '../../../src/service/state-file.js';
 
 const token = 'a-very-long-test-token-0123456789';
@@ -304,6 +305,26 @@ describe('HTTP API', () => {
     const bad = await app.inject({ url: '/v1/events/recent?limit=0' });
     assert.equal(bad.statusCode, 400);
     assert.equal((await app.inject({ url: '/v1/events/recent?since=1' })).statusCode, 400);
+    await app.close();
+  });
+
+  test('while the service starts, cameras read as none and changes are 503 E_SERVICE_STARTING', async () => {
+    const app = buildApi({
+      cameras: new DeferredCameraManager(),
+      events: new RecentEventRing(1),
+      metrics: new Registry(),
+      readiness: () => ({ ready: false, checks: { model: false, cameras: false } }),
+      auth: { protectMutations: true },
+    });
+    assert.deepEqual((await app.inject({ url: '/v1/cameras' })).json(), { cameras: [] });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/cameras',
+      payload: { id: 'a', url: 'rtsp://x' },
+    });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json<{ error: { code: string } }>().error.code, 'E_SERVICE_STARTING');
+    assert.equal((await app.inject({ url: '/readyz' })).statusCode, 503);
     await app.close();
   });
 

@@ -110,6 +110,14 @@ describe('loadConfig', () => {
     assert.equal(issues(unknown)[0]?.source, 'environment TSN_SERVER__PROT');
   });
 
+  test('TSN_SECTION_KEY with a single underscore is an error that shows the right spelling', () => {
+    const error = failure(() => loadConfig({ env: { TSN_MODEL_DIR: '/m' } }));
+    assert.equal(error.code, 'E_CONFIG_ENV');
+    assert.match(error.message, /TSN_MODEL__DIR/);
+    assert.equal(loadConfig({ env: { TSN_LOG_LEVEL: 'warn' } }).logLevel, 'warn');
+    assert.equal(loadConfig({ env: { TSN_STATE_FILE: '/s.json' } }).stateFile, '/s.json');
+  });
+
   test('flags win over environment and file', () => {
     const config = loadConfig({
       text: 'model:\n  dir: /models/a\ncameras:\n  - { id: door, url: rtsp://old }\n',
