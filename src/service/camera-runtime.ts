@@ -151,7 +151,13 @@ class LiveCamera implements CameraRuntime {
       }),
       source.frames$.subscribe(() => this.fpsMeter.tick(this.deps.now())),
     );
-    this.deps.pipeline.addCamera(id, source.frames$, pipelineOptionsOf(this.camera, this.deps.modelNumSeg));
+    try {
+      this.deps.pipeline.addCamera(id, source.frames$, pipelineOptionsOf(this.camera, this.deps.modelNumSeg));
+    } catch (error) {
+      for (const s of this.subscriptions) s.unsubscribe();
+      void source.close();
+      throw error;
+    }
     source.start();
   }
 
