@@ -40,11 +40,11 @@ export function sendError(
 }
 
 export function sendTsnError(reply: FastifyReply, error: unknown) {
-  if (isTsnError(error)) {
-    const status = statusOf(error);
-    if (status === 500) return sendError(reply, 500, 'E_API_INTERNAL', 'internal error; see the service log');
+  const status = isTsnError(error) ? statusOf(error) : 500;
+  if (isTsnError(error) && status !== 500)
     return sendError(reply, status, error.code, error.message, error.context);
-  }
+  // The client gets no internals; the log gets everything.
+  reply.log.error({ err: error }, 'request failed');
   return sendError(reply, 500, 'E_API_INTERNAL', 'internal error; see the service log');
 }
 
