@@ -18,7 +18,11 @@ export interface BenchFlags {
   /** Encoders (simulator cameras) the benchmark cameras are spread over, per resolution. */
   readonly feeds: number;
   /** Overrides of the service's batching defaults (segment frames per call, wait for a fuller batch). */
-  readonly batching: { readonly maxBatch?: number; readonly maxWaitMs?: number };
+  readonly batching: {
+    readonly maxBatch?: number;
+    readonly maxWaitMs?: number;
+    readonly maxInFlight?: number;
+  };
   readonly clipsDir: string;
   /** Keep stepping after a step fell behind (to draw the whole curve). */
   readonly keepGoing: boolean;
@@ -39,7 +43,8 @@ export const usage = `npm run bench:pipeline -- [options]
   --sample-fps F             frames/s ffmpeg hands over (default 4, the service default)
   --phase spread|aligned     segment grids spread over one segment (default) or all on the same instant
   --frame-clock arrival|source   latency from each frame's arrival (default) or the source's wall time
-  --max-batch B / --max-wait-ms W   batching (default: the service's, 8 frames / 50 ms)
+  --max-batch B / --max-wait-ms W / --max-in-flight K
+                             batching (default: the service's, 8 frames / 50 ms / 1 call)
   --feeds K                  simulator encoders per resolution the cameras share (default 1)
   --keep-going               do not stop at the first step that falls behind
   --no-write                 print only; do not write pipeline.{json,svg}
@@ -64,6 +69,7 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags {
       feeds: { type: 'string', default: '1' },
       'max-batch': { type: 'string' },
       'max-wait-ms': { type: 'string' },
+      'max-in-flight': { type: 'string' },
       'keep-going': { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       'clips-dir': { type: 'string', default: '.cache/bench-clips' },
@@ -108,6 +114,9 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags {
       ...(values['max-wait-ms'] === undefined
         ? {}
         : { maxWaitMs: integer('--max-wait-ms', values['max-wait-ms']) }),
+      ...(values['max-in-flight'] === undefined
+        ? {}
+        : { maxInFlight: integer('--max-in-flight', values['max-in-flight']) }),
     },
     clipsDir: values['clips-dir'],
     keepGoing: values['keep-going'],

@@ -42,6 +42,11 @@ export interface StepRow {
   readonly backboneFramesPerSecond: number;
   readonly meanBatch: number;
   readonly inferenceP50Ms: number;
+  readonly backboneCallsPerSecond: number;
+  readonly headCallsPerSecond: number;
+  /** Head call durations as the pipeline sees them (queued in the backend behind backbone calls included). */
+  readonly headP50Ms: number;
+  readonly headP99Ms: number;
   /** CPU seconds per second (1 = one core busy). service = node process (all threads) + ingest ffmpegs. */
   readonly cpu: {
     readonly serviceCores: number;
@@ -107,7 +112,9 @@ async function measure(
   const latency: number[] = [];
   const inference: number[] = [];
   const batches: number[] = [];
-  const peak = { node: 0, ffmpegRss: 0, ffmpegPss: 0, service: 0 };
+  const heads: number[] = [];
+  const peak: MemoryPeak = { node: 0, ffmpegRss: 0, ffmpegPss: 0, service: 0 };
+  let tick = 1;
   const startMs = performance.now();
   while (performance.now() - startMs < timing.measureSeconds * 1000) {
     await delay(Math.min(1000, timing.measureSeconds * 1000 - (performance.now() - startMs)));
@@ -115,14 +122,10 @@ async function measure(
     latency.push(...samples.latencyMs);
     inference.push(...samples.inferenceMs);
     batches.push(...samples.batchSize);
-    const node = rssBytesOf(process.pid);
-    const live = pids.filter((pid): pid is number => pid !== undefined);
-    const ffmpegRss = live.reduce((sum, pid) => sum + rssBytesOf(pid), 0);
-    const ffmpegPss = live.reduce((sum, pid) => sum + pssBytesOf(pid), 0);
-    peak.node = Math.max(peak.node, node);
-    peak.ffmpegRss = Math.max(peak.ffmpegRss, ffmpegRss);
-    peak.ffmpegPss = Math.max(peak.ffmpegPss, ffmpegPss);
-    peak.service = Math.max(peak.service, node + ffmpegPss);
+    heads.push(...samples.headMs);
+    // Reading smaps_rollup costs ~0.5 ms per process on this event loop: every 5 s and at the end only.
+    const last = performance.now() - startMs >= timing.measureSeconds * 1000;
+    if (tick++ % 5 === 0 || last) sampleMemory(pids, peak);
   }
   const seconds = (performance.now() - startMs) / 1000;
   const skew = rig.drainClockSkew();
@@ -159,6 +162,10 @@ async function measure(
     backboneFramesPerSecond: round(backboneFrames / seconds, 2),
     meanBatch: round(mean(batches), 2),
     inferenceP50Ms: round(percentile(inference, 50), 1),
+    backboneCallsPerSecond: round((metricsAfter.batches - metricsBefore.batches) / seconds, 2),
+    headCallsPerSecond: round((metricsAfter.headCalls - metricsBefore.headCalls) / seconds, 2),
+    headP50Ms: round(percentile(heads, 50), 1),
+    headP99Ms: round(percentile(heads, 99), 1),
     cpu: {
       serviceCores: round(nodeCores + ingestFfmpegCores, 3),
       servicePercentOfMachine: round(((nodeCores + ingestFfmpegCores) / cpus().length) * 100, 1),
@@ -177,6 +184,24 @@ async function measure(
     valid,
     firstPredictionTimedOut,
   };
+}
+
+interface MemoryPeak {
+  node: number;
+  ffmpegRss: number;
+  ffmpegPss: number;
+  service: number;
+}
+
+function sampleMemory(pids: readonly (number | undefined)[], peak: MemoryPeak): void {
+  const node = rssBytesOf(process.pid);
+  const live = pids.filter((pid): pid is number => pid !== undefined);
+  const ffmpegRss = live.reduce((sum, pid) => sum + rssBytesOf(pid), 0);
+  const ffmpegPss = live.reduce((sum, pid) => sum + pssBytesOf(pid), 0);
+  peak.node = Math.max(peak.node, node);
+  peak.ffmpegRss = Math.max(peak.ffmpegRss, ffmpegRss);
+  peak.ffmpegPss = Math.max(peak.ffmpegPss, ffmpegPss);
+  peak.service = Math.max(peak.service, node + ffmpegPss);
 }
 
 export function strideRatePerSecond(options: RigOptions): number {
