@@ -24,6 +24,8 @@ export interface CameraRuntimeStats {
 export interface CameraRuntime {
   status(): CameraStatus;
   stats(): CameraRuntimeStats;
+  /** Shutdown step 1: stop the source (no new frames) but keep the camera's pipeline slot draining. */
+  stopIntake(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,13 @@ export class CameraRegistry implements CameraManager {
       this.entries.delete(id);
       await current.runtime?.close();
     });
+  }
+
+  /** Stops every source; frames already received still go through the pipeline. Refuses changes after. */
+  async stopIntake(): Promise<void> {
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    await Promise.all([...this.entries.values()].map((e) => e.runtime?.stopIntake()));
   }
 
   /** Stops every camera. Idempotent. */

@@ -63,6 +63,7 @@ class LiveCamera implements CameraRuntime {
   private readonly fpsMeter = new FpsMeter();
   private last: LastPrediction | null = null;
   private closing: Promise<void> | undefined;
+  private intakeStopped = false;
 
   constructor(
     private readonly camera: ResolvedCamera,
@@ -112,11 +113,16 @@ class LiveCamera implements CameraRuntime {
     return this.closing;
   }
 
+  async stopIntake(): Promise<void> {
+    this.intakeStopped = true;
+    await this.source?.close();
+    await this.simulator?.close();
+  }
+
   private async shutdown(): Promise<void> {
     this.deps.pipeline.removeCamera(this.camera.id);
-    await this.source?.close();
+    await this.stopIntake();
     for (const s of this.subscriptions) s.unsubscribe();
-    await this.simulator?.close();
     this.setStatus({ state: 'stopped', sinceMs: this.deps.now() });
     this.onClosed();
   }
@@ -127,7 +133,7 @@ class LiveCamera implements CameraRuntime {
         ffmpegPath: this.deps.ffmpegPath,
         clipsDir: this.deps.clipsDir,
       });
-      if (this.closing !== undefined) {
+      if (this.closing !== undefined || this.intakeStopped) {
         await simulator.close();
         return;
       }
@@ -147,7 +153,10 @@ class LiveCamera implements CameraRuntime {
       source.status$.subscribe((status) => {
         const wasStreaming = this.current.state === 'streaming';
         this.setStatus(status);
-        if (wasStreaming && status.state !== 'streaming') this.deps.pipeline.endEpisodes(id, 'restart');
+        // A reconnect ends open episodes; a stop (shutdown, removal) ends them with its own reason.
+        const reconnecting = status.state !== 'streaming' && status.state !== 'stopped';
+        if (wasStreaming && reconnecting && !this.intakeStopped)
+          this.deps.pipeline.endEpisodes(id, 'restart');
       }),
       source.frames$.subscribe(() => this.fpsMeter.tick(this.deps.now())),
     );

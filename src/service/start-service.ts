@@ -235,14 +235,19 @@ function requireFfmpeg(path: string | undefined): string {
 }
 
 async function shutdown(parts: Parts, publishers: Publishers | undefined, log: Logger): Promise<void> {
-  // Let running backbone calls land (bounded), so their windows still produce predictions and events.
-  const deadline = Date.now() + 2000;
-  while (parts.pipeline !== undefined && parts.pipeline.metrics().inFlight > 0 && Date.now() < deadline) {
+  // 1. No new frames: every source (ffmpeg) and embedded simulator stops.
+  await parts.registry?.stopIntake();
+  // 2. Frames already queued or being inferred still become windows (bounded wait).
+  const deadline = Date.now() + 3000;
+  const busy = (p: RecognitionPipeline) => p.metrics().queueDepth > 0 || p.metrics().inFlight > 0;
+  while (parts.pipeline !== undefined && busy(parts.pipeline) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
   }
-  parts.pipeline?.close(); // ends open episodes with reason 'shutdown': their action.ended events go out
-  await parts.registry?.close(); // stops every source (ffmpeg) and embedded simulator
+  // 3. Open episodes end with reason 'shutdown'; their action.ended events go out.
+  parts.pipeline?.close();
+  await parts.registry?.close();
   for (const s of parts.subscriptions) s.unsubscribe();
+  // 4. NATS gets what was published (bounded), then publishers, and the backend, close.
   await publishers?.close(5000).catch((error: unknown) => log.warn({ err: error }, 'publisher close failed'));
   await parts.backend?.close();
 }

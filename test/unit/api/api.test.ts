@@ -34,6 +34,7 @@ async function setup(options: { stateFile?: string; ready?: Readiness; whip?: bo
       return {
         status: () => ({ state: 'streaming', sinceMs: 1000, width: 224, height: 224 }),
         stats: () => ({ fps: 4, lastPrediction: null, counters: { frames: 12 } }),
+        stopIntake: async () => undefined,
         close: async () => {
           fake.closed = true;
         },
