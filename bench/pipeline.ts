@@ -144,7 +144,9 @@ function stepLine(r: StepRow, reasons: readonly string[]): string {
     `latency p50 ${r.latencyP50Ms} p99 ${r.latencyP99Ms} ms ` +
     `(source clock ahead ${r.sourceClockAheadP50Ms} ms), drops ${r.droppedSegmentFrames}, ` +
     `backbone ${r.backboneFramesPerSecond} frames/s (batch ${r.meanBatch}, ${r.inferenceP50Ms} ms), ` +
-    `head ${r.headCallsPerSecond} calls/s (p50 ${r.headP50Ms} p99 ${r.headP99Ms} ms), ` +
+    (r.mode === 'reuse'
+      ? `head ${r.headCallsPerSecond} calls/s (p50 ${r.headP50Ms} p99 ${r.headP99Ms} ms), `
+      : '') +
     `CPU service ${r.cpu.serviceCores} cores = ${r.cpu.servicePercentOfMachine} % (node ${r.cpu.nodeCores} + ffmpeg ${r.cpu.ingestFfmpegCores}), ` +
     `simulator ${r.cpu.simulatorCores}, others ${r.cpu.otherCores}, ` +
     `memory ${r.memoryMb.service} MB (node RSS ${r.memoryMb.nodeRss} + ffmpeg PSS ${r.memoryMb.ingestFfmpegPss})` +
