@@ -8,6 +8,7 @@ import {
   RtpHeader,
   RtpPacket,
   useH264,
+  useOPUS,
   useVP8,
   type RTCRtpTransceiver,
 } from 'werift';
@@ -36,6 +37,8 @@ export interface WhipPublisherOptions {
   readonly iceHostAddresses?: readonly string[];
   /** Give up when the connection is not up this long after the answer (default 10 000). */
   readonly connectTimeoutMs?: number;
+  /** Also offer an (unused) opus audio track, as WHIP encoders like OBS do. */
+  readonly offerAudio?: boolean;
   /** Fault injection: every Nth RTP packet is not sent (simulated network loss). */
   readonly dropEveryNthPacket?: number;
 }
@@ -65,12 +68,15 @@ const maxRtpPayloadBytes = 1100;
 export async function startWhipPublisher(options: WhipPublisherOptions): Promise<WhipPublisher> {
   const codec = options.codec ?? 'h264';
   const pc = new RTCPeerConnection({
-    codecs: { audio: [], video: [codec === 'h264' ? useH264() : useVP8()] },
+    codecs: { audio: [useOPUS()], video: [codec === 'h264' ? useH264() : useVP8()] },
     iceServers: [],
+    // One transport for every m-line, as browsers do.
+    bundlePolicy: 'max-bundle',
     iceUseIpv6: false,
     iceAdditionalHostAddresses: [...(options.iceHostAddresses ?? ['127.0.0.1'])],
   });
   try {
+    if (options.offerAudio === true) pc.addTransceiver('audio', { direction: 'sendonly' });
     const track = new MediaStreamTrack({ kind: 'video' });
     const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
     await pc.setLocalDescription(await pc.createOffer());

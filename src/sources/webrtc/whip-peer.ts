@@ -4,6 +4,8 @@
 import {
   RTCPeerConnection,
   useH264,
+  useOPUS,
+  usePCMU,
   useVP8,
   type MediaStreamTrack,
   type RTCRtpTransceiver,
@@ -46,7 +48,9 @@ export async function answerWhipOffer(
   handlers: WhipPeerHandlers,
 ): Promise<WhipPeer> {
   const pc = new RTCPeerConnection({
-    codecs: { audio: [], video: [useH264(), useVP8()] },
+    // Audio is answered (WHIP encoders such as OBS offer it, and an m-line without a common codec
+    // fails the whole negotiation) but never decoded.
+    codecs: { audio: [useOPUS(), usePCMU()], video: [useH264(), useVP8()] },
     iceServers: [],
     iceUseIpv4: true,
     iceUseIpv6: ice.useIpv6 ?? false,
@@ -70,6 +74,13 @@ export async function answerWhipOffer(
     await peer.close();
     if (error instanceof TsnError) throw error;
     const message = error instanceof Error ? error.message : String(error);
+    if (/negotiate codecs failed/.test(message)) {
+      throw new TsnError(
+        'E_WHIP_SDP',
+        'an m-line of the offer has no codec in common with the service (video: H264, VP8; audio: opus, PCMU)',
+        { cause: error },
+      );
+    }
     throw new TsnError('E_WHIP_NEGOTIATION', `cannot answer the WHIP offer: ${message}`, { cause: error });
   }
 }

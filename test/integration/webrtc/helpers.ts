@@ -129,7 +129,7 @@ export function ffmpegChildren(): number[] {
 
 /** UDP sockets this process holds (werift's ICE sockets). */
 export function udpSockets(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'UDPWRAP').length;
+  return process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
 }
 
 export const chromiumPath = '/usr/bin/chromium';

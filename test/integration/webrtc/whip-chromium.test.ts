@@ -11,7 +11,15 @@ import { convertCheckpoint } from '../../../src/model/convert.js';
 import { startService, type RunningService } from '../../../src/service/start-service.js';
 import { fixturesDir } from '../../helpers/paths.js';
 import { hasCommand, needs } from '../../helpers/tools.js';
-import { chromiumArgs, chromiumPath, ffmpegChildren, makeY4m, tempDir, waitUntil } from './helpers.js';
+import {
+  chromiumArgs,
+  chromiumPath,
+  ffmpegChildren,
+  makeY4m,
+  tempDir,
+  udpSockets,
+  waitUntil,
+} from './helpers.js';
 
 const checkpoint = join(fixturesDir, 'reference', 'tsn_r18_c10_p4.pdparams');
 
@@ -74,6 +82,7 @@ describe('WHIP from headless Chromium through the service', () => {
       ],
       logLevel: 'silent',
     });
+    const udpBefore = udpSockets();
     service = await startService(config, { logger: pino({ level: 'silent' }), ffmpegPath: 'ffmpeg' });
     await service.started;
     assert.equal((await camera()).status.state, 'connecting', 'a WHIP camera waits for its publisher');
@@ -131,5 +140,6 @@ describe('WHIP from headless Chromium through the service', () => {
     await service.close();
     service = undefined;
     assert.deepEqual(ffmpegChildren(), [], 'no ffmpeg left behind');
+    assert.equal(udpSockets(), udpBefore, 'every ICE socket was closed');
   });
 });

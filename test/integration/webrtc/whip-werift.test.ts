@@ -91,7 +91,7 @@ describe('WHIP ingest with the werift publisher', () => {
     });
   }
 
-  test('abrupt disconnect (no DELETE): the camera leaves streaming with a fault, then a new publisher resumes', async () => {
+  test('abrupt disconnect (no DELETE): the camera leaves streaming with a fault, then a new publisher (offering audio too) resumes', async () => {
     const camera = server.camera('dropcam');
     const first = await publish(server, 'dropcam');
     await waitForStatus(camera.source.status$, (s) => s.state === 'streaming', 20_000, 'streaming');
@@ -103,7 +103,7 @@ describe('WHIP ingest with the werift publisher', () => {
     );
     assert.equal(camera.source.stats().pid, undefined, 'the decoder was stopped');
     const framesBefore = camera.frames.length;
-    const second = await publish(server, 'dropcam');
+    const second = await publish(server, 'dropcam', { offerAudio: true });
     await waitUntil(() => camera.frames.length >= framesBefore + 3, 20_000, 'frames after reconnecting');
     assert.equal(camera.status?.state, 'streaming');
     await second.close();
