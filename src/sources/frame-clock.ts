@@ -5,8 +5,11 @@ export interface FrameTimes {
 
 /**
  * Stream and wall times of a source's frames. Within a connection, frame n of the fps filter's
- * constant-rate output is at n * intervalMs on the stream clock, mapped to the wall clock once, at the
- * connection's first frame (wall = wallAtFirstFrame + (pts - firstPts)).
+ * constant-rate output is at n * intervalMs on the stream clock. The wall clock mapping is the earliest
+ * one any frame of the connection allows (wall = min over frames of arrival - offset, + offset): a frame
+ * cannot have been captured after it reached us, and ffmpeg delivers the first frames of a connection
+ * in a burst (buffered packets decoded at once), so anchoring on the first arrival alone would put every
+ * later frame up to a second in the future and make measured latency read low.
  *
  * Across reconnections the stream clock continues instead of restarting at 0: the first frame of a new
  * connection lands after the last one by the wall time that passed (at least one interval). ptsMs is
@@ -34,6 +37,7 @@ export class FrameClock {
       this.connectionWallMs = nowMs;
     }
     const offsetMs = this.index * this.intervalMs;
+    this.connectionWallMs = Math.min(this.connectionWallMs, nowMs - offsetMs);
     this.index += 1;
     this.last = { ptsMs: this.connectionPtsMs + offsetMs, wallMs: this.connectionWallMs + offsetMs };
     return this.last;

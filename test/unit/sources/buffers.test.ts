@@ -37,7 +37,20 @@ describe('FrameClock', () => {
     const clock = new FrameClock(500);
     assert.deepEqual(clock.stamp(10_000), { ptsMs: 0, wallMs: 10_000 });
     assert.deepEqual(clock.stamp(10_700), { ptsMs: 500, wallMs: 10_500 });
-    assert.deepEqual(clock.stamp(10_900), { ptsMs: 1000, wallMs: 11_000 });
+    assert.deepEqual(clock.stamp(11_050), { ptsMs: 1000, wallMs: 11_000 });
+  });
+
+  test('a burst at connect moves the wall mapping earlier: no frame is stamped after it arrived', () => {
+    const clock = new FrameClock(250);
+    // ffmpeg hands over four buffered frames within 110 ms, then frames come one per interval.
+    const arrivals = [10_000, 10_040, 10_080, 10_110, 10_360, 10_610];
+    const stamps = arrivals.map((now) => clock.stamp(now));
+    stamps.forEach((s, i) => assert.ok(s.wallMs <= (arrivals[i] ?? 0), `frame ${i} stamped in the future`));
+    assert.deepEqual(stamps.at(-1), { ptsMs: 1250, wallMs: 10_610 });
+    assert.deepEqual(
+      stamps.map((s) => s.ptsMs),
+      [0, 250, 500, 750, 1000, 1250],
+    );
   });
 
   test('a reconnection continues the stream clock by the wall time that passed', () => {
