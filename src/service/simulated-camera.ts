@@ -4,6 +4,7 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TsnError } from '../errors/index.js';
+import { redactUrl } from '../sources/redact.js';
 import {
   clipPatterns,
   generateClip,
@@ -40,7 +41,8 @@ export function parseSimUrl(url: string): SimUrl {
 }
 
 function simUrlError(url: string, why: string): TsnError {
-  return new TsnError('E_SOURCE_URL', `camera url ${url}: ${why}`, { context: { url } });
+  const shown = redactUrl(url);
+  return new TsnError('E_SOURCE_URL', `camera url ${shown}: ${why}`, { context: { url: shown } });
 }
 
 export interface SimulatedCamera {
