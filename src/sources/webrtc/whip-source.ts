@@ -14,7 +14,7 @@ import type {
 import { FrameClock } from '../frame-clock.js';
 import { FrameSplitter } from '../frame-splitter.js';
 import { LineRing } from '../line-ring.js';
-import { defaultOutput, type OutputGeometry } from '../options.js';
+import { resolveSourceOptions, type OutputGeometry, type ResolvedSourceOptions } from '../options.js';
 import { classifyExit } from '../stderr-classifier.js';
 import { IvfDecoder } from './ivf-decoder.js';
 import { checkWhipOffer } from './sdp-offer.js';
@@ -64,7 +64,7 @@ export interface WhipCameraSource extends SupervisedCameraSource, WhipEndpoint {
 }
 
 export const defaultWhipIce: WhipIceOptions = Object.freeze({
-  additionalHostAddresses: ['127.0.0.1'],
+  additionalHostAddresses: Object.freeze(['127.0.0.1']),
   gatherTimeoutMs: 3_000,
 });
 
@@ -74,17 +74,19 @@ const decodeErrorPattern =
 
 const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefined };
 
+/** Throws E_SOURCE_OPTIONS on out-of-range options (the same checks and defaults as every source). */
 export function createWhipCameraSource(options: WhipSourceOptions, deps: CameraSourceDeps): WhipCameraSource {
-  if (!(options.sampleFps > 0 && options.sampleFps <= 120)) {
-    throw new TsnError(
-      'E_SOURCE_OPTIONS',
-      `camera ${options.id}: sampleFps must be in (0, 120], got ${options.sampleFps}`,
-      {
-        context: { camera: options.id },
-      },
-    );
-  }
-  return new WhipSource(options, deps);
+  const resolved = resolveSourceOptions({
+    id: options.id,
+    url: 'whip://',
+    sampleFps: options.sampleFps,
+    ...(options.output === undefined ? {} : { output: options.output }),
+    ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
+    ...(options.stderrLines === undefined ? {} : { stderrLines: options.stderrLines }),
+  });
+  return new WhipSource(resolved, options, deps);
 }
 
 class WhipSource implements WhipCameraSource {
@@ -111,23 +113,24 @@ class WhipSource implements WhipCameraSource {
   private closing: Promise<void> | undefined;
 
   constructor(
+    private readonly resolved: ResolvedSourceOptions,
     private readonly options: WhipSourceOptions,
     private readonly deps: CameraSourceDeps,
   ) {
-    this.cameraId = options.id;
+    this.cameraId = resolved.id;
     this.now = deps.now ?? Date.now;
     this.logger = deps.logger ?? silentLogger;
-    this.output = { ...defaultOutput, ...options.output };
+    this.output = resolved.output;
     this.statuses = new BehaviorSubject<CameraStatus>({ state: 'stopped', sinceMs: this.now() });
     this.frames$ = this.frames.asObservable();
     this.status$ = this.statuses.asObservable();
     this.splitter = new FrameSplitter(this.output.width * this.output.height * 3);
     this.clock = new FrameClock(1000 / options.sampleFps);
-    this.stderr = new LineRing(options.stderrLines ?? 40);
+    this.stderr = new LineRing(resolved.stderrLines);
     this.ice = { ...defaultWhipIce, ...options.ice };
     this.lifecycle = new WhipLifecycle({
-      stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
+      stallTimeoutMs: resolved.stallTimeoutMs,
+      connectTimeoutMs: resolved.connectTimeoutMs,
     });
     this.args = buildWhipIngestArgs({
       sampleFps: options.sampleFps,
@@ -307,7 +310,7 @@ class WhipSource implements WhipCameraSource {
       packetsLost: this.pastSessions.packetsLost + ended.packetsLost,
       encodedFramesDropped: this.pastSessions.encodedFramesDropped + ended.encodedFramesDropped,
     };
-    const done = session.close(this.options.killGraceMs ?? 2_000).finally(() => this.teardowns.delete(done));
+    const done = session.close(this.resolved.killGraceMs).finally(() => this.teardowns.delete(done));
     this.teardowns.add(done);
     return done;
   }
