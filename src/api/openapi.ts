@@ -85,6 +85,10 @@ const whipPaths = {
   },
 };
 
+function specProperties(): Record<string, unknown> {
+  return (inputSchema(cameraSchema) as { properties?: Record<string, unknown> }).properties ?? {};
+}
+
 export function buildOpenApiDocument(options: {
   readonly version: string;
   readonly webSocketPath?: string;
@@ -217,9 +221,12 @@ export function buildOpenApiDocument(options: {
         CameraSpec: inputSchema(cameraSchema),
         CameraPatch: inputSchema(cameraPatchSchema),
         Camera: {
-          allOf: [ref('CameraSpec')],
+          // Not allOf CameraSpec: that schema forbids extra keys, and a response adds the runtime ones.
+          type: 'object',
           description: 'The camera spec (URL credentials shown as ***) plus its runtime state',
+          required: ['id', 'url', 'enabled', 'status', 'fps', 'lastPrediction', 'counters'],
           properties: {
+            ...specProperties(),
             status: {
               type: 'object',
               properties: { state: { enum: ['connecting', 'streaming', 'backoff', 'failed', 'stopped'] } },
