@@ -51,6 +51,29 @@ describe('tsn serve (real process)', () => {
       const metrics = await (await fetch(`${url}/metrics`)).text();
       assert.match(metrics, /tsn_camera_predictions_total\{camera="sim1"\} [1-9]/);
 
+      // A camera added and removed at run time does not disturb the running one.
+      type View = { status: { state: string }; lastPrediction: unknown; counters: Record<string, number> };
+      const sim1 = async () => (await getJson(`${url}/v1/cameras/sim1`)).body as View;
+      const before = await sim1();
+      const post = await fetch(`${url}/v1/cameras`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'sim2', url: `sim://sim2?file=${clip}`, windowMs: 1000, numSeg: 2 }),
+      });
+      assert.equal(post.status, 201);
+      await waitFor('sim2 predicting', async () => {
+        const view = (await getJson(`${url}/v1/cameras/sim2`)).body as View;
+        return view.lastPrediction !== null ? true : undefined;
+      });
+      assert.equal((await fetch(`${url}/v1/cameras/sim2`, { method: 'DELETE' })).status, 204);
+      const after = await sim1();
+      assert.equal(after.status.state, 'streaming');
+      assert.equal(after.counters.ffmpegSpawns, 1, 'sim1 kept its ffmpeg');
+      assert.ok(
+        (after.counters.framesIn ?? 0) > (before.counters.framesIn ?? 0),
+        'sim1 kept receiving frames',
+      );
+
       const added = await fetch(`${url}/v1/cameras`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
