@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configJsonSchemaText } from '../../../src/config/index.js';
 import { loadConfig } from '../../../src/config/index.js';
@@ -22,6 +22,13 @@ test('the JSON Schema rejects unknown keys like the loader does', () => {
   };
   assert.equal(schema.additionalProperties, false);
   assert.equal(schema.properties.server?.additionalProperties, false);
+});
+
+test('every example in configs/examples is valid', () => {
+  const dir = join(repoRoot, 'configs', 'examples');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.length > 0);
+  for (const file of files) loadConfig({ file: join(dir, file), env: {} });
 });
 
 test('configs/default.yaml is valid', () => {
