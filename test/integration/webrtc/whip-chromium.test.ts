@@ -63,7 +63,7 @@ describe('WHIP from headless Chromium through the service', () => {
     return page;
   }
 
-  test('publish page -> WHIP -> frames, predictions and events for the camera; stop ends the session', async (t) => {
+  test('publish page -> WHIP -> frames, predictions and events; Stop (DELETE) and a closed tab end the session', async (t) => {
     if (!needs(t, hasCommand(chromiumPath, ['--version']), 'chromium')) return;
     const config = configSchema.parse({
       server: { host: '127.0.0.1', port: 0 },
@@ -76,6 +76,7 @@ describe('WHIP from headless Chromium through the service', () => {
           url: 'whip://',
           sampleFps: 4,
           windowMs: 2000,
+          stallTimeoutMs: 3000,
           // Low thresholds: any label of the 10-class fixture model starts an episode on the first window.
           detector: { smoothing: 1, onThreshold: 0.01, offThreshold: 0, minWindowsOn: 1 },
         },
@@ -128,12 +129,14 @@ describe('WHIP from headless Chromium through the service', () => {
       'H.264 frames after reconnecting',
     );
     assert.equal((await camera()).status.state, 'streaming');
-    await h264.click('#stop');
+    // The tab goes away without a DELETE: the stall watchdog notices, the camera waits for a publisher.
+    await h264.close();
     await waitUntil(
-      async () => (await camera()).status.state === 'connecting',
-      10_000,
-      'webcam waiting again',
+      async () => (await camera()).status.state === 'backoff',
+      15_000,
+      'webcam to notice the loss',
     );
+    await waitUntil(() => ffmpegChildren().length === 0, 5_000, 'the decoder to exit');
 
     await browser.close();
     browser = undefined;
