@@ -22,8 +22,6 @@ async function serve(backend: Backend, request: WorkerRequest): Promise<Float32A
   switch (request.op) {
     case 'features':
       return backend.features(request.data, request.count);
-    case 'head':
-      return backend.head(request.data, request.windows, request.perWindow);
     case 'close':
       await backend.close();
       return undefined;

@@ -3,6 +3,7 @@ import { TsnError } from '../errors/index.js';
 import type { Model } from '../model/types.js';
 import type { Backend, BackendOptions } from './backend.js';
 import { checkFeatures, checkImages } from './check-input.js';
+import { createConsensusHead } from './consensus-head.js';
 import {
   type BackendInfo,
   type WorkerInit,
@@ -109,6 +110,9 @@ export async function createWorkerBackend(model: Model, options: BackendOptions)
       : post(request);
   const floats = async (request: DistributiveOmit<WorkerRequest, 'id'>): Promise<Float32Array> =>
     (await call(request)) ?? new Float32Array(0);
+  // The head stays on this thread: behind a running backbone call in the worker's queue, a sub-millisecond
+  // fc would wait hundreds of milliseconds and windows would pile up under load.
+  const head = createConsensusHead(model.weights, info.featureDim, info.numClasses);
 
   return {
     ...info,
@@ -118,7 +122,9 @@ export async function createWorkerBackend(model: Model, options: BackendOptions)
     },
     async head(features, windows, perWindow) {
       checkFeatures(features, windows, perWindow, info.featureDim);
-      return floats({ op: 'head', data: features, windows, perWindow });
+      if (stopped ?? closing)
+        throw stopped ?? new TsnError('E_BACKEND_RUN', 'The backend was closed; create a new one.');
+      return head(features, windows, perWindow);
     },
     close() {
       closing ??= (async () => {

@@ -10,13 +10,6 @@ export interface WorkerInit {
 
 export type WorkerRequest =
   | { readonly id: number; readonly op: 'features'; readonly data: Float32Array; readonly count: number }
-  | {
-      readonly id: number;
-      readonly op: 'head';
-      readonly data: Float32Array;
-      readonly windows: number;
-      readonly perWindow: number;
-    }
   | { readonly id: number; readonly op: 'close' };
 
 export interface SerializedError {
