@@ -12,6 +12,7 @@ import {
   type SupervisedCameraSource,
 } from '../sources/camera-source.js';
 import { resolveSourceOptions } from '../sources/options.js';
+import type { FfmpegCapabilities } from '../sources/ffmpeg-capabilities.js';
 import { redactText } from '../sources/redact.js';
 import { isWhipUrl, whipSourceOptions, type WhipHub } from '../sources/webrtc/index.js';
 import type { CameraRuntime, CameraRuntimeStats, StartCamera } from './camera-manager.js';
@@ -22,6 +23,8 @@ import { isSimUrl, parseSimUrl, startSimulatedCamera, type SimulatedCamera } fro
 export interface CameraRuntimeDeps {
   readonly pipeline: RecognitionPipeline;
   readonly ffmpegPath: string;
+  /** What that ffmpeg supports, probed once at start (probing per camera blocks the event loop). */
+  readonly ffmpegCapabilities: FfmpegCapabilities;
   /** num_seg for cameras that do not set one: the model's trained value. */
   readonly modelNumSeg: number;
   /** Where generated sim:// pattern clips are kept. */
@@ -177,6 +180,11 @@ class LiveCamera implements CameraRuntime {
   }
 
   private sourceDeps() {
-    return { ffmpegPath: this.deps.ffmpegPath, now: this.deps.now, logger: this.deps.logger };
+    return {
+      ffmpegPath: this.deps.ffmpegPath,
+      capabilities: this.deps.ffmpegCapabilities,
+      now: this.deps.now,
+      logger: this.deps.logger,
+    };
   }
 }

@@ -14,6 +14,7 @@ import { loadModel } from '../model/model-dir.js';
 import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
 import { createRecognitionPipeline, type RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
 import { TsnError } from '../errors/index.js';
+import { probeFfmpegCapabilities } from '../sources/probe.js';
 import { WhipHub } from '../sources/webrtc/index.js';
 import { CameraRegistry } from './camera-manager.js';
 import { createCameraRuntimeFactory } from './camera-runtime.js';
@@ -175,9 +176,11 @@ async function startRecognition(
     },
   );
   ctx.parts.pipeline = pipeline;
+  const ffmpegPath = requireFfmpeg(deps.ffmpegPath);
   const runtimes = createCameraRuntimeFactory({
     pipeline,
-    ffmpegPath: requireFfmpeg(deps.ffmpegPath),
+    ffmpegPath,
+    ffmpegCapabilities: probeFfmpegCapabilities(ffmpegPath),
     modelNumSeg: model.manifest.defaultNumSeg,
     clipsDir: join(expandHome(config.model.cacheDir, homedir()), '..', 'sim'),
     logger: log.child({ component: 'source' }),
