@@ -216,7 +216,7 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       if (!this.supervisor.acceptsFrames) continue;
       const now = this.now();
       const times = this.clock.stamp(now);
-      this.apply(this.supervisor.frame(now, { width, height }, times.wallMs));
+      this.apply(this.supervisor.frame(now, { width, height }, times.scheduledWallMs));
       if (!this.supervisor.acceptsFrames) continue; // this frame made the supervisor give up the connection
       this.framesDelivered += 1;
       this.frames.next({

@@ -1,6 +1,11 @@
 export interface FrameTimes {
   readonly ptsMs: number;
   readonly wallMs: number;
+  /**
+   * Where the frame's timestamp puts it on the wall clock counted from the connection's first arrival.
+   * Far ahead of the arrival time means the stream runs faster than real time (a camera clock jump).
+   */
+  readonly scheduledWallMs: number;
 }
 
 /**
@@ -20,6 +25,7 @@ export class FrameClock {
   private index = 0;
   private connectionPtsMs = 0;
   private connectionWallMs = 0;
+  private firstArrivalMs = 0;
   private last: FrameTimes | undefined;
 
   constructor(private readonly intervalMs: number) {}
@@ -35,11 +41,16 @@ export class FrameClock {
       this.connectionPtsMs =
         last === undefined ? 0 : last.ptsMs + Math.max(this.intervalMs, nowMs - last.wallMs);
       this.connectionWallMs = nowMs;
+      this.firstArrivalMs = nowMs;
     }
     const offsetMs = this.index * this.intervalMs;
     this.connectionWallMs = Math.min(this.connectionWallMs, nowMs - offsetMs);
     this.index += 1;
-    this.last = { ptsMs: this.connectionPtsMs + offsetMs, wallMs: this.connectionWallMs + offsetMs };
+    this.last = {
+      ptsMs: this.connectionPtsMs + offsetMs,
+      wallMs: this.connectionWallMs + offsetMs,
+      scheduledWallMs: this.firstArrivalMs + offsetMs,
+    };
     return this.last;
   }
 }

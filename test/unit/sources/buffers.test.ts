@@ -35,9 +35,9 @@ describe('FrameSplitter', () => {
 describe('FrameClock', () => {
   test('frame n of a connection is n intervals after its first, on both clocks', () => {
     const clock = new FrameClock(500);
-    assert.deepEqual(clock.stamp(10_000), { ptsMs: 0, wallMs: 10_000 });
-    assert.deepEqual(clock.stamp(10_700), { ptsMs: 500, wallMs: 10_500 });
-    assert.deepEqual(clock.stamp(11_050), { ptsMs: 1000, wallMs: 11_000 });
+    assert.deepEqual(clock.stamp(10_000), { ptsMs: 0, wallMs: 10_000, scheduledWallMs: 10_000 });
+    assert.deepEqual(clock.stamp(10_700), { ptsMs: 500, wallMs: 10_500, scheduledWallMs: 10_500 });
+    assert.deepEqual(clock.stamp(11_050), { ptsMs: 1000, wallMs: 11_000, scheduledWallMs: 11_000 });
   });
 
   test('a burst at connect moves the wall mapping earlier: no frame is stamped after it arrived', () => {
@@ -46,10 +46,19 @@ describe('FrameClock', () => {
     const arrivals = [10_000, 10_040, 10_080, 10_110, 10_360, 10_610];
     const stamps = arrivals.map((now) => clock.stamp(now));
     stamps.forEach((s, i) => assert.ok(s.wallMs <= (arrivals[i] ?? 0), `frame ${i} stamped in the future`));
-    assert.deepEqual(stamps.at(-1), { ptsMs: 1250, wallMs: 10_610 });
+    assert.deepEqual(stamps.at(-1), { ptsMs: 1250, wallMs: 10_610, scheduledWallMs: 11_250 });
     assert.deepEqual(
       stamps.map((s) => s.ptsMs),
       [0, 250, 500, 750, 1000, 1250],
+    );
+  });
+
+  test('scheduled wall time keeps the first-arrival anchor, so a stream outrunning real time shows', () => {
+    const clock = new FrameClock(500);
+    const stamps = [10_000, 10_010, 10_020, 10_030].map((now) => clock.stamp(now));
+    assert.deepEqual(
+      stamps.map((s) => s.scheduledWallMs - 10_000),
+      [0, 500, 1000, 1500],
     );
   });
 
@@ -58,10 +67,10 @@ describe('FrameClock', () => {
     clock.stamp(10_000);
     clock.stamp(10_500);
     clock.reconnect();
-    assert.deepEqual(clock.stamp(14_500), { ptsMs: 4_500, wallMs: 14_500 });
+    assert.deepEqual(clock.stamp(14_500), { ptsMs: 4_500, wallMs: 14_500, scheduledWallMs: 14_500 });
     clock.reconnect();
     // Even when the wall clock says otherwise, pts never goes back or repeats.
-    assert.deepEqual(clock.stamp(14_500), { ptsMs: 5_000, wallMs: 14_500 });
+    assert.deepEqual(clock.stamp(14_500), { ptsMs: 5_000, wallMs: 14_500, scheduledWallMs: 14_500 });
   });
 });
 
