@@ -133,3 +133,33 @@ export async function ffmpegChildren(): Promise<number[]> {
     .filter((l) => l.trim() !== '')
     .map(Number);
 }
+
+export interface GstPlayResult extends RunResult {
+  /** The sink got its buffers and the pipeline reached EOS before any error. */
+  readonly played: boolean;
+}
+
+/**
+ * GStreamer decodes `buffers` frames from an RTSP URL. Judged by EOS reaching the pipeline before any
+ * ERROR line, not by the exit code: rtspsrc has a shutdown race (its PAUSE on the way to NULL can meet
+ * its own closed socket under load) that fails the exit code after everything was played.
+ */
+export async function gstPlays(
+  url: string,
+  transport: 'tcp' | 'udp',
+  extra: readonly string[] = [],
+  buffers = 10,
+): Promise<GstPlayResult> {
+  const result = await run('gst-launch-1.0', [
+    'rtspsrc',
+    `location=${url}`,
+    `protocols=${transport}`,
+    ...extra,
+    ...['!', 'rtph264depay', '!', 'h264parse', '!', 'avdec_h264', '!', 'fakesink', `num-buffers=${buffers}`],
+  ]);
+  const output = `${result.stdout}\n${result.stderr}`;
+  const eos = output.indexOf('Got EOS from element "pipeline0"');
+  const firstError = output.search(/^ERROR/m);
+  const played = eos >= 0 && (firstError < 0 || firstError > eos);
+  return { ...result, played };
+}
