@@ -84,6 +84,7 @@ describe('service end to end under faults', () => {
   let nc: NatsConnection | undefined;
   let serve: Serve | undefined;
   let baseUrl = '';
+  let testClientReconnects = 0;
   let main: WsClient | undefined;
   const fromNats: Received[] = [];
   const ws = (): WsClient => main ?? assert.fail('no WebSocket client');
@@ -99,6 +100,10 @@ describe('service end to end under faults', () => {
       // The test's own client must outlive the server restart too.
       nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
       collectNats(nc, 'actions.>', fromNats);
+      const status = nc.status();
+      void (async () => {
+        for await (const s of status) if (s.type === 'reconnect') testClientReconnects += 1;
+      })();
     }
     serve = startServe(['--config', writeConfig(nats?.url)]);
     const s = serve;
@@ -197,6 +202,8 @@ describe('service end to end under faults', () => {
       .map((m) => String(m.data.id));
 
     await nats.restart();
+    // The core subscriber below must be back before the events it is asked about are published.
+    await waitFor('the test client back on NATS', () => (testClientReconnects > 0 ? true : undefined));
     await waitFor('the service back on NATS', async () =>
       (await metric(baseUrl, 'tsn_nats_connected')) === 1 ? true : undefined,
     );
