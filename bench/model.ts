@@ -1,6 +1,7 @@
 // Backbone throughput per backend and batch size on a random-weight ResNet, next to the analytic FLOPs.
 // npm run bench:model [-- --depth 50 --quick --threads 2 --backends onnx,tfjs]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,24 +107,53 @@ function printTable(rows: readonly Row[]): void {
   }
 }
 
-function options(): { depth: ResNetDepth; quick: boolean; threads: number; backends: BackendName[] } {
+interface PytorchBaseline {
+  readonly torch: string;
+  readonly threads: number;
+  readonly rows: readonly { batch: number; runs: number; framesPerSecond: number }[];
+}
+
+/** PyTorch eager on the same architecture and machine, when Debian's python3-torch is installed. */
+function pytorchBaseline(depth: ResNetDepth, quick: boolean): PytorchBaseline | undefined {
+  const python = '/usr/bin/python3';
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'pytorch_eager.py');
+  if (!existsSync(python)) return undefined;
+  const args = [script, String(depth), quick ? '1' : '1,4,8', quick ? '2' : '8'];
+  const run = spawnSync(python, args, { encoding: 'utf8', timeout: 600_000 });
+  if (run.status !== 0) {
+    console.log(
+      `pytorch eager baseline skipped (needs python3-torch python3-torchvision): ${run.stderr.trim().split('\n').at(-1) ?? ''}`,
+    );
+    return undefined;
+  }
+  return JSON.parse(run.stdout) as PytorchBaseline;
+}
+
+function options(): {
+  depth: ResNetDepth;
+  quick: boolean;
+  threads: number;
+  backends: BackendName[];
+  pytorch: boolean;
+} {
   const { values } = parseArgs({
     options: {
       depth: { type: 'string', default: '50' },
       quick: { type: 'boolean', default: false },
       threads: { type: 'string', default: '0' },
       backends: { type: 'string', default: 'onnx,tfjs' },
+      pytorch: { type: 'boolean', default: true },
     },
   });
   const depth = Number(values.depth) as ResNetDepth;
   if (!supportedDepths.includes(depth))
     throw new Error(`--depth must be one of ${supportedDepths.join(', ')}`);
   const backends = values.backends.split(',').filter((b): b is BackendName => b === 'onnx' || b === 'tfjs');
-  return { depth, quick: values.quick, threads: Number(values.threads), backends };
+  return { depth, quick: values.quick, threads: Number(values.threads), backends, pytorch: values.pytorch };
 }
 
 async function main(): Promise<void> {
-  const { depth, quick, threads, backends } = options();
+  const { depth, quick, threads, backends, pytorch } = options();
   const macsPerFrame = backboneMacs(resnetPlan(depth), INPUT_SIZE);
   const flopPerFrame = 2 * macsPerFrame;
   console.log(
@@ -146,6 +176,19 @@ async function main(): Promise<void> {
     }
   }
   printTable(rows);
+  const baseline = pytorch ? pytorchBaseline(depth, quick) : undefined;
+  const bestOf = (fps: readonly number[]): number => Math.max(0, ...fps);
+  const onnxBest = bestOf(rows.filter((r) => r.backend === 'onnx').map((r) => r.framesPerSecond));
+  const torchBest = baseline ? bestOf(baseline.rows.map((r) => r.framesPerSecond)) : undefined;
+  if (baseline && torchBest !== undefined) {
+    for (const r of baseline.rows)
+      console.log(
+        `pytorch ${baseline.torch} eager | ${r.batch} | ${r.runs} | ${r.framesPerSecond.toFixed(2)} frames/s`,
+      );
+    console.log(
+      `onnx best ${onnxBest.toFixed(2)} frames/s = ${(onnxBest / torchBest).toFixed(2)}x pytorch eager best ${torchBest.toFixed(2)}`,
+    );
+  }
   const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', 'model.json');
   mkdirSync(dirname(out), { recursive: true });
   const report = {
@@ -160,6 +203,8 @@ async function main(): Promise<void> {
     macsPerFrame,
     gflopPerFrame: flopPerFrame / 1e9,
     rows,
+    pytorchEager: baseline ?? null,
+    onnxOverPytorch: torchBest ? onnxBest / torchBest : null,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
