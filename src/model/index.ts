@@ -11,3 +11,5 @@ export {
   type TensorSpec,
 } from './resnet-layout.js';
 export { paddleNameMappings, inferDepth, type NameMapping } from './paddle-names.js';
+export type { AnyModel, ClipModel, OnnxClipManifest } from './types.js';
+export { loadAnyModel, parseClipManifest } from './clip-model-dir.js';

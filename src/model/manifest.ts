@@ -57,3 +57,13 @@ export function parseManifest(value: unknown, source: string): ModelManifest {
     { context: { file: source, issues } },
   );
 }
+
+/** An external clip model's manifest (clip-model-dir.ts), told apart before validation. */
+export function isClipManifest(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'architecture' in value &&
+    value.architecture === 'onnx-clip'
+  );
+}

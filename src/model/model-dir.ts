@@ -13,7 +13,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { TsnError } from '../errors/index.js';
 import { checkLabels, formatLabels, parseLabels } from './labels.js';
-import { parseManifest } from './manifest.js';
+import { isClipManifest, parseManifest } from './manifest.js';
 import { parseSafetensors, writeSafetensors } from './safetensors.js';
 import type { Model, ModelManifest, Weights } from './types.js';
 import { checkCanonicalWeights } from './weights-check.js';
@@ -103,7 +103,15 @@ export async function loadModel(dir: string): Promise<Model> {
   const root = resolve(dir);
   await requireDirectory(root);
   const manifestPath = join(root, MANIFEST_FILE);
-  const manifest = parseManifest(await readJson(manifestPath), manifestPath);
+  const raw = await readJson(manifestPath);
+  if (isClipManifest(raw)) {
+    throw new TsnError(
+      'E_MODEL_MANIFEST',
+      `${root} holds an external clip model (architecture onnx-clip): it has no backbone/head weights; only tsn serve runs it (clip mode)`,
+      { context: { dir: root } },
+    );
+  }
+  const manifest = parseManifest(raw, manifestPath);
   const weightsPath = join(root, manifest.weightsFile);
   const file = await readFile(weightsPath).catch((cause: unknown) => {
     throw new TsnError(
@@ -135,7 +143,7 @@ export async function loadModel(dir: string): Promise<Model> {
   return { dir: root, id: modelId(root, manifest), manifest, weights, labels };
 }
 
-async function requireDirectory(root: string): Promise<void> {
+export async function requireDirectory(root: string): Promise<void> {
   const info = await stat(root).catch(() => null);
   if (info === null || !info.isDirectory()) {
     throw new TsnError(
@@ -148,7 +156,7 @@ async function requireDirectory(root: string): Promise<void> {
   }
 }
 
-async function readJson(path: string): Promise<unknown> {
+export async function readJson(path: string): Promise<unknown> {
   const text = await readFile(path, 'utf8').catch((cause: unknown) => {
     throw new TsnError(
       'E_MODEL_DIR',

@@ -52,3 +52,41 @@ export interface Model {
   readonly weights: Weights;
   readonly labels: readonly string[];
 }
+
+/*
+ * An external clip model directory (docs/inference.md, "External clip models"): a whole-window ONNX model
+ * taking [N, T, 3, H, W] (T = numSeg x views, PaddleVideo's layout) that cannot be split into backbone and
+ * head, e.g. a paddle2onnx export. Only `tsn serve` runs it (clip mode); it has no safetensors weights.
+ *   manifest.json  an OnnxClipManifest
+ *   model.onnx     the model (modelFile)
+ *   labels.txt     one class name per line
+ */
+export interface OnnxClipManifest {
+  readonly format: typeof MODEL_FORMAT;
+  readonly formatVersion: typeof MODEL_FORMAT_VERSION;
+  readonly architecture: 'onnx-clip';
+  readonly numClasses: number;
+  readonly inputSize: number;
+  readonly scaleShortSide: number;
+  readonly mean: readonly [number, number, number];
+  readonly std: readonly [number, number, number];
+  readonly defaultNumSeg: number;
+  readonly modelFile: string;
+  readonly labelsFile: string;
+}
+
+/** A loaded external clip model directory. */
+export interface ClipModel {
+  readonly dir: string;
+  /** "<dir basename>@<first 12 hex of the model file's sha256>". */
+  readonly id: string;
+  readonly manifest: OnnxClipManifest;
+  /** Absolute path of the ONNX file. */
+  readonly modelPath: string;
+  readonly labels: readonly string[];
+}
+
+/** What a model directory holds, by manifest architecture. */
+export type AnyModel =
+  | { readonly kind: 'tsn-resnet'; readonly model: Model }
+  | { readonly kind: 'onnx-clip'; readonly model: ClipModel };

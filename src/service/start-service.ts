@@ -10,7 +10,9 @@ import { buildApi, type Readiness } from '../api/index.js';
 import type { CameraSpec, Config } from '../config/index.js';
 import { createBackend } from '../inference/create-backend.js';
 import type { Backend } from '../inference/backend.js';
-import { loadModel } from '../model/model-dir.js';
+import { loadAnyModel } from '../model/clip-model-dir.js';
+import type { ClipModel, Model } from '../model/types.js';
+import { createOnnxClipRunner, type ClipRunner } from '../inference/onnx/clip-model.js';
 import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
 import { createRecognitionPipeline, type RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
 import { TsnError } from '../errors/index.js';
@@ -19,6 +21,7 @@ import { WhipHub } from '../sources/webrtc/index.js';
 import { CameraRegistry } from './camera-manager.js';
 import { createCameraRuntimeFactory } from './camera-runtime.js';
 import { DeferredCameraManager } from './deferred-cameras.js';
+import { createClip } from './clip.js';
 import { createHead, createEmbed } from './embed.js';
 import { RecentEventRing } from './event-ring.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -46,6 +49,7 @@ export interface RunningService {
 
 interface Parts {
   backend?: Backend;
+  clipRunner?: ClipRunner;
   pipeline?: RecognitionPipeline;
   registry?: CameraRegistry;
   subscriptions: Subscription[];
@@ -153,27 +157,21 @@ async function startRecognition(
     ...(deps.download === undefined ? {} : { download: deps.download }),
   });
   ctx.signal.throwIfAborted();
-  const model = await loadModel(dir);
-  const backend = await createBackend(model, {
-    backend: config.backend.name,
-    executionProviders: config.backend.executionProviders,
-    threads: config.backend.threads,
-  });
-  ctx.parts.backend = backend;
+  const loaded = await loadAnyModel(dir);
+  const { model } = loaded;
+  const inference =
+    loaded.kind === 'onnx-clip'
+      ? await clipInference(loaded.model, config, ctx.parts)
+      : await segmentInference(loaded.model, config, ctx.parts);
   ctx.signal.throwIfAborted();
   log.info(
-    { model: model.id, classes: model.manifest.numClasses, backend: backend.description },
+    { model: model.id, classes: model.manifest.numClasses, backend: inference.description },
     'model loaded',
   );
   ctx.checks.model = true;
   const pipeline = createRecognitionPipeline(
-    { modelId: model.id, labels: model.labels, batching: config.batching },
-    {
-      embed: createEmbed(backend, model),
-      head: createHead(backend),
-      now: ctx.now,
-      idFactory: () => randomUUID(),
-    },
+    { modelId: model.id, labels: model.labels, batching: config.batching, mode: inference.mode },
+    { ...inference.deps, now: ctx.now, idFactory: () => randomUUID() },
   );
   ctx.parts.pipeline = pipeline;
   const ffmpegPath = requireFfmpeg(deps.ffmpegPath);
@@ -212,6 +210,39 @@ async function startRecognition(
   ctx.cameras.bind(registry);
   ctx.checks.cameras = true;
   log.info({ cameras: initial.map((c) => c.id) }, 'ready');
+}
+
+type InferenceDeps = Pick<Parameters<typeof createRecognitionPipeline>[1], 'embed' | 'head' | 'clip'>;
+
+interface Inference {
+  readonly mode: 'segment' | 'clip';
+  readonly deps: InferenceDeps;
+  readonly description: string;
+}
+
+/** TSN checkpoints: per-segment backbone features shared by windows, then fc(mean). */
+async function segmentInference(model: Model, config: Config, parts: Parts): Promise<Inference> {
+  const backend = await createBackend(model, {
+    backend: config.backend.name,
+    executionProviders: config.backend.executionProviders,
+    threads: config.backend.threads,
+  });
+  parts.backend = backend;
+  const deps = { embed: createEmbed(backend, model), head: createHead(backend) };
+  return { mode: 'segment', deps, description: backend.description };
+}
+
+/** External clip models cannot be split: whole windows, batched across cameras (always onnxruntime). */
+async function clipInference(model: ClipModel, config: Config, parts: Parts): Promise<Inference> {
+  const runner = await createOnnxClipRunner({
+    modelPath: model.modelPath,
+    executionProviders: config.backend.executionProviders,
+    threads: config.backend.threads,
+    inputSize: model.manifest.inputSize,
+    numClasses: model.manifest.numClasses,
+  });
+  parts.clipRunner = runner;
+  return { mode: 'clip', deps: { clip: createClip(runner, model) }, description: runner.description };
 }
 
 function persistTo(path: string) {
@@ -253,6 +284,7 @@ async function shutdown(parts: Parts, publishers: Publishers | undefined, log: L
   // 4. NATS gets what was published (bounded), then publishers, and the backend, close.
   await publishers?.close(5000).catch((error: unknown) => log.warn({ err: error }, 'publisher close failed'));
   await parts.backend?.close();
+  await parts.clipRunner?.close();
 }
 
 function natsStats(publishers: Publishers | undefined) {

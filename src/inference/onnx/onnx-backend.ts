@@ -31,7 +31,7 @@ export function buildOnnxModels(model: Model): OnnxModelBytes {
   };
 }
 
-function sessionOptions(
+export function sessionOptions(
   providers: readonly ExecutionProvider[],
   threads: number,
 ): InferenceSession.SessionOptions {
