@@ -28,7 +28,13 @@ const serverSchema = z
 
 const modelSchema = z
   .strictObject({
-    dir: z.string().min(1).optional().describe('A model directory (tsn convert output). Wins over name.'),
+    dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A model directory: tsn convert output, or an external clip model (docs/inference.md). Wins over name.',
+      ),
     name: z
       .enum(MODEL_NAMES)
       .optional()

@@ -242,6 +242,9 @@ async function clipInference(model: ClipModel, config: Config, parts: Parts): Pr
     numClasses: model.manifest.numClasses,
   });
   parts.clipRunner = runner;
+  // A fixed-T model and the default window shape that can never fit it: fail now, not on every window.
+  const views = config.defaults.crop === 'ten' ? 10 : 1;
+  runner.checkTimeSteps((config.defaults.numSeg ?? model.manifest.defaultNumSeg) * views);
   return { mode: 'clip', deps: { clip: createClip(runner, model) }, description: runner.description };
 }
 

@@ -1,12 +1,14 @@
 // Whole-window external models (e.g. a paddle2onnx export of TSN): [N, T, 3, H, W] -> [N, numClasses].
-// Runs in-process: onnxruntime-node runs session.run on its own threads (the event loop only waits), and
-// the service's clip mode sends one call per batch of windows, so a worker adds a copy and little else.
+// onnxruntime-node computes synchronously on the calling thread, so by default the session lives in a
+// worker thread (clip-worker-runner.ts), as the split backends do.
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { TsnError } from '../../errors/index.js';
 import type { ExecutionProvider } from '../backend.js';
 import { availableExecutionProviders } from './available-providers.js';
 import { sessionOptions } from './onnx-backend.js';
 import { resolveExecutionProviders } from './providers.js';
+import { startClipWorker } from './clip-worker-runner.js';
+import { timeStepsChecker } from './clip-shape.js';
 
 export interface OnnxClipRunnerOptions {
   readonly modelPath: string;
@@ -19,6 +21,8 @@ export interface OnnxClipRunnerOptions {
   readonly numClasses?: number;
   /** Expected H = W; the model's fixed sides must agree. */
   readonly inputSize: number;
+  /** 'worker' (default): a worker thread, so the event loop never blocks. 'main': in-process (tests). */
+  readonly thread?: 'worker' | 'main';
 }
 
 export interface ClipRunner {
@@ -36,7 +40,15 @@ export interface ClipRunner {
 
 type Dim = number | string;
 
-export async function createOnnxClipRunner(
+/**
+ * Opens an external clip model. Errors: E_BACKEND_UNAVAILABLE (not loadable, or not [N, T, 3, S, S] ->
+ * [N, numClasses]), E_BACKEND_PROVIDER (strictProviders); clip() rejects with E_INPUT_SHAPE, E_BACKEND_RUN.
+ */
+export async function createOnnxClipRunner(options: OnnxClipRunnerOptions): Promise<ClipRunner> {
+  return options.thread === 'main' ? createInProcessClipRunner(options) : startClipWorker(options);
+}
+
+export async function createInProcessClipRunner(
   options: OnnxClipRunnerOptions,
   probeProviders: () => readonly string[] = availableExecutionProviders,
 ): Promise<ClipRunner> {
@@ -67,14 +79,7 @@ function describeRunner(
   }
   const numClasses = classesOf(outputShape, options, output);
   const fixedTimeSteps = typeof t === 'number' ? t : undefined;
-  const checkTimeSteps = (timeSteps: number): void => {
-    if (fixedTimeSteps === undefined || fixedTimeSteps === timeSteps) return;
-    throw shapeError(
-      'E_INPUT_SHAPE',
-      `${options.modelPath} takes T = ${fixedTimeSteps} images per window (input ${fmt(inputShape)}), but windows have T = ${timeSteps} (numSeg x views); set the cameras' numSeg and crop so numSeg x views = ${fixedTimeSteps}.`,
-      { expected: fixedTimeSteps, actual: timeSteps },
-    );
-  };
+  const checkTimeSteps = timeStepsChecker(options.modelPath, fixedTimeSteps);
   const threads = options.threads > 0 ? `${options.threads} threads` : 'default threads';
   const notes = warnings.length > 0 ? `; ${warnings.join('; ')}` : '';
   let closed: Promise<void> | undefined;

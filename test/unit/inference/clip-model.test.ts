@@ -26,10 +26,14 @@ let model: Model;
 let backend: Backend;
 const runners: ClipRunner[] = [];
 
-async function runnerFor(timeSteps: number | undefined, name: string): Promise<ClipRunner> {
+async function runnerFor(
+  timeSteps: number | undefined,
+  name: string,
+  thread: 'worker' | 'main' = 'worker',
+): Promise<ClipRunner> {
   const modelPath = join(tempDir, `${name}.onnx`);
   await writeFile(modelPath, clipModelBytes(model, timeSteps));
-  const runner = await createOnnxClipRunner({ ...runnerOptions, modelPath });
+  const runner = await createOnnxClipRunner({ ...runnerOptions, modelPath, thread });
   runners.push(runner);
   return runner;
 }
@@ -62,15 +66,17 @@ describe('external clip models (onnx, cpu)', () => {
     await rm(tempDir, { recursive: true, force: true });
   });
 
-  test('center crop, symbolic T: 3 windows of numSeg 4 match head(features(...))', async () => {
-    const runner = await runnerFor(undefined, 'symbolic');
-    assert.equal(runner.numClasses, model.manifest.numClasses);
-    assert.equal(runner.fixedTimeSteps, undefined);
-    const images = randomImages(3 * 4, 7);
-    const logits = await runner.clip(images, 3, 4);
-    assert.equal(logits.length, 3 * model.manifest.numClasses);
-    assert.ok(maxAbsDiff(logits, await splitLogits(images, 3, 4)) < TOLERANCE);
-  });
+  for (const thread of ['worker', 'main'] as const) {
+    test(`center crop, symbolic T (${thread} thread): 3 windows of numSeg 4 match head(features(...))`, async () => {
+      const runner = await runnerFor(undefined, `symbolic-${thread}`, thread);
+      assert.equal(runner.numClasses, model.manifest.numClasses);
+      assert.equal(runner.fixedTimeSteps, undefined);
+      const images = randomImages(3 * 4, 7);
+      const logits = await runner.clip(images, 3, 4);
+      assert.equal(logits.length, 3 * model.manifest.numClasses);
+      assert.ok(maxAbsDiff(logits, await splitLogits(images, 3, 4)) < TOLERANCE);
+    });
+  }
 
   test('TenCrop folded into a fixed T = numSeg x 10: 2 windows of numSeg 2 match', async () => {
     const runner = await runnerFor(20, 'tencrop');
@@ -86,6 +92,8 @@ describe('external clip models (onnx, cpu)', () => {
     runner.checkTimeSteps(8);
     await rejectsWithCode(runner.clip(randomImages(4, 1), 1, 4), 'E_INPUT_SHAPE');
     await rejectsWithCode(runner.clip(randomImages(7, 1), 1, 8), 'E_INPUT_SHAPE');
+    await runner.close();
+    await rejectsWithCode(runner.clip(randomImages(8, 1), 1, 8), 'E_BACKEND_RUN');
   });
 
   test('a model that is not [N, T, 3, S, S] is refused with E_BACKEND_UNAVAILABLE', async () => {
