@@ -7,46 +7,19 @@ import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { TsnError } from '../errors/index.js';
 import { checkLabels, parseLabels } from './labels.js';
-import { isClipManifest } from './manifest.js';
+import { commonManifestFields, cropFitsScale, isClipManifest, manifestFileName } from './manifest.js';
 import { loadModel, MANIFEST_FILE, readJson, requireDirectory } from './model-dir.js';
-import {
-  MODEL_FORMAT,
-  MODEL_FORMAT_VERSION,
-  type AnyModel,
-  type ClipModel,
-  type OnnxClipManifest,
-} from './types.js';
-
-const fileName = z
-  .string()
-  .min(1)
-  .max(255)
-  .refine(
-    (s) => !/[/\\]/.test(s) && s !== '.' && s !== '..',
-    'must be a file name inside the model directory',
-  );
-const finite = z.number().finite();
-const positive = z.number().finite().positive();
+import { type AnyModel, type ClipModel, type OnnxClipManifest } from './types.js';
 
 const clipManifestSchema = z
   .object({
-    format: z.literal(MODEL_FORMAT),
-    formatVersion: z.literal(MODEL_FORMAT_VERSION),
+    ...commonManifestFields,
     architecture: z.literal('onnx-clip'),
-    numClasses: z.number().int().min(1).max(1_000_000),
-    inputSize: z.number().int().min(1).max(4096),
-    scaleShortSide: z.number().int().min(1).max(8192),
-    mean: z.tuple([finite, finite, finite]),
-    std: z.tuple([positive, positive, positive]),
-    defaultNumSeg: z.number().int().min(1).max(1000),
-    modelFile: fileName.default('model.onnx'),
-    labelsFile: fileName.default('labels.txt'),
+    modelFile: manifestFileName.default('model.onnx'),
+    labelsFile: manifestFileName.default('labels.txt'),
   })
   .strict()
-  .refine((m) => m.inputSize <= m.scaleShortSide, {
-    message: 'inputSize must not exceed scaleShortSide (the crop is taken from the scaled frame)',
-    path: ['inputSize'],
-  });
+  .refine(cropFitsScale.check, { message: cropFitsScale.message, path: [...cropFitsScale.path] });
 
 /** Validates a parsed onnx-clip manifest.json; `source` names the file in errors. */
 export function parseClipManifest(value: unknown, source: string): OnnxClipManifest {

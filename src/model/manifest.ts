@@ -4,7 +4,7 @@ import { featureDimFor } from './resnet-layout.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest } from './types.js';
 
 // A bare file name inside the model directory: manifests must not point outside it.
-const fileName = z
+export const manifestFileName = z
   .string()
   .min(1)
   .max(255)
@@ -16,35 +16,43 @@ const fileName = z
 const finite = z.number().finite();
 const positive = z.number().finite().positive();
 
+/** Fields every model directory kind shares: identity, classes and the preprocessing it was trained with. */
+export const commonManifestFields = {
+  format: z.literal(MODEL_FORMAT),
+  formatVersion: z.literal(MODEL_FORMAT_VERSION),
+  numClasses: z.number().int().min(1).max(1_000_000),
+  inputSize: z.number().int().min(1).max(4096),
+  scaleShortSide: z.number().int().min(1).max(8192),
+  mean: z.tuple([finite, finite, finite]),
+  std: z.tuple([positive, positive, positive]),
+  defaultNumSeg: z.number().int().min(1).max(1000),
+};
+
+export const cropFitsScale = {
+  check: (m: { inputSize: number; scaleShortSide: number }): boolean => m.inputSize <= m.scaleShortSide,
+  message: 'inputSize must not exceed scaleShortSide (the crop is taken from the scaled frame)',
+  path: ['inputSize'],
+} as const;
+
 const manifestSchema = z
   .object({
-    format: z.literal(MODEL_FORMAT),
-    formatVersion: z.literal(MODEL_FORMAT_VERSION),
+    ...commonManifestFields,
     architecture: z.literal('tsn-resnet'),
     depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101)]),
-    numClasses: z.number().int().min(1).max(1_000_000),
     featureDim: z.number().int(),
-    inputSize: z.number().int().min(1).max(4096),
-    scaleShortSide: z.number().int().min(1).max(8192),
-    mean: z.tuple([finite, finite, finite]),
-    std: z.tuple([positive, positive, positive]),
-    defaultNumSeg: z.number().int().min(1).max(1000),
     source: z.object({
       file: z.string().min(1),
       sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
       format: z.literal('paddle-pdparams'),
     }),
-    weightsFile: fileName,
-    labelsFile: fileName,
+    weightsFile: manifestFileName,
+    labelsFile: manifestFileName,
   })
   .refine((m) => m.featureDim === featureDimFor(m.depth), {
     message: 'featureDim must be 512 for depth 18/34 and 2048 for depth 50/101',
     path: ['featureDim'],
   })
-  .refine((m) => m.inputSize <= m.scaleShortSide, {
-    message: 'inputSize must not exceed scaleShortSide (the crop is taken from the scaled frame)',
-    path: ['inputSize'],
-  });
+  .refine(cropFitsScale.check, { message: cropFitsScale.message, path: [...cropFitsScale.path] });
 
 /** Validates a parsed manifest.json; `source` names the file in errors. */
 export function parseManifest(value: unknown, source: string): ModelManifest {
