@@ -46,15 +46,27 @@ describe('rtsp simulator sessions', () => {
         Transport: `RTP/AVP;unicast;client_port=${rtp.port}-${rtcp.port}`,
       });
       assert.equal(setup.status, 200);
-      assert.match(setup.headers.get('transport') ?? '', /server_port=\d+-\d+/);
+      const serverPorts = /server_port=(\d+)-(\d+)/.exec(setup.headers.get('transport') ?? '');
+      assert.ok(serverPorts, 'SETUP answers server_port');
       const session = setup.headers.get('session')!.split(';')[0]!;
-      const play = await client.request('PLAY', sim.url('cam'), { Session: session });
-      assert.equal(play.status, 200);
-      assert.match(play.headers.get('rtp-info') ?? '', /seq=\d+;rtptime=\d+/);
-      await waitFor('RTP over UDP', () => rtpPackets.length > 10);
-      await waitFor('an RTCP sender report', () => reports.some((r) => r[1] === 200));
+      // Like a real client, send receiver reports while waiting for media: the 1 s session timeout is
+      // shorter than the lazily started encoder may take to reach its first keyframe.
+      const receiverReport = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 1]);
+      const keepAlive = setInterval(
+        () => rtcp.socket.send(receiverReport, Number(serverPorts[2]), '127.0.0.1'),
+        200,
+      );
+      try {
+        const play = await client.request('PLAY', sim.url('cam'), { Session: session });
+        assert.equal(play.status, 200);
+        assert.match(play.headers.get('rtp-info') ?? '', /seq=\d+;rtptime=\d+/);
+        await waitFor('RTP over UDP', () => rtpPackets.length > 10);
+        await waitFor('an RTCP sender report', () => reports.some((r) => r[1] === 200));
+      } finally {
+        clearInterval(keepAlive);
+      }
       assert.equal(parseRtpHeader(rtpPackets[0]!)?.payloadType, 96);
-      // No keepalive from now on: the session must expire and the packets stop.
+      // No receiver reports or keepalives from now on: the session must expire and the packets stop.
       await waitFor('the session to expire', stopsGrowing(rtpPackets, 500), 8_000);
       const keepalive = await client.request('GET_PARAMETER', sim.url('cam'), { Session: session });
       assert.equal(keepalive.status, 454, 'a keepalive on an expired session says so');
