@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 
 export interface FfmpegProcessHandlers {
   onStdout(chunk: Buffer): void;
@@ -11,9 +12,14 @@ export interface FfmpegProcessHandlers {
   }): void;
 }
 
+export interface FfmpegProcessOptions {
+  /** Pipe stdin (input fed by the caller, e.g. WHIP frames); otherwise stdin is ignored. */
+  readonly stdin?: boolean;
+}
+
 /**
  * One ffmpeg child with its pipes. The only place in sources/ that touches child_process; it owns no
- * policy: the supervisor decides when to start and stop it.
+ * policy: the supervisor (or the WHIP source) decides when to start and stop it.
  */
 export class FfmpegProcess {
   private readonly child: ChildProcess;
@@ -21,10 +27,17 @@ export class FfmpegProcess {
   private closed = false;
   private readonly closedPromise: Promise<void>;
 
-  constructor(ffmpegPath: string, args: readonly string[], handlers: FfmpegProcessHandlers) {
+  constructor(
+    ffmpegPath: string,
+    args: readonly string[],
+    handlers: FfmpegProcessHandlers,
+    options: FfmpegProcessOptions = {},
+  ) {
     let resolveClosed: () => void = () => undefined;
     this.closedPromise = new Promise((resolve) => (resolveClosed = resolve));
-    this.child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(ffmpegPath, args, { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    // ffmpeg closing its stdin early (exit, crash) makes writes fail with EPIPE: its exit says why.
+    this.child.stdin?.on('error', () => undefined);
     const finish = (code: number | null, signal: string | null, spawnError?: Error): void => {
       if (this.closed) return;
       this.closed = true;
@@ -54,10 +67,21 @@ export class FfmpegProcess {
     return this.closed;
   }
 
-  /** SIGTERM (ffmpeg exits cleanly on it), then SIGKILL if it is still there after graceMs. */
+  /** The child's stdin when it was spawned with `stdin: true` and is still writable. */
+  get stdin(): Writable | undefined {
+    const stdin = this.child.stdin;
+    if (this.closed || stdin === null || stdin.destroyed || stdin.writableEnded) return undefined;
+    return stdin;
+  }
+
+  /**
+   * Ends stdin (if piped: ffmpeg flushes and exits), SIGTERM (ffmpeg exits cleanly on it), then SIGKILL
+   * if it is still there after graceMs.
+   */
   kill(graceMs: number): Promise<void> {
     if (this.closed) return this.closedPromise;
     if (this.killTimer === undefined) {
+      this.child.stdin?.end();
       this.child.kill('SIGTERM');
       this.killTimer = setTimeout(() => {
         if (!this.closed) this.child.kill('SIGKILL');
