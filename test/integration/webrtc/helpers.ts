@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
 import { registerWhipRoutes } from '../../../src/api/routes-whip.js';
 import type { CameraStatus, Frame } from '../../../src/domain/index.js';
 import { WhipHub, type WhipCameraSource } from '../../../src/sources/webrtc/index.js';
@@ -79,22 +78,7 @@ function assertNever(id: string): never {
   throw new Error(`no camera ${id}`);
 }
 
-export function waitForStatus(
-  status$: Observable<CameraStatus>,
-  predicate: (s: CameraStatus) => boolean,
-  withinMs: number,
-  what: string,
-): Promise<CameraStatus> {
-  return firstValueFrom(
-    status$.pipe(
-      filter(predicate),
-      timeout({
-        first: withinMs,
-        with: () => Promise.reject(new Error(`no status "${what}" within ${withinMs} ms`)),
-      }),
-    ),
-  );
-}
+export { waitForStatus } from '../sources/helpers.js';
 
 /** Resolves once `condition` holds (polled); rejects after `withinMs`. */
 export async function waitUntil(
