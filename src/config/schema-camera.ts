@@ -13,10 +13,17 @@ export const cameraIdSchema = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'camera id: 1-64 characters from A-Z a-z 0-9 _ -')
   .describe('Camera id: 1-64 characters from A-Z a-z 0-9 _ - (used in NATS subjects and URLs).');
 
+/** Reconnecting faster than this only hammers the camera (and spawns ffmpeg in a loop). */
+export const minBackoffDelayMs = 250;
+
 const backoffSchema = z
   .array(
     z.strictObject({
-      delayMs: nonNegativeInt().describe('Wait before each reconnect attempt of this step.'),
+      delayMs: z
+        .number()
+        .int()
+        .min(minBackoffDelayMs, `backoff delayMs: at least ${minBackoffDelayMs} ms`)
+        .describe(`Wait before each reconnect attempt of this step (at least ${minBackoffDelayMs}).`),
       times: positiveInt().optional().describe('Attempts at this delay; absent = forever (last step only).'),
     }),
   )
@@ -148,7 +155,10 @@ const cameraOverridesShape = {
  */
 export const cameraSchema = z.strictObject({
   id: cameraIdSchema,
-  url: z.string().min(1).describe('rtsp://, rtsps://, http(s)://, a file path, or sim://NAME.'),
+  url: z
+    .string()
+    .min(1)
+    .describe('rtsp://, rtsps://, http(s)://, a file path or file://, sim://NAME, or whip://. Nothing else.'),
   substreamUrl: z
     .string()
     .min(1)

@@ -166,6 +166,26 @@ const webrtcSchema = z
   })
   .prefault({});
 
+// Where cameras may read from (src/sources/README.md, "What a camera URL may reach").
+const sourcesSchema = z
+  .strictObject({
+    fileRoots: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['.'])
+      .describe(
+        'Directories file cameras (paths, file://, sim://NAME?file=) must lie in, symlinks resolved; relative to the working directory.',
+      ),
+    maxCameras: z
+      .number()
+      .int()
+      .positive()
+      .max(10_000)
+      .default(64)
+      .describe('Most cameras the service holds (config, state file and POST /v1/cameras together).'),
+  })
+  .prefault({});
+
 const apiSchema = z
   .strictObject({
     recentEvents: z
@@ -193,6 +213,7 @@ export const configSchema = z
     websocket: websocketSchema,
     api: apiSchema,
     webrtc: webrtcSchema,
+    sources: sourcesSchema,
     stateFile: z
       .string()
       .min(1)

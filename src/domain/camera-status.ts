@@ -13,7 +13,21 @@ export type CameraStatus =
   | { readonly state: 'stopped'; readonly sinceMs: number };
 
 export type CameraFaultKind =
-  'auth' | 'not-found' | 'refused' | 'timeout' | 'stalled' | 'codec' | 'protocol' | 'exited' | 'unknown';
+  | 'auth'
+  | 'not-found'
+  /** The host name does not resolve. */
+  | 'dns'
+  | 'refused'
+  | 'timeout'
+  | 'stalled'
+  /** The input opened but holds no video ffmpeg can read (a text file, an HTML page). */
+  | 'not-video'
+  /** ffmpeg refused a protocol (not on the source's whitelist, or not built in). */
+  | 'unsupported'
+  | 'codec'
+  | 'protocol'
+  | 'exited'
+  | 'unknown';
 
 export interface CameraFault {
   readonly kind: CameraFaultKind;

@@ -12,7 +12,7 @@ import {
   type ResolvedCamera,
 } from '../config/index.js';
 import type { CameraStatus } from '../domain/index.js';
-import { TsnError } from '../errors/index.js';
+import { isTsnError, TsnError } from '../errors/index.js';
 
 export interface CameraRuntimeStats {
   readonly fps: number;
@@ -38,13 +38,19 @@ export interface CameraRegistryOptions {
   /** Saves the full camera list (state file); absent: changes are not kept. */
   readonly persist?: (cameras: readonly CameraSpec[]) => Promise<void>;
   readonly now: () => number;
+  /** Most cameras held at once (config sources.maxCameras); absent: 64. */
+  readonly maxCameras?: number;
 }
 
 interface Entry {
   spec: CameraSpec;
   runtime: CameraRuntime | undefined;
   stoppedSinceMs: number;
+  /** Why a camera the service began with could not start (its URL stopped being acceptable). */
+  failure?: CameraStatus;
 }
+
+export const defaultMaxCameras = 64;
 
 const noStats: CameraRuntimeStats = { fps: 0, lastPrediction: null, counters: {} };
 
@@ -55,9 +61,26 @@ export class CameraRegistry implements CameraManager {
 
   constructor(private readonly options: CameraRegistryOptions) {}
 
-  /** Starts the cameras the service begins with (config or state file); not persisted. */
+  /**
+   * Starts the cameras the service begins with (config or state file); not persisted. A camera whose URL
+   * is refused now (its file was removed, the roots changed) is kept as `failed` so it can be fixed
+   * through the API, instead of keeping the whole service down.
+   */
   startAll(specs: readonly CameraSpec[]): void {
-    for (const spec of specs) this.entries.set(spec.id, this.entryFor(spec));
+    this.checkLimit(specs.length);
+    for (const spec of specs) {
+      try {
+        this.entries.set(spec.id, this.entryFor(spec));
+      } catch (error) {
+        if (!isTsnError(error, 'E_SOURCE_URL')) throw error;
+        const failure: CameraStatus = {
+          state: 'failed',
+          sinceMs: this.options.now(),
+          error: { kind: 'unsupported', message: error.message },
+        };
+        this.entries.set(spec.id, { spec, runtime: undefined, stoppedSinceMs: this.options.now(), failure });
+      }
+    }
   }
 
   list(): CameraView[] {
@@ -77,6 +100,7 @@ export class CameraRegistry implements CameraManager {
   add(spec: CameraSpec): Promise<CameraView> {
     return this.serialize(async () => {
       if (this.entries.has(spec.id)) throw conflict(spec.id);
+      this.checkLimit(this.entries.size + 1);
       const entry = this.entryFor(spec);
       await this.persistOrUndo([...this.specs(), spec], entry);
       this.entries.set(spec.id, entry);
@@ -132,6 +156,16 @@ export class CameraRegistry implements CameraManager {
     await Promise.all(runtimes.map((r) => r?.close()));
   }
 
+  private checkLimit(cameras: number): void {
+    const max = this.options.maxCameras ?? defaultMaxCameras;
+    if (cameras <= max) return;
+    throw new TsnError(
+      'E_SOURCE_CAMERA_LIMIT',
+      `at most ${max} cameras (config sources.maxCameras); remove one (DELETE /v1/cameras/:id) or raise the limit`,
+      { context: { maxCameras: max } },
+    );
+  }
+
   private entryFor(spec: CameraSpec): Entry {
     const resolved = resolveCamera(this.options.defaults, spec);
     const runtime = spec.enabled ? this.options.startCamera(resolved) : undefined;
@@ -158,10 +192,8 @@ export class CameraRegistry implements CameraManager {
   }
 
   private view(entry: Entry): CameraView {
-    const status: CameraStatus = entry.runtime?.status() ?? {
-      state: 'stopped',
-      sinceMs: entry.stoppedSinceMs,
-    };
+    const status: CameraStatus = entry.runtime?.status() ??
+      entry.failure ?? { state: 'stopped', sinceMs: entry.stoppedSinceMs };
     const stats = entry.runtime?.stats() ?? noStats;
     return { spec: entry.spec, status, ...stats };
   }

@@ -1,5 +1,6 @@
-// One live camera: its source (ffmpeg, or an embedded simulator for sim:// URLs) feeding its slot in the
-// shared recognition pipeline. Statuses go to the publishers; fps and the last prediction to the API.
+// One live camera: its source (ffmpeg, WHIP, or an embedded simulator for sim:// URLs) feeding its slot in
+// the shared recognition pipeline. Which one is the source registry's verdict on the URL (sources/registry.ts).
+// Statuses go to the publishers; fps and the last prediction to the API.
 import type { Subscription } from 'rxjs';
 import type { LastPrediction } from '../api/index.js';
 import type { ResolvedCamera } from '../config/index.js';
@@ -11,14 +12,16 @@ import {
   type SourceLogger,
   type SupervisedCameraSource,
 } from '../sources/camera-source.js';
-import { resolveSourceOptions } from '../sources/options.js';
+import { TsnError } from '../errors/index.js';
+import { resolveSourceSettings } from '../sources/options.js';
 import type { FfmpegCapabilities } from '../sources/ffmpeg-capabilities.js';
+import { resolveSourceUrl, type SourceTarget } from '../sources/registry.js';
 import { redactText } from '../sources/redact.js';
-import { isWhipUrl, whipSourceOptions, type WhipHub } from '../sources/webrtc/index.js';
+import { whipSourceOptions, type WhipHub } from '../sources/webrtc/index.js';
 import type { CameraRuntime, CameraRuntimeStats, StartCamera } from './camera-manager.js';
 import { pipelineOptionsOf, sourceOptionsOf } from './camera-options.js';
 import { FpsMeter } from './fps-meter.js';
-import { isSimUrl, parseSimUrl, startSimulatedCamera, type SimulatedCamera } from './simulated-camera.js';
+import { parseSimUrl, startSimulatedCamera, type SimulatedCamera } from './simulated-camera.js';
 
 export interface CameraRuntimeDeps {
   readonly pipeline: RecognitionPipeline;
@@ -32,8 +35,10 @@ export interface CameraRuntimeDeps {
   readonly logger: SourceLogger & { error(fields: Record<string, unknown>, message: string): void };
   readonly now: () => number;
   readonly onStatus: (cameraId: string, status: CameraStatus) => void;
-  /** WHIP cameras (url whip://) wait for publishers through this hub; absent: whip:// is not special. */
+  /** WHIP cameras (url whip://) wait for publishers through this hub; absent: whip:// is refused. */
   readonly whip?: WhipHub;
+  /** Absolute directories file cameras must lie in (config sources.fileRoots, resolved at start). */
+  readonly fileRoots: readonly string[];
 }
 
 export interface CameraRuntimeFactory {
@@ -77,16 +82,43 @@ class LiveCamera implements CameraRuntime {
     const pipelineOptions = pipelineOptionsOf(camera, deps.modelNumSeg);
     // Validate everything before anything starts, so bad settings are a 400 and not a failed camera.
     resolveCameraOptions(defaultCameraOptions, pipelineOptions);
-    if (isSimUrl(camera.url)) {
-      const sim = parseSimUrl(camera.url);
-      resolveSourceOptions(sourceOptionsOf(camera, 'rtsp://127.0.0.1/validate'));
-      void this.startSimulated(sim);
-    } else if (isWhipUrl(camera.url) && deps.whip !== undefined) {
-      const options = whipSourceOptions(sourceOptionsOf(camera, camera.url));
-      this.attach(deps.whip.createSource(options, this.sourceDeps()));
-    } else {
-      this.attach(createCameraSource(sourceOptionsOf(camera, camera.url), this.sourceDeps()));
+    this.startSource(resolveSourceUrl(camera.url, { fileRoots: deps.fileRoots }));
+  }
+
+  private startSource(target: SourceTarget): void {
+    const camera = this.camera;
+    const whip = this.deps.whip;
+    switch (target.driver) {
+      case 'ffmpeg':
+        // Resolves the URL again with the substream: both go through the same registry entry checks.
+        return this.attach(createCameraSource(sourceOptionsOf(camera, camera.url), this.sourceDeps()));
+      case 'whip':
+        if (whip === undefined)
+          throw sourceUrlError(camera.id, 'whip:// cameras need WHIP ingest, which is off');
+        this.refuseSubstream(target);
+        return this.attach(
+          whip.createSource(whipSourceOptions(sourceOptionsOf(camera, camera.url)), this.sourceDeps()),
+        );
+      case 'sim': {
+        this.refuseSubstream(target);
+        const sim = {
+          ...parseSimUrl(camera.url),
+          ...(target.file === undefined ? {} : { file: target.file }),
+        };
+        // The simulator's RTSP source gets these settings once it listens: check them now.
+        resolveSourceSettings(sourceOptionsOf(camera, camera.url), 'rtsp');
+        void this.startSimulated(sim);
+        return;
+      }
     }
+  }
+
+  private refuseSubstream(target: SourceTarget): void {
+    if (this.camera.substreamUrl === undefined) return;
+    throw sourceUrlError(
+      this.camera.id,
+      `substreamUrl is for ffmpeg cameras; a ${target.scheme}:// camera has none`,
+    );
   }
 
   status(): CameraStatus {
@@ -185,6 +217,11 @@ class LiveCamera implements CameraRuntime {
       capabilities: this.deps.ffmpegCapabilities,
       now: this.deps.now,
       logger: this.deps.logger,
+      fileRoots: this.deps.fileRoots,
     };
   }
+}
+
+function sourceUrlError(camera: string, message: string): TsnError {
+  return new TsnError('E_SOURCE_URL', `camera ${camera}: ${message}`, { context: { camera } });
 }

@@ -1,7 +1,7 @@
 // Runtime assembly of `tsn serve`: HTTP first (health answers during a model download), then model,
 // backend, pipeline, publishers and cameras. close() takes it all down in order and leaves nothing behind.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -185,9 +185,11 @@ async function startRecognition(
     now: ctx.now,
     onStatus: (id, status) => ctx.publishers.publishStatus(id, status),
     whip: ctx.whip,
+    fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
   });
   const registry = new CameraRegistry({
     defaults: config.defaults,
+    maxCameras: config.sources.maxCameras,
     startCamera: runtimes.start,
     now: ctx.now,
     ...(config.stateFile === undefined ? {} : { persist: persistTo(config.stateFile) }),

@@ -29,6 +29,8 @@ export interface CameraSourceDeps {
    * because guessing wrong breaks RTSP on ffmpeg 4 (its `-timeout` means "listen").
    */
   readonly capabilities?: FfmpegCapabilities;
+  /** Directories file cameras must lie in (see SourcePolicy); the service passes config sources.fileRoots. */
+  readonly fileRoots?: readonly string[];
 }
 
 export interface SourceStats {
@@ -56,7 +58,8 @@ const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefine
  * must bound its own queue (the pipeline's batcher drops oldest and counts).
  */
 export function createCameraSource(options: SourceOptions, deps: CameraSourceDeps): SupervisedCameraSource {
-  return new FfmpegCameraSource(resolveSourceOptions(options), deps);
+  const policy = deps.fileRoots === undefined ? {} : { fileRoots: deps.fileRoots };
+  return new FfmpegCameraSource(resolveSourceOptions(options, policy), deps);
 }
 
 class FfmpegCameraSource implements SupervisedCameraSource {
@@ -99,17 +102,19 @@ class FfmpegCameraSource implements SupervisedCameraSource {
     this.clock = new FrameClock(1000 / options.sampleFps);
     const knownUrls = [options.url, options.substreamUrl ?? ''];
     this.stderr = new LineRing(options.stderrLines, 2_000, (line) => redactText(line, knownUrls));
-    const input = options.substreamUrl ?? options.url;
-    this.redactedUrl = redactUrl(input);
+    const { target } = options;
+    this.redactedUrl = redactUrl(options.substreamUrl ?? options.url);
     this.args = buildIngestArgs({
-      kind: options.kind,
-      input,
+      kind: target.kind,
+      input: target.input,
+      protocolWhitelist: target.protocolWhitelist,
       sampleFps: options.sampleFps,
       output: options.output,
       rtspTransport: options.rtspTransport,
       hwaccel: options.hwaccel,
       hwaccelDevice: options.hwaccelDevice,
-      // A backstop only: the supervisor's connect timeout and stall watchdog decide first and say why.
+      // A backstop only: the supervisor's connect timeout and stall watchdog decide first and say why
+      // (capped at maxSocketTimeoutMs, so long camera timeouts let ffmpeg's fire first).
       ioTimeoutMs: Math.max(options.connectTimeoutMs, options.stallTimeoutMs) + 1_000,
       loop: options.loop,
       realtime: options.realtime,
@@ -122,7 +127,9 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       authRetryDelayMs: options.authRetryDelayMs,
       healthyAfterMs: options.healthyAfterMs,
       maxLeadMs: options.maxLeadMs,
-      restartOnEnd: options.kind !== 'file' || options.loop,
+      restartOnEnd: target.kind !== 'file' || options.loop,
+      permanentFaults: target.permanentFaults,
+      rtsp: target.kind === 'rtsp',
     });
   }
 

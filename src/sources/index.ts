@@ -9,8 +9,8 @@ export {
 export {
   defaultBackoff,
   defaultOutput,
-  inferSourceKind,
   resolveSourceOptions,
+  resolveSourceSettings,
   type BackoffStep,
   type HwAccel,
   type OutputGeometry,
@@ -18,7 +18,16 @@ export {
   type SourceKind,
   type SourceOptions,
 } from './options.js';
-export { buildIngestArgs, type IngestArgsOptions } from './ingest-args.js';
+export { buildIngestArgs, maxSocketTimeoutMs, type IngestArgsOptions } from './ingest-args.js';
+export {
+  resolveIngestTarget,
+  resolveSourceUrl,
+  sourceSchemes,
+  supportedSchemes,
+  type FfmpegTarget,
+  type SourcePolicy,
+  type SourceTarget,
+} from './registry.js';
 export { centerCropOffsets, scaledSize } from './geometry.js';
 export { ffmpeg51, parseFfmpegCapabilities, type FfmpegCapabilities } from './ffmpeg-capabilities.js';
 export { probeFfmpegCapabilities } from './probe.js';

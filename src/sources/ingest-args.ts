@@ -6,23 +6,33 @@ import {
   rtspTimeoutOption,
   type FfmpegCapabilities,
 } from './ffmpeg-capabilities.js';
-import type { HwAccel, OutputGeometry, RtspTransport, SourceKind } from './options.js';
+import type { HwAccel, OutputGeometry, RtspTransport } from './options.js';
+import type { SourceKind } from './registry.js';
 
 export interface IngestArgsOptions {
   readonly kind: SourceKind;
   /** The URL or path ffmpeg opens (credentials included: argv goes to ffmpeg, never to a log). */
   readonly input: string;
+  /** The protocols ffmpeg may open for this input and anything it names (HLS segments, RTP): registry.ts. */
+  readonly protocolWhitelist: string;
   readonly sampleFps: number;
   readonly output: Required<OutputGeometry>;
   readonly rtspTransport: RtspTransport;
   readonly hwaccel: HwAccel;
   readonly hwaccelDevice?: string | undefined;
-  /** Socket I/O timeout handed to ffmpeg (rtsp and url kinds). */
+  /** Socket I/O timeout handed to ffmpeg (rtsp and url kinds); capped at maxSocketTimeoutMs. */
   readonly ioTimeoutMs: number;
   readonly loop: boolean;
   readonly realtime: boolean;
   readonly capabilities?: FfmpegCapabilities;
 }
+
+/**
+ * ffmpeg's socket timeout never exceeds this, whatever the camera's timeouts say: an ffmpeg orphaned by
+ * a killed service notices its closed stdout only when it writes, so on a silent input this timeout is
+ * what ends it.
+ */
+export const maxSocketTimeoutMs = 30_000;
 
 /**
  * ffmpeg's argv for one camera connection: decode, keep `sampleFps` frames per second (fps filter),
@@ -38,6 +48,7 @@ export function buildIngestArgs(options: IngestArgsOptions): string[] {
   return [
     ...['-nostdin', '-hide_banner', '-nostats', '-loglevel', 'level+warning'],
     ...hwaccelArgs(options.hwaccel, options.hwaccelDevice),
+    ...['-protocol_whitelist', options.protocolWhitelist],
     ...inputArgs(options, caps),
     '-i',
     inputTarget(options.kind, options.input),
@@ -49,7 +60,7 @@ export function buildIngestArgs(options: IngestArgsOptions): string[] {
 }
 
 function inputArgs(options: IngestArgsOptions, caps: FfmpegCapabilities): string[] {
-  const ioTimeoutUs = String(Math.round(options.ioTimeoutMs * 1000));
+  const ioTimeoutUs = String(Math.round(Math.min(options.ioTimeoutMs, maxSocketTimeoutMs) * 1000));
   switch (options.kind) {
     case 'rtsp':
       return [

@@ -1,6 +1,7 @@
 import { TsnError } from '../errors/index.js';
+import { resolveIngestTarget, type FfmpegTarget, type SourceKind, type SourcePolicy } from './registry.js';
 
-export type SourceKind = 'rtsp' | 'file' | 'url';
+export type { SourceKind } from './registry.js';
 export type RtspTransport = 'tcp' | 'udp';
 export type HwAccel = 'none' | 'cuda' | 'vaapi';
 
@@ -30,10 +31,11 @@ export interface OutputGeometry {
 export interface SourceOptions {
   /** Camera id: appears in frames, status, logs and metrics. Never contains credentials. */
   readonly id: string;
-  /** rtsp://user:pass@host/path, a local file path (or file:// URL), or any URL ffmpeg opens (http, hls). */
+  /**
+   * rtsp://user:pass@host/path, rtsps://, http(s):// (HLS included), a local file path or file:// URL.
+   * What each scheme may do is decided by the source registry (registry.ts); anything else is E_SOURCE_URL.
+   */
   readonly url: string;
-  /** Inferred from the URL when absent: rtsp:// and rtsps:// -> rtsp, no scheme or file:// -> file, else url. */
-  readonly kind?: SourceKind;
   /**
    * The camera's low-resolution stream. When set, analysis ingests from it instead of `url`: TSN needs
    * 224 px, and decoding a 360p substream costs a fraction of the 1080p main stream.
@@ -75,12 +77,19 @@ export interface SourceOptions {
   readonly stderrLines?: number;
 }
 
-export type ResolvedSourceOptions = Required<
-  Omit<SourceOptions, 'substreamUrl' | 'hwaccelDevice' | 'output'>
-> & {
-  readonly substreamUrl: string | undefined;
+/** Everything but the URLs: what every source kind (ffmpeg or WHIP) resolves the same way. */
+export type SourceSettings = Omit<SourceOptions, 'url' | 'substreamUrl'>;
+
+export type ResolvedSourceSettings = Required<Omit<SourceSettings, 'hwaccelDevice' | 'output'>> & {
   readonly hwaccelDevice: string | undefined;
   readonly output: Required<OutputGeometry>;
+};
+
+export type ResolvedSourceOptions = ResolvedSourceSettings & {
+  readonly url: string;
+  readonly substreamUrl: string | undefined;
+  /** What ffmpeg ingests (the substream when there is one), as the source registry resolved it. */
+  readonly target: FfmpegTarget;
 };
 
 export const defaultBackoff: readonly BackoffStep[] = Object.freeze([
@@ -97,34 +106,30 @@ export const defaultOutput: Required<OutputGeometry> = Object.freeze({
   shortSide: 256,
 });
 
-export function inferSourceKind(url: string): SourceKind {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (scheme === undefined || scheme === 'file') return 'file';
-  if (scheme === 'rtsp' || scheme === 'rtsps') return 'rtsp';
-  return 'url';
+/**
+ * Fills defaults and checks ranges once, so the rest of the source trusts its options. The URLs go
+ * through the source registry (E_SOURCE_URL); `policy` holds the file roots.
+ */
+export function resolveSourceOptions(
+  options: SourceOptions,
+  policy: SourcePolicy = {},
+): ResolvedSourceOptions {
+  if (options.id.trim() === '') throw optionsError('id must not be empty', { camera: options.id });
+  const target = resolveIngestTarget(options.url, options.substreamUrl, policy);
+  return Object.freeze({
+    ...resolveSourceSettings(options, target.kind),
+    url: options.url,
+    substreamUrl: options.substreamUrl,
+    target,
+  });
 }
 
-/** Fills defaults and checks ranges once, so the rest of the source trusts its options. */
-export function resolveSourceOptions(options: SourceOptions): ResolvedSourceOptions {
-  const context = { camera: options.id };
-  if (options.id.trim() === '') throw optionsError('id must not be empty', context);
-  if (options.url.trim() === '') {
-    throw new TsnError(
-      'E_SOURCE_URL',
-      `camera ${options.id}: url is empty; give rtsp://..., a file path or a URL`,
-      {
-        context,
-      },
-    );
-  }
-  const kind = options.kind ?? inferSourceKind(options.url);
-  checkKindFitsUrl(options.id, kind, options.url);
+/** Defaults and range checks for every source kind; `kind` picks the maxLeadMs default. */
+export function resolveSourceSettings(options: SourceSettings, kind: SourceKind): ResolvedSourceSettings {
+  if (options.id.trim() === '') throw optionsError('id must not be empty', { camera: options.id });
   const output = { ...defaultOutput, ...options.output };
-  const resolved: ResolvedSourceOptions = {
+  const resolved: ResolvedSourceSettings = {
     id: options.id,
-    url: options.url,
-    kind,
-    substreamUrl: options.substreamUrl,
     rtspTransport: options.rtspTransport ?? 'tcp',
     hwaccel: options.hwaccel ?? 'none',
     hwaccelDevice: options.hwaccelDevice,
@@ -145,21 +150,7 @@ export function resolveSourceOptions(options: SourceOptions): ResolvedSourceOpti
   return Object.freeze(resolved);
 }
 
-function checkKindFitsUrl(id: string, kind: SourceKind, url: string): void {
-  const inferred = inferSourceKind(url);
-  const fits = kind === inferred || (kind === 'url' && inferred === 'rtsp');
-  if (!fits) {
-    throw new TsnError(
-      'E_SOURCE_URL',
-      `camera ${id}: kind '${kind}' does not fit a ${inferred} URL; drop kind or fix the URL`,
-      {
-        context: { camera: id, kind },
-      },
-    );
-  }
-}
-
-function checkRanges(o: ResolvedSourceOptions): void {
+function checkRanges(o: ResolvedSourceSettings): void {
   const context = { camera: o.id };
   if (!(o.sampleFps > 0 && o.sampleFps <= 120))
     throw optionsError(`sampleFps must be in (0, 120], got ${o.sampleFps}`, context);

@@ -12,11 +12,21 @@ const rules: readonly Rule[] = [
   // Case-sensitive: the reason phrase is "Not Found"; "moov atom not found" is a broken file.
   { kind: 'not-found', pattern: /Not Found|No such file or directory|\b454 Session/ },
   {
+    kind: 'unsupported',
+    pattern: /Protocol not found|not on whitelist|Protocol not supported|No such protocol/i,
+  },
+  {
+    kind: 'dns',
+    pattern:
+      /Failed to resolve hostname|Name or service not known|Temporary failure in name resolution|No address associated with hostname|nodename nor servname/i,
+  },
+  {
     kind: 'refused',
     pattern:
-      /Connection refused|No route to host|Network is unreachable|Failed to resolve hostname|Name or service not known|Temporary failure in name resolution|Service Unavailable|5XX Server Error/i,
+      /Connection refused|No route to host|Network is unreachable|Service Unavailable|5XX Server Error/i,
   },
   { kind: 'timeout', pattern: /timed out|timeout reached|Timeout waiting/i },
+  { kind: 'not-video', pattern: /Invalid data found when processing input|moov atom not found/i },
   {
     kind: 'codec',
     pattern:
@@ -25,20 +35,23 @@ const rules: readonly Rule[] = [
   {
     kind: 'protocol',
     pattern:
-      /Invalid data found when processing input|Connection reset by peer|Broken pipe|End of file|method \w+ failed|Server returned|Input\/output error|Nonmatching transport|Unsupported transport|RTP: .*error|moov atom not found/i,
+      /Connection reset by peer|Broken pipe|End of file|method \w+ failed|Server returned|Input\/output error|Nonmatching transport|Unsupported transport|RTP: .*error/i,
   },
 ];
 
 const severityRank: Readonly<Record<CameraFaultKind, number>> = {
   auth: 0,
   'not-found': 1,
-  refused: 2,
-  timeout: 3,
-  protocol: 4,
-  codec: 5,
-  stalled: 6,
-  exited: 7,
-  unknown: 8,
+  unsupported: 2,
+  dns: 3,
+  refused: 4,
+  timeout: 5,
+  'not-video': 6,
+  protocol: 7,
+  codec: 8,
+  stalled: 9,
+  exited: 10,
+  unknown: 11,
 };
 
 /**
@@ -49,6 +62,23 @@ export function classifyExit(
   stderrLines: readonly string[],
   exitCode: number | null,
   signal: string | null = null,
+  options: ClassifyOptions = {},
+): CameraFault {
+  const fault = classifyLines(stderrLines, exitCode, signal);
+  // The rtsp demuxer says "Invalid data" about a server's bad answer, not about the video.
+  if (fault.kind === 'not-video' && options.rtsp === true) return { ...fault, kind: 'protocol' };
+  return fault;
+}
+
+export interface ClassifyOptions {
+  /** The input is an RTSP camera (its "Invalid data" means a protocol error, not a non-video file). */
+  readonly rtsp?: boolean;
+}
+
+function classifyLines(
+  stderrLines: readonly string[],
+  exitCode: number | null,
+  signal: string | null,
 ): CameraFault {
   let best: { kind: CameraFaultKind; line: string } | undefined;
   for (const raw of stderrLines) {

@@ -1,4 +1,4 @@
-import type { CameraFault, CameraStatus } from '../domain/index.js';
+import type { CameraFault, CameraFaultKind, CameraStatus } from '../domain/index.js';
 import { backoffDelayMs } from './backoff.js';
 import type { BackoffStep } from './options.js';
 import { classifyExit } from './stderr-classifier.js';
@@ -13,6 +13,10 @@ export interface SupervisorConfig {
   readonly maxLeadMs: number;
   /** False for a file played once: its clean end stops the source instead of replaying it. */
   readonly restartOnEnd: boolean;
+  /** Exit faults no retry can heal (the source registry's per-scheme list): `failed`, no backoff. */
+  readonly permanentFaults?: ReadonlySet<CameraFaultKind>;
+  /** The input is RTSP (how ffmpeg's "Invalid data" is read, see classifyExit). */
+  readonly rtsp?: boolean;
 }
 
 export type SupervisorAction =
@@ -113,7 +117,7 @@ export class Supervisor {
         return this.afterUnexpectedExit(
           nowMs,
           state,
-          classifyExit(report.stderrLines, report.code, report.signal),
+          classifyExit(report.stderrLines, report.code, report.signal, { rtsp: this.config.rtsp === true }),
         );
       case 'killing':
         this.state = { name: 'waiting', attempt: state.attempt, retryAtMs: state.retryAtMs };
@@ -193,6 +197,7 @@ export class Supervisor {
       this.state = { name: 'ended' };
       return [this.publish({ state: 'stopped', sinceMs: nowMs })];
     }
+    if (this.config.permanentFaults?.has(fault.kind) === true) return this.fail(nowMs, fault);
     const retry = this.scheduleRetry(nowMs, state, fault);
     if (retry === undefined) return this.fail(nowMs, fault);
     this.state = { name: 'waiting', attempt: state.attempt, retryAtMs: nowMs + retry.delayMs };

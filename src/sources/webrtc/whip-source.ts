@@ -14,7 +14,7 @@ import type {
 import { FrameClock } from '../frame-clock.js';
 import { FrameSplitter } from '../frame-splitter.js';
 import { LineRing } from '../line-ring.js';
-import { resolveSourceOptions, type OutputGeometry, type ResolvedSourceOptions } from '../options.js';
+import { resolveSourceSettings, type OutputGeometry, type ResolvedSourceSettings } from '../options.js';
 import { classifyExit } from '../stderr-classifier.js';
 import { IvfDecoder } from './ivf-decoder.js';
 import { checkWhipOffer } from './sdp-offer.js';
@@ -76,16 +76,18 @@ const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefine
 
 /** Throws E_SOURCE_OPTIONS on out-of-range options (the same checks and defaults as every source). */
 export function createWhipCameraSource(options: WhipSourceOptions, deps: CameraSourceDeps): WhipCameraSource {
-  const resolved = resolveSourceOptions({
-    id: options.id,
-    url: 'whip://',
-    sampleFps: options.sampleFps,
-    ...(options.output === undefined ? {} : { output: options.output }),
-    ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
-    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
-    ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
-    ...(options.stderrLines === undefined ? {} : { stderrLines: options.stderrLines }),
-  });
+  const resolved = resolveSourceSettings(
+    {
+      id: options.id,
+      sampleFps: options.sampleFps,
+      ...(options.output === undefined ? {} : { output: options.output }),
+      ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+      ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
+      ...(options.stderrLines === undefined ? {} : { stderrLines: options.stderrLines }),
+    },
+    'url',
+  );
   return new WhipSource(resolved, options, deps);
 }
 
@@ -113,7 +115,7 @@ class WhipSource implements WhipCameraSource {
   private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly resolved: ResolvedSourceOptions,
+    private readonly resolved: ResolvedSourceSettings,
     private readonly options: WhipSourceOptions,
     private readonly deps: CameraSourceDeps,
   ) {

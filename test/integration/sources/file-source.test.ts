@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toArray, lastValueFrom } from 'rxjs';
 import {
@@ -9,6 +9,7 @@ import {
   type SourceOptions,
 } from '../../../src/sources/index.js';
 import { repoRoot } from '../../helpers/paths.js';
+import { isTsnError } from '../../../src/errors/index.js';
 import type { CameraStatus, Frame } from '../../../src/domain/index.js';
 import { ffmpegPath, ingestChildren, makeClip, run, tempDir, waitForStatus, waitUntil } from './helpers.js';
 
@@ -105,7 +106,8 @@ describe('file source with real ffmpeg', () => {
 
   test('a substream, when given, is what gets ingested', async () => {
     const source = fileSource({
-      url: join(dir.path, 'main-stream-absent.mp4'),
+      // Never opened: the main stream is only checked, the substream is ingested.
+      url: 'rtsp://127.0.0.1:1/main-stream-absent',
       substreamUrl: clip320,
       realtime: false,
     });
@@ -140,21 +142,43 @@ describe('file source with real ffmpeg', () => {
     assert.equal((await all).length, 8);
   });
 
-  test("a missing file is 'not-found' and retried on the backoff schedule", async () => {
-    const source = fileSource({
-      url: join(dir.path, 'nope.mp4'),
-      backoff: [{ delayMs: 200, times: Infinity }],
-    });
+  test("a file that vanished after validation is 'not-found' and 'failed': no retry can heal it", async () => {
+    const gone = join(dir.path, 'gone.mp4');
+    writeFileSync(gone, readFileSync(clip320));
+    const source = fileSource({ url: gone, backoff: [{ delayMs: 200, times: Infinity }] });
+    rmSync(gone);
     const statuses: CameraStatus[] = [];
     source.status$.subscribe((s) => statuses.push(s));
     source.start();
-    const failed = await waitForStatus(source.status$, (s) => s.state === 'backoff', 10_000, 'backoff');
-    assert.ok(failed.state === 'backoff');
+    const failed = await waitForStatus(source.status$, (s) => s.state === 'failed', 10_000, 'failed');
+    assert.ok(failed.state === 'failed');
     assert.equal(failed.error.kind, 'not-found');
-    assert.equal(failed.retryInMs, 200);
-    await waitUntil(() => source.stats().spawns >= 2, 10_000, 'a second attempt');
     await source.close();
-    assert.equal(statuses.at(-1)?.state, 'stopped');
+    assert.equal(source.stats().spawns, 1);
+    assert.equal(
+      statuses.some((s) => s.state === 'backoff'),
+      false,
+    );
+  });
+
+  test("a text file (README.md) is 'not-video' and 'failed' at once, not retried forever", async () => {
+    const source = fileSource({ url: join(repoRoot, 'README.md'), backoff: [{ delayMs: 200 }] });
+    source.start();
+    const failed = await waitForStatus(source.status$, (s) => s.state === 'failed', 10_000, 'failed');
+    assert.ok(failed.state === 'failed');
+    assert.equal(failed.error.kind, 'not-video');
+    await source.close();
+    assert.equal(source.stats().spawns, 1);
+  });
+
+  test('a missing file or a non-URL is refused before any ffmpeg starts', () => {
+    for (const url of [join(dir.path, 'nope.mp4'), 'notaurl', 'ftp://127.0.0.1/a.mp4']) {
+      assert.throws(
+        () => fileSource({ url }),
+        (e: unknown) => isTsnError(e, 'E_SOURCE_URL'),
+        url,
+      );
+    }
   });
 
   test("ffmpeg that cannot run: 'failed', no retries", async () => {

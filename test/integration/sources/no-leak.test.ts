@@ -45,7 +45,8 @@ describe('close() leaves nothing that keeps Node alive', () => {
   });
 
   test('closed while waiting to retry', async () => {
-    const { code, out } = await runProbe(join(dir.path, 'missing.mp4'), 'backoff', 20_000);
+    // Port 1 on loopback refuses: a fault that heals, so the source waits to retry.
+    const { code, out } = await runProbe('rtsp://127.0.0.1:1/x', 'backoff', 20_000);
     assert.equal(code, 0);
     assert.match(out, /closed/);
   });

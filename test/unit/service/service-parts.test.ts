@@ -37,12 +37,12 @@ describe('camera options mapping', () => {
 
   test('ten crop: the whole short-side-256 picture, ten views; backoff without times repeats forever', () => {
     const camera = cameraFrom(
-      'cameras:\n  - id: a\n    url: rtsp://cam/x\n    crop: ten\n    numSeg: 8\n    backoff: [{ delayMs: 100, times: 2 }, { delayMs: 500 }]\n',
+      'cameras:\n  - id: a\n    url: rtsp://cam/x\n    crop: ten\n    numSeg: 8\n    backoff: [{ delayMs: 250, times: 2 }, { delayMs: 500 }]\n',
     );
     const s = sourceOptionsOf(camera, camera.url);
     assert.deepEqual(s.output, { width: 341, height: 256, mode: 'center-crop', shortSide: 256 });
     assert.deepEqual(s.backoff, [
-      { delayMs: 100, times: 2 },
+      { delayMs: 250, times: 2 },
       { delayMs: 500, times: Infinity },
     ]);
     const p = pipelineOptionsOf(camera, 3);

@@ -1,12 +1,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildIngestArgs, type IngestArgsOptions } from '../../../src/sources/ingest-args.js';
+import {
+  buildIngestArgs,
+  maxSocketTimeoutMs,
+  type IngestArgsOptions,
+} from '../../../src/sources/ingest-args.js';
+import { resolveSourceUrl } from '../../../src/sources/registry.js';
 import { parseFfmpegCapabilities } from '../../../src/sources/ffmpeg-capabilities.js';
 import { defaultOutput } from '../../../src/sources/options.js';
 
 const base: IngestArgsOptions = {
   kind: 'rtsp',
   input: 'rtsp://admin:pw@10.0.0.5:554/stream1',
+  protocolWhitelist: 'rtsp,rtp,udp,tcp',
   sampleFps: 2,
   output: defaultOutput,
   rtspTransport: 'tcp',
@@ -27,6 +33,7 @@ describe('buildIngestArgs (golden argv)', () => {
   test('rtsp over tcp, 2 fps, 224 center crop', () => {
     assert.deepEqual(buildIngestArgs(base), [
       ...head,
+      ...['-protocol_whitelist', 'rtsp,rtp,udp,tcp'],
       ...['-rtsp_transport', 'tcp', '-timeout', '5000000', '-allowed_media_types', 'video'],
       ...['-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay'],
       ...['-i', 'rtsp://admin:pw@10.0.0.5:554/stream1'],
@@ -38,12 +45,14 @@ describe('buildIngestArgs (golden argv)', () => {
 
   test('rtsp over udp with CUDA decoding on device 1', () => {
     const args = buildIngestArgs({ ...base, rtspTransport: 'udp', hwaccel: 'cuda', hwaccelDevice: '1' });
-    assert.deepEqual(args.slice(0, 11), [
+    assert.deepEqual(args.slice(0, 13), [
       ...head,
       '-hwaccel',
       'cuda',
       '-hwaccel_device',
       '1',
+      '-protocol_whitelist',
+      'rtsp,rtp,udp,tcp',
       '-rtsp_transport',
       'udp',
     ]);
@@ -51,14 +60,28 @@ describe('buildIngestArgs (golden argv)', () => {
 
   test('vaapi without a device names only the hwaccel', () => {
     const args = buildIngestArgs({ ...base, hwaccel: 'vaapi' });
-    assert.deepEqual(args.slice(5, 8), ['-hwaccel', 'vaapi', '-rtsp_transport']);
+    assert.deepEqual(args.slice(5, 10), [
+      '-hwaccel',
+      'vaapi',
+      '-protocol_whitelist',
+      'rtsp,rtp,udp,tcp',
+      '-rtsp_transport',
+    ]);
   });
 
   test('file replay: real-time pacing, endless loop, file: protocol', () => {
     assert.deepEqual(
-      buildIngestArgs({ ...base, kind: 'file', input: '/clips/a:b.mp4', loop: true, sampleFps: 4 }),
+      buildIngestArgs({
+        ...base,
+        kind: 'file',
+        input: '/clips/a:b.mp4',
+        protocolWhitelist: 'file',
+        loop: true,
+        sampleFps: 4,
+      }),
       [
         ...head,
+        ...['-protocol_whitelist', 'file'],
         ...['-re', '-stream_loop', '-1', '-fflags', '+genpts+discardcorrupt'],
         ...['-i', 'file:/clips/a:b.mp4'],
         ...mapVideo,
@@ -75,7 +98,7 @@ describe('buildIngestArgs (golden argv)', () => {
       input: 'file:///clips/x%20y.mp4',
       realtime: false,
     });
-    assert.deepEqual(args.slice(5, 9), ['-fflags', '+genpts+discardcorrupt', '-i', 'file:/clips/x y.mp4']);
+    assert.deepEqual(args.slice(7, 11), ['-fflags', '+genpts+discardcorrupt', '-i', 'file:/clips/x y.mp4']);
   });
 
   test('http (hls) gets ffmpeg reconnect options and an I/O timeout', () => {
@@ -83,9 +106,11 @@ describe('buildIngestArgs (golden argv)', () => {
       ...base,
       kind: 'url',
       input: 'https://cdn/live.m3u8',
+      protocolWhitelist: 'http,https,tcp,tls,crypto',
       ioTimeoutMs: 2_500,
     });
     assert.deepEqual(args.slice(5, args.indexOf('-i') + 2), [
+      ...['-protocol_whitelist', 'http,https,tcp,tls,crypto'],
       ...['-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '5'],
       ...['-rw_timeout', '2500000'],
       ...['-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay'],
@@ -93,10 +118,33 @@ describe('buildIngestArgs (golden argv)', () => {
     ]);
   });
 
-  test('other URLs (srt, rtmp) get no http-only options', () => {
-    const args = buildIngestArgs({ ...base, kind: 'url', input: 'srt://10.0.0.9:9000' });
-    assert.equal(args.includes('-reconnect'), false);
-    assert.equal(args[args.indexOf('-rw_timeout') + 1], '5000000');
+  test('socket timeouts are capped at 30 s whatever the camera timeouts say (orphaned ffmpeg dies)', () => {
+    assert.equal(maxSocketTimeoutMs, 30_000);
+    const rtsp = buildIngestArgs({ ...base, ioTimeoutMs: 600_000 });
+    assert.equal(rtsp[rtsp.indexOf('-timeout') + 1], '30000000');
+    const http = buildIngestArgs({ ...base, kind: 'url', input: 'http://cam/x.m3u8', ioTimeoutMs: 2 ** 31 });
+    assert.equal(http[http.indexOf('-rw_timeout') + 1], '30000000');
+  });
+
+  test('each scheme of the registry hands ffmpeg its own protocol whitelist (golden)', () => {
+    const whitelist = (url: string): string => {
+      const target = resolveSourceUrl(url);
+      assert.ok(target.driver === 'ffmpeg');
+      const args = buildIngestArgs({
+        ...base,
+        kind: target.kind,
+        input: target.input,
+        protocolWhitelist: target.protocolWhitelist,
+      });
+      const at = args.indexOf('-protocol_whitelist');
+      assert.ok(at >= 0 && at < args.indexOf('-i'), 'an input option, before -i');
+      return args[at + 1] ?? '';
+    };
+    assert.equal(whitelist('rtsp://cam/live'), 'rtsp,rtp,udp,tcp');
+    assert.equal(whitelist('rtsps://cam/live'), 'rtsp,rtsps,rtp,udp,tcp,tls');
+    assert.equal(whitelist('http://cdn/live.m3u8'), 'http,https,tcp,tls,crypto');
+    assert.equal(whitelist('https://cdn/live.m3u8'), 'http,https,tcp,tls,crypto');
+    assert.equal(whitelist('package.json'), 'file');
   });
 
   test("'scale' mode stretches to the configured size; fractional fps stays exact", () => {

@@ -1,21 +1,28 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inferSourceKind, resolveSourceOptions } from '../../../src/sources/options.js';
+import { resolveSourceOptions } from '../../../src/sources/options.js';
 import { isTsnError } from '../../../src/errors/index.js';
 
 describe('source options', () => {
-  test('kind is inferred from the URL', () => {
-    assert.equal(inferSourceKind('rtsp://cam/live'), 'rtsp');
-    assert.equal(inferSourceKind('RTSPS://cam/live'), 'rtsp');
-    assert.equal(inferSourceKind('/clips/a.mp4'), 'file');
-    assert.equal(inferSourceKind('file:///clips/a.mp4'), 'file');
-    assert.equal(inferSourceKind('https://cdn/live.m3u8'), 'url');
-    assert.equal(inferSourceKind('srt://host:9000'), 'url');
+  test('the ingest target comes from the source registry: the substream when there is one', () => {
+    const kindOf = (url: string) => resolveSourceOptions({ id: 'c', url, sampleFps: 2 }).target.kind;
+    assert.equal(kindOf('rtsp://cam/live'), 'rtsp');
+    assert.equal(kindOf('RTSPS://cam/live'), 'rtsp');
+    assert.equal(kindOf('package.json'), 'file');
+    assert.equal(kindOf('https://cdn/live.m3u8'), 'url');
+    const sub = resolveSourceOptions({
+      id: 'c',
+      url: 'rtsp://cam/main',
+      substreamUrl: 'https://cam/sub.m3u8',
+      sampleFps: 2,
+    });
+    assert.deepEqual([sub.target.kind, sub.target.input], ['url', 'https://cam/sub.m3u8']);
   });
 
   test('defaults: tcp, no hwaccel, 224 center crop, go2rtc backoff', () => {
     const o = resolveSourceOptions({ id: 'c', url: 'rtsp://cam/live', sampleFps: 2 });
-    assert.equal(o.kind, 'rtsp');
+    assert.equal(o.target.kind, 'rtsp');
+    assert.equal(o.maxLeadMs, 10_000);
     assert.equal(o.rtspTransport, 'tcp');
     assert.equal(o.hwaccel, 'none');
     assert.deepEqual(o.output, { width: 224, height: 224, mode: 'center-crop', shortSide: 256 });
@@ -35,7 +42,9 @@ describe('source options', () => {
     bad({ backoff: [{ delayMs: 5, times: 0 }] }, 'E_SOURCE_OPTIONS');
     bad({ stallTimeoutMs: -1 }, 'E_SOURCE_OPTIONS');
     bad({ url: ' ' }, 'E_SOURCE_URL');
-    bad({ kind: 'file' }, 'E_SOURCE_URL');
+    bad({ url: 'srt://host:9000' }, 'E_SOURCE_URL');
+    bad({ substreamUrl: 'udp://0.0.0.0:9000' }, 'E_SOURCE_URL');
+    bad({ substreamUrl: 'whip://' }, 'E_SOURCE_URL');
   });
 
   test('errors never carry the credentials', () => {

@@ -20,10 +20,11 @@ describe('classifyExit on real ffmpeg stderr', () => {
     ['http_404', 'not-found'],
     ['file_missing', 'not-found'],
     ['rtsp_refused', 'refused'],
-    ['rtsp_dns', 'refused'],
+    ['rtsp_dns', 'dns'],
     ['rtsp_503', 'refused'],
-    ['rtsp_hang', 'protocol'],
-    ['file_invalid', 'protocol'],
+    ['file_invalid', 'not-video'],
+    ['file_text', 'not-video'],
+    ['whitelist_refused', 'unsupported'],
   ];
   for (const [name, kind] of cases) {
     test(`${name} -> ${kind}`, () => {
@@ -32,6 +33,18 @@ describe('classifyExit on real ffmpeg stderr', () => {
       assert.equal(fault.message.startsWith('['), false, 'prefixes stripped');
     });
   }
+
+  test("an RTSP server's invalid answer is a protocol fault, not a non-video input", () => {
+    assert.equal(classifyExit(sample('rtsp_hang'), 1, null, { rtsp: true }).kind, 'protocol');
+    assert.equal(classifyExit(sample('file_text'), 1, null, { rtsp: true }).kind, 'protocol');
+    assert.equal(classifyExit(sample('file_text'), 1).kind, 'not-video');
+  });
+
+  test('a DNS failure is dns, not refused', () => {
+    const fault = classifyExit(sample('rtsp_dns'), 1);
+    assert.deepEqual(fault.kind, 'dns');
+    assert.match(fault.message, /Failed to resolve hostname/);
+  });
 
   test('decode errors of a corrupt stream classify as codec', () => {
     assert.equal(classifyExit(sample('decode_corrupt'), 1).kind, 'codec');

@@ -242,6 +242,47 @@ describe('Supervisor (virtual time)', () => {
     assert.equal(h.machine.nextDeadlineMs(), undefined);
   });
 
+  test('permanent faults of the source kind end in failed with the reason, no retry', () => {
+    const permanentFaults = new Set(['not-found', 'not-video', 'unsupported'] as const);
+    for (const line of [
+      '[error] /clips/gone.mp4: No such file or directory',
+      '[error] file:README.md: Invalid data found when processing input',
+      "[http @ 0x1] [error] Protocol 'file' not on whitelist 'http,https,tcp,tls,crypto'!",
+    ]) {
+      const h = new Harness({ permanentFaults });
+      h.feed(h.machine.start(0));
+      h.feed(h.machine.exited((h.nowMs = 50), { code: 1, signal: null, stderrLines: [line] }));
+      const last = h.last();
+      assert.ok(last?.state === 'failed', line);
+      assert.ok(permanentFaults.has(last.error.kind as 'not-found'));
+      assert.equal(h.machine.nextDeadlineMs(), undefined, 'no timer: nothing will retry');
+      h.advanceTo(3_600_000);
+      assert.deepEqual(h.spawnTimes(), [0]);
+    }
+  });
+
+  test('faults that can heal still back off: DNS, refused, and a stalled file', () => {
+    const h = new Harness({ permanentFaults: new Set(['not-found']) });
+    h.feed(h.machine.start(0));
+    const dns = '[tcp @ 0x1] [error] Failed to resolve hostname cam.invalid: Name or service not known';
+    h.feed(h.machine.exited((h.nowMs = 10), { code: 1, signal: null, stderrLines: [dns] }));
+    const status = h.last();
+    assert.ok(status?.state === 'backoff');
+    assert.equal(status.error.kind, 'dns');
+    h.advanceTo(1_010);
+    assert.deepEqual(h.spawnTimes(), [0, 1_010]);
+  });
+
+  test("rtsp: ffmpeg's Invalid data is a protocol fault and is retried", () => {
+    const h = new Harness({ permanentFaults: new Set(['not-video']), rtsp: true });
+    h.feed(h.machine.start(0));
+    const line = '[error] rtsp://cam/x: Invalid data found when processing input';
+    h.feed(h.machine.exited((h.nowMs = 10), { code: 1, signal: null, stderrLines: [line] }));
+    const status = h.last();
+    assert.ok(status?.state === 'backoff');
+    assert.equal(status.error.kind, 'protocol');
+  });
+
   test('ffmpeg missing: failed at once', () => {
     const h = new Harness();
     h.feed(h.machine.start(0));
