@@ -1,27 +1,41 @@
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type { CameraStatus, Frame } from '../domain/index.js';
 import type { FfmpegCapabilities } from './ffmpeg-capabilities.js';
-import { FfmpegProcess } from './ffmpeg-process.js';
-import { FrameClock } from './frame-clock.js';
-import { FrameSplitter } from './frame-splitter.js';
+import { FfmpegProcess, type FfmpegProcessHandlers, type FfmpegProcessOptions } from './ffmpeg-process.js';
 import { buildIngestArgs } from './ingest-args.js';
 import { LineRing } from './line-ring.js';
 import { probeFfmpegCapabilities } from './probe.js';
 import { resolveSourceOptions, type ResolvedSourceOptions, type SourceOptions } from './options.js';
 import { redactText, redactUrl } from './redact.js';
+import { SourceShell, type SourceLogger } from './source-shell.js';
 import { Supervisor, type SupervisorAction } from './supervisor.js';
 import type { CameraSource } from './types.js';
 
-/** pino-compatible subset. */
-export interface SourceLogger {
-  info(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
+export type { SourceLogger } from './source-shell.js';
+
+/** The part of a child process a source drives (FfmpegProcess; a fake in virtual-time tests). */
+export interface SourceProcess {
+  readonly pid: number | undefined;
+  /** SIGTERM, then SIGKILL after graceMs; resolves once the process is gone. */
+  kill(graceMs: number): Promise<void>;
 }
+
+export type SpawnProcess = (
+  ffmpegPath: string,
+  args: readonly string[],
+  handlers: FfmpegProcessHandlers,
+  options?: FfmpegProcessOptions,
+) => SourceProcess;
+
+export const spawnFfmpeg: SpawnProcess = (path, args, handlers, options) =>
+  new FfmpegProcess(path, args, handlers, options);
 
 export interface CameraSourceDeps {
   readonly ffmpegPath: string;
-  /** Wall clock, epoch ms (default Date.now). */
+  /** Wall clock, epoch ms (default: the scheduler's now, i.e. Date.now). */
   readonly now?: () => number;
+  /** Where the source's timers run (default asyncScheduler; a TestScheduler runs them in virtual time). */
+  readonly scheduler?: SchedulerLike;
   readonly logger?: SourceLogger;
   /**
    * What the ffmpeg binary supports. Pass probeFfmpegCapabilities(ffmpegPath), probed once at start;
@@ -31,6 +45,8 @@ export interface CameraSourceDeps {
   readonly capabilities?: FfmpegCapabilities;
   /** Directories file cameras must lie in (see SourcePolicy); the service passes config sources.fileRoots. */
   readonly fileRoots?: readonly string[];
+  /** Starts ffmpeg (default: a real FfmpegProcess). */
+  readonly spawn?: SpawnProcess;
 }
 
 export interface SourceStats {
@@ -45,8 +61,6 @@ export interface SourceStats {
 export interface SupervisedCameraSource extends CameraSource {
   stats(): SourceStats;
 }
-
-const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefined };
 
 /**
  * A camera ingested by one supervised ffmpeg at a time. Throws TsnError E_SOURCE_URL / E_SOURCE_OPTIONS
@@ -67,39 +81,22 @@ class FfmpegCameraSource implements SupervisedCameraSource {
   readonly frames$: Observable<Frame>;
   readonly status$: Observable<CameraStatus>;
 
-  private readonly frames = new Subject<Frame>();
-  private readonly statuses: BehaviorSubject<CameraStatus>;
+  private readonly shell: SourceShell<SupervisorAction>;
   private readonly supervisor: Supervisor;
-  private readonly splitter: FrameSplitter;
-  private readonly clock: FrameClock;
   private readonly stderr: LineRing;
-  private readonly now: () => number;
-  private readonly logger: SourceLogger;
   private readonly args: readonly string[];
   private readonly redactedUrl: string;
-  private process: FfmpegProcess | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private timerDeadlineMs: number | undefined;
-  private framesDelivered = 0;
-  private partialBytesDropped = 0;
+  private readonly spawnProcess: SpawnProcess;
+  private process: SourceProcess | undefined;
   private closing: Promise<void> | undefined;
   private finished: (() => void) | undefined;
-  private readonly pending: SupervisorAction[] = [];
-  private applying = false;
 
   constructor(
     private readonly options: ResolvedSourceOptions,
     private readonly deps: CameraSourceDeps,
   ) {
     this.cameraId = options.id;
-    this.now = deps.now ?? Date.now;
-    this.logger = deps.logger ?? silentLogger;
-    this.statuses = new BehaviorSubject<CameraStatus>({ state: 'stopped', sinceMs: this.now() });
-    this.frames$ = this.frames.asObservable();
-    this.status$ = this.statuses.asObservable();
-    const { width, height } = options.output;
-    this.splitter = new FrameSplitter(width * height * 3);
-    this.clock = new FrameClock(1000 / options.sampleFps);
+    this.spawnProcess = deps.spawn ?? spawnFfmpeg;
     const knownUrls = [options.url, options.substreamUrl ?? ''];
     this.stderr = new LineRing(options.stderrLines, 2_000, (line) => redactText(line, knownUrls));
     const { target } = options;
@@ -131,52 +128,46 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       permanentFaults: target.permanentFaults,
       rtsp: target.kind === 'rtsp',
     });
+    this.shell = new SourceShell<SupervisorAction>({
+      cameraId: options.id,
+      output: options.output,
+      sampleFps: options.sampleFps,
+      machine: this.supervisor,
+      perform: (action) => this.perform(action),
+      faultMessage: 'camera connection failed',
+      ...(deps.scheduler === undefined ? {} : { scheduler: deps.scheduler }),
+      ...(deps.now === undefined ? {} : { now: deps.now }),
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    });
+    this.frames$ = this.shell.frames$;
+    this.status$ = this.shell.status$;
   }
 
   start(): void {
     if (this.closing !== undefined) return;
-    this.apply(this.supervisor.start(this.now()));
+    this.shell.apply(this.supervisor.start(this.shell.now()));
   }
 
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing;
     this.closing = new Promise<void>((resolve) => (this.finished = resolve));
-    this.apply(this.supervisor.stop(this.now()));
+    this.shell.apply(this.supervisor.stop(this.shell.now()));
     return this.closing;
   }
 
   stats(): SourceStats {
     return {
       spawns: this.supervisor.spawnCount,
-      frames: this.framesDelivered,
-      partialBytesDropped: this.partialBytesDropped,
+      frames: this.shell.framesDelivered,
+      partialBytesDropped: this.shell.partialBytesDropped,
       pid: this.process?.pid,
     };
-  }
-
-  /**
-   * Runs actions in order. A status subscriber may call close() (or anything else) synchronously: the
-   * actions that causes are queued behind the current ones instead of running in the middle of them, so a
-   * 'spawn' already decided is still followed by the 'kill' that close() asked for.
-   */
-  private apply(actions: readonly SupervisorAction[]): void {
-    this.pending.push(...actions);
-    if (this.applying) return;
-    this.applying = true;
-    try {
-      for (let action = this.pending.shift(); action !== undefined; action = this.pending.shift()) {
-        this.perform(action);
-      }
-    } finally {
-      this.applying = false;
-    }
-    this.rearmTimer();
   }
 
   private perform(action: SupervisorAction): void {
     switch (action.type) {
       case 'status':
-        return this.publishStatus(action.status);
+        return this.shell.publishStatus(action.status);
       case 'spawn':
         return this.spawn(action.attempt);
       case 'kill':
@@ -189,23 +180,21 @@ class FfmpegCameraSource implements SupervisedCameraSource {
   }
 
   private spawn(attempt: number): void {
-    this.splitter.reset();
+    this.shell.connectionStarted();
     this.stderr.clear();
-    this.clock.reconnect();
-    this.logger.info({ camera: this.cameraId, attempt, url: this.redactedUrl }, 'starting ffmpeg');
-    const proc = new FfmpegProcess(this.deps.ffmpegPath, this.args, {
+    this.deps.logger?.info({ camera: this.cameraId, attempt, url: this.redactedUrl }, 'starting ffmpeg');
+    const proc = this.spawnProcess(this.deps.ffmpegPath, this.args, {
       onStdout: (chunk) => this.onStdout(chunk),
       onStderr: (text) => this.stderr.push(text),
       onClose: (result) => {
         if (this.process === proc) this.process = undefined;
-        this.partialBytesDropped += this.splitter.pendingBytes;
-        this.splitter.reset();
-        const now = this.now();
+        this.shell.connectionEnded();
+        const now = this.shell.now();
         if (result.spawnError !== undefined) {
           const message = `cannot run ffmpeg at ${this.deps.ffmpegPath}: ${result.spawnError.message}; install ffmpeg or set FFMPEG_PATH`;
-          this.apply(this.supervisor.spawnFailed(now, message));
+          this.shell.apply(this.supervisor.spawnFailed(now, message));
         }
-        this.apply(
+        this.shell.apply(
           this.supervisor.exited(now, {
             code: result.code,
             signal: result.signal,
@@ -218,68 +207,20 @@ class FfmpegCameraSource implements SupervisedCameraSource {
   }
 
   private onStdout(chunk: Buffer): void {
-    const { width, height } = this.options.output;
-    for (const rgb of this.splitter.push(chunk)) {
-      if (!this.supervisor.acceptsFrames) continue;
-      const now = this.now();
-      const times = this.clock.stamp(now);
-      this.apply(this.supervisor.frame(now, { width, height }, times.scheduledWallMs));
-      if (!this.supervisor.acceptsFrames) continue; // this frame made the supervisor give up the connection
-      this.framesDelivered += 1;
-      this.frames.next({
-        cameraId: this.cameraId,
-        width,
-        height,
-        rgb,
-        ptsMs: times.ptsMs,
-        wallMs: times.wallMs,
-      });
-    }
-  }
-
-  private publishStatus(status: CameraStatus): void {
-    const fields: Record<string, unknown> = { camera: this.cameraId, state: status.state };
-    if (status.state === 'backoff' || status.state === 'failed') {
-      fields.fault = status.error.kind;
-      fields.reason = status.error.message;
-      if (status.state === 'backoff') fields.retryInMs = status.retryInMs;
-      this.logger.warn(fields, 'camera connection failed');
-    } else {
-      this.logger.info(fields, `camera ${status.state}`);
-    }
-    this.statuses.next(status);
-  }
-
-  /** One timer per camera, armed for the supervisor's next deadline (a frame only moves it later). */
-  private rearmTimer(): void {
-    const deadline = this.supervisor.nextDeadlineMs();
-    if (deadline === undefined) return this.clearTimer();
-    // An earlier timer may stay: tick() does nothing when nothing is due, and the timer re-arms.
-    if (this.timer !== undefined && this.timerDeadlineMs !== undefined && this.timerDeadlineMs <= deadline)
-      return;
-    this.clearTimer();
-    this.timerDeadlineMs = deadline;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerDeadlineMs = undefined;
-        this.apply(this.supervisor.tick(this.now()));
+    const size = { width: this.options.output.width, height: this.options.output.height };
+    this.shell.pushDecoded(chunk, {
+      accepts: () => this.supervisor.acceptsFrames,
+      admit: (now, times) => {
+        this.shell.apply(this.supervisor.frame(now, size, times.scheduledWallMs));
+        // This frame may have made the supervisor give the connection up (timestamps jumped).
+        return this.supervisor.acceptsFrames;
       },
-      Math.max(0, deadline - this.now()),
-    );
-  }
-
-  private clearTimer(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerDeadlineMs = undefined;
+    });
   }
 
   private async finish(): Promise<void> {
-    this.clearTimer();
     await this.process?.kill(this.options.killGraceMs);
-    this.frames.complete();
-    this.statuses.complete();
+    this.shell.complete();
     this.finished?.();
   }
 }

@@ -1,11 +1,15 @@
 export type { CameraSource } from './types.js';
 export {
   createCameraSource,
+  spawnFfmpeg,
   type CameraSourceDeps,
   type SourceLogger,
+  type SourceProcess,
   type SourceStats,
+  type SpawnProcess,
   type SupervisedCameraSource,
 } from './camera-source.js';
+export { SourceShell, type FrameGate, type SourceMachine, type SourceShellOptions } from './source-shell.js';
 export {
   defaultBackoff,
   defaultOutput,

@@ -1,7 +1,6 @@
 // One publisher's session: peer connection -> RTP -> whole frames on the sender's clock, with keyframe
 // requests (PLI) while none has arrived yet and after every loss. The decoder it feeds is attached by
 // the WHIP source and torn down with the session.
-import type { IvfDecoder } from './ivf-decoder.js';
 import type { VideoCodec } from './ivf.js';
 import { RtpFrameAssembler, RtpTimeline } from './rtp-frames.js';
 import { answerWhipOffer, type WhipIceOptions, type WhipPeer } from './whip-peer.js';
@@ -25,8 +24,16 @@ export interface WhipSessionStats {
   readonly encodedFramesDropped: number;
 }
 
+/** The decoder a session feeds (IvfDecoder, or a fake in tests). */
+export interface WhipDecoder {
+  readonly pid: number | undefined;
+  /** False when the frame was refused (ffmpeg too far behind): wait for a keyframe. */
+  write(data: Uint8Array, pts: number): boolean;
+  kill(graceMs: number): Promise<void>;
+}
+
 export class WhipSession {
-  decoder: IvfDecoder | undefined;
+  decoder: WhipDecoder | undefined;
   private peer: WhipPeer | undefined;
   private assembler: RtpFrameAssembler | undefined;
   private readonly timeline = new RtpTimeline();

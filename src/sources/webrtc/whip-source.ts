@@ -2,26 +2,44 @@
 // as an RTSP camera, so the segmenter, batcher and events treat it alike. The service cannot dial a
 // publisher: between publishers the camera waits ('connecting' / 'backoff', see whip-lifecycle.ts).
 import { randomUUID } from 'node:crypto';
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { CameraFault, CameraStatus, Frame } from '../../domain/index.js';
 import { TsnError } from '../../errors/index.js';
-import type {
-  CameraSourceDeps,
-  SourceLogger,
-  SupervisedCameraSource,
-  SourceStats,
-} from '../camera-source.js';
-import { FrameClock } from '../frame-clock.js';
-import { FrameSplitter } from '../frame-splitter.js';
+import type { CameraSourceDeps, SupervisedCameraSource, SourceStats } from '../camera-source.js';
 import { LineRing } from '../line-ring.js';
 import { resolveSourceSettings, type OutputGeometry, type ResolvedSourceSettings } from '../options.js';
+import { SourceShell } from '../source-shell.js';
 import { classifyExit } from '../stderr-classifier.js';
-import { IvfDecoder } from './ivf-decoder.js';
+import { IvfDecoder, type IvfDecoderHandlers, type IvfDecoderOptions } from './ivf-decoder.js';
+import type { VideoCodec } from './ivf.js';
 import { checkWhipOffer } from './sdp-offer.js';
 import { WhipLifecycle, type WhipAction } from './whip-lifecycle.js';
-import { WhipSession, type WhipSessionStats } from './whip-session.js';
+import {
+  WhipSession,
+  type WhipDecoder,
+  type WhipSessionOptions,
+  type WhipSessionStats,
+} from './whip-session.js';
 import { buildWhipIngestArgs } from './whip-ingest-args.js';
 import type { WhipIceOptions } from './whip-peer.js';
+
+/** A publisher's session as the source drives it (WhipSession; a fake peer in virtual-time tests). */
+export interface WhipSessionLike {
+  readonly id: string;
+  readonly answerSdp: string;
+  readonly stats: WhipSessionStats;
+  decoder: WhipDecoder | undefined;
+  negotiate(offerSdp: string): Promise<void>;
+  close(killGraceMs: number): Promise<void>;
+  decoderSawLoss(): void;
+}
+
+export interface WhipSourceDeps extends CameraSourceDeps {
+  /** Default: a real WebRTC peer (WhipSession). */
+  readonly createSession?: (id: string, options: WhipSessionOptions) => WhipSessionLike;
+  /** Default: a real ffmpeg fed IVF on stdin (IvfDecoder). */
+  readonly createDecoder?: (options: IvfDecoderOptions, handlers: IvfDecoderHandlers) => WhipDecoder;
+}
 
 export interface WhipSourceOptions {
   readonly id: string;
@@ -72,10 +90,8 @@ export const defaultWhipIce: WhipIceOptions = Object.freeze({
 const decodeErrorPattern =
   /error while decoding|concealing|corrupt|no frame!|Missing reference|decode_slice_header error/i;
 
-const silentLogger: SourceLogger = { info: () => undefined, warn: () => undefined };
-
 /** Throws E_SOURCE_OPTIONS on out-of-range options (the same checks and defaults as every source). */
-export function createWhipCameraSource(options: WhipSourceOptions, deps: CameraSourceDeps): WhipCameraSource {
+export function createWhipCameraSource(options: WhipSourceOptions, deps: WhipSourceDeps): WhipCameraSource {
   const resolved = resolveSourceSettings(
     {
       id: options.id,
@@ -95,39 +111,26 @@ class WhipSource implements WhipCameraSource {
   readonly cameraId: string;
   readonly frames$: Observable<Frame>;
   readonly status$: Observable<CameraStatus>;
-  private readonly frames = new Subject<Frame>();
-  private readonly statuses: BehaviorSubject<CameraStatus>;
+  private readonly shell: SourceShell<WhipAction>;
   private readonly lifecycle: WhipLifecycle;
   private readonly output: Required<OutputGeometry>;
-  private readonly splitter: FrameSplitter;
-  private readonly clock: FrameClock;
   private readonly stderr: LineRing;
-  private readonly now: () => number;
-  private readonly logger: SourceLogger;
   private readonly args: readonly string[];
   private readonly ice: WhipIceOptions;
-  private session: WhipSession | undefined;
+  private session: WhipSessionLike | undefined;
   private negotiating = false;
   private readonly teardowns = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private counters = { spawns: 0, frames: 0, partialBytesDropped: 0, sessions: 0 };
+  private counters = { spawns: 0, sessions: 0 };
   private pastSessions: WhipSessionStats = { keyframeRequests: 0, packetsLost: 0, encodedFramesDropped: 0 };
   private closing: Promise<void> | undefined;
 
   constructor(
     private readonly resolved: ResolvedSourceSettings,
     private readonly options: WhipSourceOptions,
-    private readonly deps: CameraSourceDeps,
+    private readonly deps: WhipSourceDeps,
   ) {
     this.cameraId = resolved.id;
-    this.now = deps.now ?? Date.now;
-    this.logger = deps.logger ?? silentLogger;
     this.output = resolved.output;
-    this.statuses = new BehaviorSubject<CameraStatus>({ state: 'stopped', sinceMs: this.now() });
-    this.frames$ = this.frames.asObservable();
-    this.status$ = this.statuses.asObservable();
-    this.splitter = new FrameSplitter(this.output.width * this.output.height * 3);
-    this.clock = new FrameClock(1000 / options.sampleFps);
     this.stderr = new LineRing(resolved.stderrLines);
     this.ice = { ...defaultWhipIce, ...options.ice };
     this.lifecycle = new WhipLifecycle({
@@ -139,11 +142,28 @@ class WhipSource implements WhipCameraSource {
       output: this.output,
       ...(deps.capabilities === undefined ? {} : { capabilities: deps.capabilities }),
     });
+    this.shell = new SourceShell<WhipAction>({
+      cameraId: resolved.id,
+      output: this.output,
+      sampleFps: options.sampleFps,
+      machine: this.lifecycle,
+      perform: (action) => this.perform(action),
+      faultMessage: 'WHIP camera waiting for a publisher',
+      ...(deps.scheduler === undefined ? {} : { scheduler: deps.scheduler }),
+      ...(deps.now === undefined ? {} : { now: deps.now }),
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    });
+    this.frames$ = this.shell.frames$;
+    this.status$ = this.shell.status$;
+  }
+
+  private get now(): () => number {
+    return this.shell.now;
   }
 
   start(): void {
     if (this.closing !== undefined) return;
-    this.apply(this.lifecycle.start(this.now()));
+    this.shell.apply(this.lifecycle.start(this.now()));
   }
 
   async publish(offerSdp: string, options: { readonly replace: boolean }): Promise<WhipPublishResult> {
@@ -160,14 +180,16 @@ class WhipSource implements WhipCameraSource {
     this.negotiating = true;
     try {
       const sessionId = randomUUID();
-      const session: WhipSession = new WhipSession(sessionId, {
+      const sessionOptions: WhipSessionOptions = {
         ice: this.ice,
         keyframeRequestIntervalMs: this.options.keyframeRequestIntervalMs ?? 500,
         now: this.now,
         onFrame: (data, pts, codec) => this.onEncodedFrame(session, data, pts, codec),
         onLost: (reason) =>
           this.lose(sessionId, { kind: 'exited', message: `the publisher's connection ended (${reason})` }),
-      });
+      };
+      const session: WhipSessionLike =
+        this.deps.createSession?.(sessionId, sessionOptions) ?? new WhipSession(sessionId, sessionOptions);
       await session.negotiate(offerSdp);
       if (this.closing !== undefined) {
         await session.close(0);
@@ -175,16 +197,15 @@ class WhipSource implements WhipCameraSource {
       }
       const previous = this.session;
       if (previous !== undefined) {
-        this.logger.info({ camera: this.cameraId, session: previous.id }, 'WHIP publisher replaced');
-        this.teardown(previous);
-        this.apply(this.lifecycle.left(this.now(), previous.id, undefined));
+        this.deps.logger?.info({ camera: this.cameraId, session: previous.id }, 'WHIP publisher replaced');
+        void this.teardown(previous);
+        this.shell.apply(this.lifecycle.left(this.now(), previous.id, undefined));
       }
       this.session = session;
       this.counters.sessions += 1;
-      this.splitter.reset();
-      this.clock.reconnect();
-      this.logger.info({ camera: this.cameraId, session: sessionId }, 'WHIP publisher joined');
-      this.apply(this.lifecycle.joined(this.now(), sessionId));
+      this.shell.connectionStarted();
+      this.deps.logger?.info({ camera: this.cameraId, session: sessionId }, 'WHIP publisher joined');
+      this.shell.apply(this.lifecycle.joined(this.now(), sessionId));
       return { sessionId, answerSdp: session.answerSdp };
     } finally {
       this.negotiating = false;
@@ -194,20 +215,18 @@ class WhipSource implements WhipCameraSource {
   async end(sessionId: string): Promise<boolean> {
     const session = this.session;
     if (session === undefined || session.id !== sessionId) return false;
-    this.logger.info({ camera: this.cameraId, session: sessionId }, 'WHIP publisher left (DELETE)');
+    this.deps.logger?.info({ camera: this.cameraId, session: sessionId }, 'WHIP publisher left (DELETE)');
     const done = this.teardown(session);
-    this.apply(this.lifecycle.left(this.now(), sessionId, undefined));
+    this.shell.apply(this.lifecycle.left(this.now(), sessionId, undefined));
     await done;
     return true;
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.apply(this.lifecycle.stop(this.now()));
-      clearTimeout(this.timer);
+      this.shell.apply(this.lifecycle.stop(this.now()));
       await Promise.all([...this.teardowns]);
-      this.frames.complete();
-      this.statuses.complete();
+      this.shell.complete();
     })();
     return this.closing;
   }
@@ -216,7 +235,10 @@ class WhipSource implements WhipCameraSource {
     const live = this.session?.stats;
     const past = this.pastSessions;
     return {
-      ...this.counters,
+      spawns: this.counters.spawns,
+      frames: this.shell.framesDelivered,
+      partialBytesDropped: this.shell.partialBytesDropped,
+      sessions: this.counters.sessions,
       pid: this.session?.decoder?.pid,
       keyframeRequests: past.keyframeRequests + (live?.keyframeRequests ?? 0),
       packetsLost: past.packetsLost + (live?.packetsLost ?? 0),
@@ -224,87 +246,76 @@ class WhipSource implements WhipCameraSource {
     };
   }
 
-  private onEncodedFrame(session: WhipSession, data: Buffer, pts: number, codec: 'h264' | 'vp8'): boolean {
+  private onEncodedFrame(session: WhipSessionLike, data: Buffer, pts: number, codec: VideoCodec): boolean {
     if (this.session !== session) return false;
     session.decoder ??= this.spawnDecoder(session, codec);
     return session.decoder.write(data, pts);
   }
 
-  private spawnDecoder(session: WhipSession, codec: 'h264' | 'vp8'): IvfDecoder {
+  private spawnDecoder(session: WhipSessionLike, codec: VideoCodec): WhipDecoder {
     this.counters.spawns += 1;
     this.stderr.clear();
-    this.logger.info({ camera: this.cameraId, session: session.id, codec }, 'starting ffmpeg for WHIP');
-    return new IvfDecoder(
-      {
-        ffmpegPath: this.deps.ffmpegPath,
-        args: this.args,
-        codec,
-        maxPendingBytes: this.options.maxPendingBytes ?? 8 * 1024 * 1024,
+    this.deps.logger?.info({ camera: this.cameraId, session: session.id, codec }, 'starting ffmpeg for WHIP');
+    const options: IvfDecoderOptions = {
+      ffmpegPath: this.deps.ffmpegPath,
+      args: this.args,
+      codec,
+      maxPendingBytes: this.options.maxPendingBytes ?? 8 * 1024 * 1024,
+    };
+    const handlers: IvfDecoderHandlers = {
+      onStdout: (chunk) => this.onDecoded(session, chunk),
+      onStderr: (text) => {
+        this.stderr.push(text);
+        if (decodeErrorPattern.test(text)) session.decoderSawLoss();
       },
-      {
-        onStdout: (chunk) => this.onDecoded(session, chunk),
-        onStderr: (text) => {
-          this.stderr.push(text);
-          if (decodeErrorPattern.test(text)) session.decoderSawLoss();
-        },
-        onClose: (result) => {
-          if (this.session !== session) return;
-          this.counters.partialBytesDropped += this.splitter.pendingBytes;
-          const fault: CameraFault =
-            result.spawnError !== undefined
-              ? {
-                  kind: 'unknown',
-                  message: `cannot run ffmpeg at ${this.deps.ffmpegPath}: ${result.spawnError.message}`,
-                }
-              : classifyExit(this.stderr.snapshot(), result.code, result.signal);
-          this.lose(session.id, fault);
-        },
+      onClose: (result) => {
+        if (this.session !== session) return;
+        this.shell.connectionEnded();
+        const fault: CameraFault =
+          result.spawnError !== undefined
+            ? {
+                kind: 'unknown',
+                message: `cannot run ffmpeg at ${this.deps.ffmpegPath}: ${result.spawnError.message}`,
+              }
+            : classifyExit(this.stderr.snapshot(), result.code, result.signal);
+        this.lose(session.id, fault);
       },
-    );
+    };
+    return this.deps.createDecoder?.(options, handlers) ?? new IvfDecoder(options, handlers);
   }
 
-  private onDecoded(session: WhipSession, chunk: Buffer): void {
+  private onDecoded(session: WhipSessionLike, chunk: Buffer): void {
     if (this.session !== session) return;
-    const { width, height } = this.output;
-    for (const rgb of this.splitter.push(chunk)) {
-      const now = this.now();
-      this.apply(this.lifecycle.frame(now, session.id, { width, height }));
-      const times = this.clock.stamp(now);
-      this.counters.frames += 1;
-      this.frames.next({
-        cameraId: this.cameraId,
-        width,
-        height,
-        rgb,
-        ptsMs: times.ptsMs,
-        wallMs: times.wallMs,
-      });
-    }
+    const size = { width: this.output.width, height: this.output.height };
+    this.shell.pushDecoded(chunk, {
+      accepts: () => this.session === session,
+      admit: (now) => {
+        this.shell.apply(this.lifecycle.frame(now, session.id, size));
+        return true;
+      },
+    });
   }
 
   /** The session failed on its own (connection, decoder, watchdog). */
   private lose(sessionId: string, fault: CameraFault): void {
     const session = this.session;
     if (session === undefined || session.id !== sessionId) return;
-    this.logger.warn(
+    this.deps.logger?.warn(
       { camera: this.cameraId, session: sessionId, fault: fault.kind, reason: fault.message },
       'WHIP publisher lost',
     );
-    this.teardown(session);
-    this.apply(this.lifecycle.left(this.now(), sessionId, fault));
+    void this.teardown(session);
+    this.shell.apply(this.lifecycle.left(this.now(), sessionId, fault));
   }
 
-  private apply(actions: readonly WhipAction[]): void {
-    for (const action of actions) {
-      if (action.type === 'status') this.publishStatus(action.status);
-      else if (action.type === 'end-session') {
-        if (this.session?.id === action.sessionId) this.teardown(this.session);
-      }
+  private perform(action: WhipAction): void {
+    if (action.type === 'status') this.shell.publishStatus(action.status);
+    else if (action.type === 'end-session' && this.session?.id === action.sessionId) {
+      void this.teardown(this.session);
     }
-    this.rearmTimer();
   }
 
-  private teardown(session: WhipSession): Promise<void> {
+  private teardown(session: WhipSessionLike): Promise<void> {
     if (this.session === session) this.session = undefined;
     const ended = session.stats;
     this.pastSessions = {
@@ -315,29 +326,6 @@ class WhipSource implements WhipCameraSource {
     const done = session.close(this.resolved.killGraceMs).finally(() => this.teardowns.delete(done));
     this.teardowns.add(done);
     return done;
-  }
-
-  private publishStatus(status: CameraStatus): void {
-    if (status.state === 'backoff') {
-      this.logger.warn(
-        { camera: this.cameraId, state: status.state, fault: status.error.kind },
-        'WHIP camera waiting for a publisher',
-      );
-    } else {
-      this.logger.info({ camera: this.cameraId, state: status.state }, `camera ${status.state}`);
-    }
-    this.statuses.next(status);
-  }
-
-  private rearmTimer(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const deadline = this.lifecycle.nextDeadlineMs();
-    if (deadline === undefined || this.closing !== undefined) return;
-    this.timer = setTimeout(
-      () => this.apply(this.lifecycle.tick(this.now())),
-      Math.max(0, deadline - this.now()),
-    );
   }
 }
 
