@@ -23,7 +23,8 @@ export function buildWhipIngestArgs(options: WhipIngestArgsOptions): string[] {
     ...['-hide_banner', '-nostats', '-loglevel', 'level+warning'],
     ...['-probesize', '32', '-analyzeduration', '0'],
     ...['-fflags', '+discardcorrupt+nobuffer', '-flags', 'low_delay'],
-    ...['-f', 'ivf', '-i', 'pipe:0'],
+    // Only stdin: the IVF stream is the publisher's, and no demuxer may open anything else for it.
+    ...['-protocol_whitelist', 'pipe', '-f', 'ivf', '-i', 'pipe:0'],
     ...['-map', '0:v:0', '-an', '-sn', '-dn'],
     ...['-vf', [`fps=${formatNumber(options.sampleFps)}`, ...geometryFilters(options.output)].join(',')],
     ...passthroughTimingArgs(caps),

@@ -39,7 +39,7 @@ describe('buildWhipIngestArgs (golden argv)', () => {
       ...['-hide_banner', '-nostats', '-loglevel', 'level+warning'],
       ...['-probesize', '32', '-analyzeduration', '0'],
       ...['-fflags', '+discardcorrupt+nobuffer', '-flags', 'low_delay'],
-      ...['-f', 'ivf', '-i', 'pipe:0'],
+      ...['-protocol_whitelist', 'pipe', '-f', 'ivf', '-i', 'pipe:0'],
       ...['-map', '0:v:0', '-an', '-sn', '-dn'],
       ...['-vf', `fps=4,${centerCrop224}`],
       ...['-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
