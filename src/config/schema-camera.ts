@@ -15,6 +15,8 @@ export const cameraIdSchema = z
 
 /** Reconnecting faster than this only hammers the camera (and spawns ffmpeg in a loop). */
 export const minBackoffDelayMs = 250;
+/** Source timers beyond a day are typos; beyond 2^31-1 ms Node would fire them at once. */
+const maxSourceTimerMs = 86_400_000;
 
 const backoffSchema = z
   .array(
@@ -23,6 +25,7 @@ const backoffSchema = z
         .number()
         .int()
         .min(minBackoffDelayMs, `backoff delayMs: at least ${minBackoffDelayMs} ms`)
+        .max(maxSourceTimerMs, 'backoff delayMs: at most 86400000 (a day)')
         .describe(`Wait before each reconnect attempt of this step (at least ${minBackoffDelayMs}).`),
       times: positiveInt().optional().describe('Attempts at this delay; absent = forever (last step only).'),
     }),
@@ -108,10 +111,12 @@ const cameraSettingsBase = {
   pick: z
     .enum(['paddle', 'nearest'])
     .describe("Frame kept per segment: paddle = PaddleVideo's sampler (latest at or before the centre)."),
-  stallTimeoutMs: positiveInt().describe('No frame for this long = stalled; the source reconnects.'),
-  connectTimeoutMs: positiveInt().describe(
-    'A connection attempt without a first frame after this long fails.',
-  ),
+  stallTimeoutMs: positiveInt()
+    .max(maxSourceTimerMs)
+    .describe('No frame for this long = stalled; the source reconnects.'),
+  connectTimeoutMs: positiveInt()
+    .max(maxSourceTimerMs)
+    .describe('A connection attempt without a first frame after this long fails.'),
   backoff: backoffSchema,
   rtspTransport: z.enum(['tcp', 'udp']).describe('RTSP transport for rtsp:// cameras.'),
   hwaccel: z.enum(['none', 'cuda', 'vaapi']).describe('Hardware decoding ("none" = software).'),

@@ -150,6 +150,9 @@ export function resolveSourceSettings(options: SourceSettings, kind: SourceKind)
   return Object.freeze(resolved);
 }
 
+/** Node fires a timer longer than 2^31-1 ms at once: a "long" timeout would become a tight loop. */
+const maxTimerMs = 2_147_483_647;
+
 function checkRanges(o: ResolvedSourceSettings): void {
   const context = { camera: o.id };
   if (!(o.sampleFps > 0 && o.sampleFps <= 120))
@@ -169,8 +172,11 @@ function checkRanges(o: ResolvedSourceSettings): void {
     ['authRetryDelayMs', o.authRetryDelayMs],
     ['killGraceMs', o.killGraceMs],
   ] as const) {
-    if (!(value > 0 && Number.isFinite(value)))
-      throw optionsError(`${name} must be a positive number of ms, got ${value}`, context);
+    if (!(value > 0 && value <= maxTimerMs))
+      throw optionsError(
+        `${name} must be a positive number of ms up to ${maxTimerMs}, got ${value}`,
+        context,
+      );
   }
   if (!(o.maxLeadMs > 0))
     throw optionsError(`maxLeadMs must be > 0 (Infinity = off), got ${o.maxLeadMs}`, context);
@@ -186,7 +192,7 @@ function checkBackoff(steps: readonly BackoffStep[], context: Record<string, unk
   for (const step of steps) {
     const times = step.times ?? Infinity;
     const timesOk = times === Infinity || (Number.isInteger(times) && times >= 1);
-    if (!(step.delayMs >= 0 && Number.isFinite(step.delayMs)) || !timesOk) {
+    if (!(step.delayMs >= 0 && step.delayMs <= maxTimerMs) || !timesOk) {
       throw optionsError(
         `backoff step {delayMs: ${step.delayMs}, times: ${String(step.times)}} is invalid`,
         context,

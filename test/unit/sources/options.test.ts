@@ -41,6 +41,8 @@ describe('source options', () => {
     bad({ backoff: [] }, 'E_SOURCE_OPTIONS');
     bad({ backoff: [{ delayMs: 5, times: 0 }] }, 'E_SOURCE_OPTIONS');
     bad({ stallTimeoutMs: -1 }, 'E_SOURCE_OPTIONS');
+    bad({ connectTimeoutMs: 2 ** 31 }, 'E_SOURCE_OPTIONS');
+    bad({ backoff: [{ delayMs: 2 ** 31 }] }, 'E_SOURCE_OPTIONS');
     bad({ url: ' ' }, 'E_SOURCE_URL');
     bad({ url: 'srt://host:9000' }, 'E_SOURCE_URL');
     bad({ substreamUrl: 'udp://0.0.0.0:9000' }, 'E_SOURCE_URL');

@@ -35,6 +35,20 @@ describe('sources config', () => {
     assert.deepEqual(ok.defaults.backoff, [{ delayMs: 250 }]);
   });
 
+  test('source timers over a day are refused (over 2^31-1 ms Node would fire them at once)', () => {
+    for (const text of [
+      'defaults:\n  stallTimeoutMs: 2147483648\n',
+      'defaults:\n  connectTimeoutMs: 86400001\n',
+      'defaults:\n  backoff: [{ delayMs: 99999999999 }]\n',
+    ]) {
+      assert.throws(
+        () => loadConfig({ file: configFile(text), env: {} }),
+        (e: unknown) => isTsnError(e, 'E_CONFIG'),
+        text,
+      );
+    }
+  });
+
   test('fileRoots needs at least one directory; maxCameras a positive integer', () => {
     for (const text of ['sources: { fileRoots: [] }\n', 'sources: { maxCameras: 0 }\n']) {
       assert.throws(
