@@ -144,17 +144,18 @@ export function resolveIngestTarget(
   substreamUrl: string | undefined,
   policy: SourcePolicy = {},
 ): FfmpegTarget {
-  const main = resolveSourceUrl(url, policy, 'url');
-  const sub = substreamUrl === undefined ? undefined : resolveSourceUrl(substreamUrl, policy, 'substreamUrl');
-  if (main.driver !== 'ffmpeg' || (sub !== undefined && sub.driver !== 'ffmpeg')) {
-    const bad = main.driver !== 'ffmpeg' ? main : sub;
-    throw urlError(
-      main.driver !== 'ffmpeg' ? 'url' : 'substreamUrl',
-      main.driver !== 'ffmpeg' ? url : (substreamUrl ?? ''),
-      `a ${bad?.scheme ?? ''}:// source is not read by ffmpeg here; give rtsp://, http(s):// or a file`,
-    );
-  }
-  return sub !== undefined && sub.driver === 'ffmpeg' ? sub : main;
+  const main = resolveFfmpegUrl(url, policy, 'url');
+  return substreamUrl === undefined ? main : resolveFfmpegUrl(substreamUrl, policy, 'substreamUrl');
+}
+
+function resolveFfmpegUrl(url: string, policy: SourcePolicy, field: string): FfmpegTarget {
+  const target = resolveSourceUrl(url, policy, field);
+  if (target.driver === 'ffmpeg') return target;
+  throw urlError(
+    field,
+    url,
+    `is a ${target.scheme}:// source, not one ffmpeg reads; give rtsp://, http(s):// or a file`,
+  );
 }
 
 function ffmpegTarget(
