@@ -261,7 +261,8 @@ function resolveSim(url: string, policy: SourcePolicy, field: string): SourceTar
 }
 
 function urlError(field: string, url: string, why: string): TsnError {
-  const shown = redactUrl(url);
+  // Everything up to the last '@' may be credentials (a password with an unencoded '#', '?' or '/').
+  const shown = redactUrl(url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^]*@/i, '$1***@'));
   return new TsnError('E_SOURCE_URL', `camera ${field} ${JSON.stringify(shown)} ${why}`, {
     context: { field, url: shown },
   });

@@ -79,13 +79,21 @@ describe('source registry (one table by URL scheme)', () => {
     );
   });
 
-  test('errors never carry the credentials', () => {
-    try {
-      resolveSourceUrl('ftp://admin:hunter22@cam/x', policy);
-      assert.fail('should throw');
-    } catch (error) {
-      assert.equal(JSON.stringify(error).includes('hunter22'), false);
-      assert.equal(String(error).includes('hunter22'), false);
+  test('errors never carry the credentials, even with an unencoded # ? / in the password', () => {
+    for (const url of [
+      'ftp://admin:hunter22@cam/x',
+      'ftp://admin:Pa#hunter22@cam/x',
+      'gopher://admin:Pa?hunter22@cam/x',
+      'rtsp://admin:Pa/hunter22@/x',
+    ]) {
+      try {
+        resolveSourceUrl(url, policy);
+        assert.fail('should throw');
+      } catch (error) {
+        assert.ok(isTsnError(error, 'E_SOURCE_URL'), url);
+        assert.equal(JSON.stringify(error).includes('hunter22'), false, url);
+        assert.equal(String(error).includes('hunter22'), false, url);
+      }
     }
   });
 
