@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -21,6 +21,12 @@ before(async () => {
     ...['-nostdin', '-loglevel', 'error', '-i', join(dir.path, 'clip.ts'), '-c', 'copy'],
     ...['-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', join(dir.path, 'live.m3u8')],
   ]);
+  // A playlist whose segment is a local file: ffmpeg's whitelist for http sources must refuse it.
+  const local = join(dir.path, 'clip.ts');
+  writeFileSync(
+    join(dir.path, 'evil.m3u8'),
+    ['#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXTINF:2.0,', `file:${local}`, '#EXT-X-ENDLIST', ''].join('\n'),
+  );
   server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (
@@ -107,6 +113,20 @@ describe('url sources over http', { concurrency: true }, () => {
     assert.equal(denied.retryInMs, 60_000);
     const visible = JSON.stringify(statuses);
     assert.equal(visible.includes('wrong-Http-1') || visible.includes(password), false);
+  });
+
+  test("an HLS playlist naming a file: segment is refused by the protocol whitelist: 'unsupported', failed", async () => {
+    const source = urlSource('hls-file', `${base}/evil.m3u8`);
+    let frames = 0;
+    source.frames$.subscribe(() => (frames += 1));
+    source.start();
+    const status = await waitForStatus(source.status$, (s) => s.state === 'failed', 20_000, 'failed');
+    await source.close();
+    assert.ok(status.state === 'failed');
+    assert.equal(status.error.kind, 'unsupported');
+    assert.match(status.error.message, /not on whitelist/);
+    assert.equal(frames, 0, 'no byte of the local file became a frame');
+    assert.equal(source.stats().spawns, 1);
   });
 
   test("404 is 'not-found'", async () => {
