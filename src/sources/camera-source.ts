@@ -7,7 +7,7 @@ import { LineRing } from './line-ring.js';
 import { probeFfmpegCapabilities } from './probe.js';
 import { resolveSourceOptions, type ResolvedSourceOptions, type SourceOptions } from './options.js';
 import { redactText, redactUrl } from './redact.js';
-import { SourceShell, type SourceLogger } from './source-shell.js';
+import { shellDepsOf, SourceShell, type SourceLogger } from './source-shell.js';
 import { Supervisor, type SupervisorAction } from './supervisor.js';
 import type { CameraSource } from './types.js';
 
@@ -135,9 +135,7 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       machine: this.supervisor,
       perform: (action) => this.perform(action),
       faultMessage: 'camera connection failed',
-      ...(deps.scheduler === undefined ? {} : { scheduler: deps.scheduler }),
-      ...(deps.now === undefined ? {} : { now: deps.now }),
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      ...shellDepsOf(deps),
     });
     this.frames$ = this.shell.frames$;
     this.status$ = this.shell.status$;

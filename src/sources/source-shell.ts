@@ -44,6 +44,17 @@ export interface SourceShellOptions<A> {
   readonly logger?: SourceLogger;
 }
 
+type ShellDeps = Pick<SourceShellOptions<unknown>, 'scheduler' | 'now' | 'logger'>;
+
+/** The shell's clock, scheduler and logger from a source's deps (only those given). */
+export function shellDepsOf(deps: ShellDeps): ShellDeps {
+  return {
+    ...(deps.scheduler === undefined ? {} : { scheduler: deps.scheduler }),
+    ...(deps.now === undefined ? {} : { now: deps.now }),
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+  };
+}
+
 /** Per decoded frame: whether the connection still counts, and the machine's verdict once stamped. */
 export interface FrameGate {
   /** Checked before the frame is stamped (a connection being given up delivers nothing). */

@@ -8,7 +8,7 @@ import { TsnError } from '../../errors/index.js';
 import type { CameraSourceDeps, SupervisedCameraSource, SourceStats } from '../camera-source.js';
 import { LineRing } from '../line-ring.js';
 import { resolveSourceSettings, type OutputGeometry, type ResolvedSourceSettings } from '../options.js';
-import { SourceShell } from '../source-shell.js';
+import { shellDepsOf, SourceShell } from '../source-shell.js';
 import { classifyExit } from '../stderr-classifier.js';
 import { IvfDecoder, type IvfDecoderHandlers, type IvfDecoderOptions } from './ivf-decoder.js';
 import type { VideoCodec } from './ivf.js';
@@ -92,18 +92,8 @@ const decodeErrorPattern =
 
 /** Throws E_SOURCE_OPTIONS on out-of-range options (the same checks and defaults as every source). */
 export function createWhipCameraSource(options: WhipSourceOptions, deps: WhipSourceDeps): WhipCameraSource {
-  const resolved = resolveSourceSettings(
-    {
-      id: options.id,
-      sampleFps: options.sampleFps,
-      ...(options.output === undefined ? {} : { output: options.output }),
-      ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
-      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
-      ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
-      ...(options.stderrLines === undefined ? {} : { stderrLines: options.stderrLines }),
-    },
-    'url',
-  );
+  // WhipSourceOptions is a subset of SourceSettings plus WHIP's own keys, which the resolver ignores.
+  const resolved = resolveSourceSettings(options, 'url');
   return new WhipSource(resolved, options, deps);
 }
 
@@ -149,9 +139,7 @@ class WhipSource implements WhipCameraSource {
       machine: this.lifecycle,
       perform: (action) => this.perform(action),
       faultMessage: 'WHIP camera waiting for a publisher',
-      ...(deps.scheduler === undefined ? {} : { scheduler: deps.scheduler }),
-      ...(deps.now === undefined ? {} : { now: deps.now }),
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      ...shellDepsOf(deps),
     });
     this.frames$ = this.shell.frames$;
     this.status$ = this.shell.status$;
