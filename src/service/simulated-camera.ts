@@ -18,10 +18,6 @@ export interface SimUrl {
   readonly pattern: ClipPattern;
 }
 
-export function isSimUrl(url: string): boolean {
-  return url.toLowerCase().startsWith('sim://');
-}
-
 /** Throws E_SOURCE_URL for a malformed sim:// URL (so a POST gets a 400, not a failed camera). */
 export function parseSimUrl(url: string): SimUrl {
   const match = /^sim:\/\/([A-Za-z0-9_-]+)\/?(?:\?(.*))?$/i.exec(url);

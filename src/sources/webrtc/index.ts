@@ -1,4 +1,4 @@
-export { WhipHub, isWhipUrl, whipSourceOptions } from './whip-hub.js';
+export { WhipHub, whipSourceOptions } from './whip-hub.js';
 export {
   createWhipCameraSource,
   defaultWhipIce,

@@ -12,11 +12,6 @@ import {
   type WhipSourceOptions,
 } from './whip-source.js';
 
-/** `whip://` (anything after the scheme is ignored): a camera fed by WHIP publishers at POST /v1/whip/<id>. */
-export function isWhipUrl(url: string): boolean {
-  return /^whip:/i.test(url.trim());
-}
-
 export class WhipHub {
   private readonly endpoints = new Map<string, WhipEndpoint>();
 

@@ -1,15 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isTsnError } from '../../../src/errors/index.js';
-import { WhipHub, createWhipCameraSource, isWhipUrl } from '../../../src/sources/webrtc/index.js';
+import { WhipHub, createWhipCameraSource } from '../../../src/sources/webrtc/index.js';
+import { resolveSourceUrl } from '../../../src/sources/registry.js';
 
 const deps = { ffmpegPath: 'ffmpeg' };
 
 describe('WhipHub and WHIP sources (no network)', () => {
-  test('isWhipUrl', () => {
-    assert.equal(isWhipUrl('whip://'), true);
-    assert.equal(isWhipUrl('WHIP://lobby'), true);
-    assert.equal(isWhipUrl('rtsp://cam/whip'), false);
+  test('whip:// URLs are WHIP cameras in the source registry', () => {
+    assert.equal(resolveSourceUrl('whip://').driver, 'whip');
+    assert.equal(resolveSourceUrl('WHIP://lobby').driver, 'whip');
+    assert.equal(resolveSourceUrl('rtsp://cam/whip').driver, 'ffmpeg');
   });
 
   test('options are checked like every source: E_SOURCE_OPTIONS', () => {
