@@ -2,7 +2,7 @@
 // and carries the actions out with revision-checked KV writes. A write that loses a race is not an error:
 // the planner forgets the lease and the next tick sees who won.
 import type { KV } from 'nats';
-import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, timer, type SchedulerLike, type Subscription } from 'rxjs';
 import type { KvMirror } from './kv-mirror.js';
 import { LeasePlanner, type LeaseAction, type LeaseView, type StopReason } from './lease-planner.js';
 
@@ -39,11 +39,9 @@ export class LeaseAgent {
 
   start(): void {
     const tickMs = this.deps.tickMs ?? Math.max(100, Math.floor(this.deps.leaseTtlMs / 6));
-    const agent = this;
-    this.timer = this.scheduler.schedule(function () {
-      agent.ticking = agent.ticking.then(() => agent.tick());
-      this.schedule(undefined, tickMs);
-    }, 0);
+    this.timer = timer(0, tickMs, this.scheduler).subscribe(() => {
+      this.ticking = this.ticking.then(() => this.tick());
+    });
   }
 
   owned(): readonly string[] {
