@@ -18,7 +18,8 @@ export interface LeaseAgentDeps {
   cameras(): readonly string[];
   startCamera(cameraId: string): void;
   stopCamera(cameraId: string, reason: StopReason): Promise<void>;
-  onError(error: unknown, action: LeaseAction): void;
+  /** A failed KV write (usually a lost race: harmless, the next tick sees the winner) or round. */
+  onError(error: unknown, action?: LeaseAction): void;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -40,7 +41,7 @@ export class LeaseAgent {
   start(): void {
     const tickMs = this.deps.tickMs ?? Math.max(100, Math.floor(this.deps.leaseTtlMs / 6));
     this.timer = timer(0, tickMs, this.scheduler).subscribe(() => {
-      this.ticking = this.ticking.then(() => this.tick());
+      this.ticking = this.ticking.then(() => this.tick()).catch((error: unknown) => this.deps.onError(error));
     });
   }
 
