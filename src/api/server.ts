@@ -2,6 +2,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createTokenCheck } from './auth.js';
 import { sendError } from './errors.js';
+import { hostAllowed, hostNameOf, type HostPolicy } from './request-guard.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerCameraRoutes } from './routes-cameras.js';
 import { registerSystemRoutes } from './routes-system.js';
@@ -21,6 +22,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       : { loggerInstance: (logger as FastifyBaseLogger).child({ component: 'http' }, { level: 'warn' }) }),
     bodyLimit: 64 * 1024,
   });
+  if (deps.hosts !== undefined) registerHostCheck(app, deps.hosts);
   registerAuth(app, deps.auth);
   app.setNotFoundHandler((request, reply) =>
     sendError(
@@ -49,6 +51,20 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerSystemRoutes(app, deps, openapiDocument);
   if (deps.whip !== undefined) registerWhipRoutes(app, { whip: deps.whip, auth: deps.auth });
   return app;
+}
+
+function registerHostCheck(app: FastifyInstance, hosts: HostPolicy): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const header = request.headers.host;
+    if (hostAllowed(header, hosts)) return;
+    return sendError(
+      reply,
+      421,
+      'E_API_HOST',
+      `this service does not answer for host ${JSON.stringify(hostNameOf(header) ?? header ?? '')}; ` +
+        'add it to server.allowedHosts if clients reach the service under that name',
+    );
+  });
 }
 
 function registerAuth(app: FastifyInstance, auth: ApiAuth): void {

@@ -3,6 +3,7 @@
 import type { Registry } from 'prom-client';
 import type { CameraPatch, CameraSpec } from '../config/index.js';
 import type { ActionEvent, CameraStatus, LabelScore } from '../domain/index.js';
+import type { HostPolicy } from './request-guard.js';
 import type { WhipIngest } from './routes-whip.js';
 
 export interface LastPrediction {
@@ -63,6 +64,8 @@ export interface ApiDeps {
   readonly readiness: () => Readiness;
   readonly metrics: Registry;
   readonly auth: ApiAuth;
+  /** Which Host headers are answered (DNS-rebinding guard); absent: any. */
+  readonly hosts?: HostPolicy;
   /** Paths answered by other handlers on the same server (the WebSocket), listed in the OpenAPI document. */
   readonly webSocketPath?: string;
   /** A pino logger, or false for none. */

@@ -10,7 +10,20 @@ const port = () => z.number().int().min(0).max(65_535);
 
 const serverSchema = z
   .strictObject({
-    host: z.string().min(1).default('0.0.0.0').describe('Interface the HTTP server listens on.'),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe(
+        'Interface the HTTP server listens on. Loopback by default; any other address needs auth.token ' +
+          '(or auth.allowAnonymous: true).',
+      ),
+    allowedHosts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Host names (no port) requests may address besides loopback names and server.host; "*" = any.',
+      ),
     port: port().default(8080).describe('HTTP port (0 = any free port; the log says which).'),
     auth: z
       .strictObject({
@@ -21,6 +34,10 @@ const serverSchema = z
           .describe('Bearer token. Absent: no authentication at all.'),
         protectMutations: z.boolean().default(true).describe('POST/PATCH/DELETE need the token.'),
         protectWebSocket: z.boolean().default(false).describe('The WebSocket upgrade needs the token.'),
+        allowAnonymous: z
+          .boolean()
+          .default(false)
+          .describe('Allow listening on a non-loopback address without a token (anyone can add cameras).'),
       })
       .prefault({}),
   })
@@ -147,6 +164,12 @@ const websocketSchema = z
       .default(1 << 20)
       .describe('A subscriber slower than this backlog loses its oldest messages.'),
     pingIntervalMs: z.number().int().positive().default(30_000),
+    allowedOrigins: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Browser origins (https://host:port) allowed to open the WebSocket besides the same origin; "*" = any.',
+      ),
   })
   .prefault({});
 

@@ -9,6 +9,8 @@ import type { PublishLogger } from '../publish/logger.js';
 import { createNatsPublisher, type NatsPublisher } from '../publish/nats/publisher.js';
 import { bearerTokenAuthorizer } from '../publish/websocket/auth.js';
 import { createWebSocketHub, type WebSocketHub } from '../publish/websocket/hub.js';
+import { hostPolicyOf } from './host-policy.js';
+import { upgradeAuthorizer } from '../api/request-guard.js';
 import type { RecentEventRing } from './event-ring.js';
 
 export interface Publishers {
@@ -37,9 +39,11 @@ export function createPublishers(
         maxBufferedBytes: ws.maxBufferedBytes,
         pingIntervalMs: ws.pingIntervalMs,
         logger: deps.logger,
-        ...(auth.token !== undefined && auth.protectWebSocket
-          ? { authorize: bearerTokenAuthorizer([auth.token]) }
-          : {}),
+        authorize: upgradeAuthorizer(
+          hostPolicyOf(config.server),
+          { allowedOrigins: ws.allowedOrigins },
+          auth.token !== undefined && auth.protectWebSocket ? bearerTokenAuthorizer([auth.token]) : undefined,
+        ),
       });
   return {
     nats,

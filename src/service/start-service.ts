@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { buildApi, type Readiness } from '../api/index.js';
-import type { CameraSpec, Config } from '../config/index.js';
+import { assertSafeExposure, type CameraSpec, type Config } from '../config/index.js';
 import { createBackend } from '../inference/create-backend.js';
 import type { Backend } from '../inference/backend.js';
 import { loadAnyModel } from '../model/clip-model-dir.js';
@@ -26,6 +26,7 @@ import { createHead, createEmbed } from './embed.js';
 import { RecentEventRing } from './event-ring.js';
 import { createMetricsRegistry } from './metrics.js';
 import { createPublishers, type Publishers } from './publishers.js';
+import { hostPolicyOf } from './host-policy.js';
 import { readStateFile, writeStateFile } from './state-file.js';
 
 export interface ServiceDeps {
@@ -56,6 +57,7 @@ interface Parts {
 }
 
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
+  assertSafeExposure(config.server);
   const log = deps.logger;
   const now = deps.now ?? Date.now;
   const parts: Parts = { subscriptions: [] };
@@ -85,6 +87,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     readiness,
     metrics,
     auth: config.server.auth,
+    hosts: hostPolicyOf(config.server),
     logger: log,
     ...(config.websocket.enabled ? { webSocketPath: config.websocket.path } : {}),
   });
@@ -106,7 +109,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     );
   }
   const port = (app.server.address() as AddressInfo).port;
-  const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
+  const wildcard = config.server.host === '0.0.0.0' || config.server.host === '::';
+  const shown = wildcard ? '127.0.0.1' : config.server.host;
+  const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   log.info({ url, webSocket: config.websocket.enabled ? config.websocket.path : null }, 'listening');
 
   // close() during start (a model download can take minutes) aborts it instead of waiting.
