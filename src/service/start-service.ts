@@ -185,7 +185,8 @@ async function startRecognition(
     ffmpegPath,
     ffmpegCapabilities: probeFfmpegCapabilities(ffmpegPath),
     modelNumSeg: model.manifest.defaultNumSeg,
-    clipsDir: join(expandHome(config.model.cacheDir, homedir()), '..', 'sim'),
+    // Inside cacheDir: the one directory the service is told it may write (a container's /models volume).
+    clipsDir: join(expandHome(config.model.cacheDir, homedir()), 'sim'),
     logger: log.child({ component: 'source' }),
     now: ctx.now,
     onStatus: (id, status) => ctx.publishers.publishStatus(id, status),
