@@ -14,6 +14,7 @@ test('connect options: reconnect forever, our own first-connect loop, credential
     name: 'tsn',
     reconnect: true,
     maxReconnectAttempts: -1,
+    ignoreAuthErrorAbort: true,
     waitOnFirstConnect: false,
     reconnectTimeWait: 1000,
     reconnectJitter: 100,
