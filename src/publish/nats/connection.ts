@@ -4,7 +4,8 @@
 // first connection, so that is retried here: a loop that runs only while no connection object exists.
 import { Events, type ConnectionOptions, type NatsConnection, type Status } from 'nats';
 import type { PublishLogger } from '../logger.js';
-import { CancellableDelays, errorText, withTimeout } from './support.js';
+import type { CancellableDelays } from './support.js';
+import { errorText, withTimeout } from './support.js';
 import type { NatsConnectionState } from './types.js';
 
 export interface LinkHandlers {
