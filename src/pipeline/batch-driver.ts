@@ -1,8 +1,9 @@
 // The thin clocked shell around FairBatcher: takes time from a SchedulerLike (TestScheduler in tests), arms
 // one timer for the batcher's next deadline and runs batches through an injected function.
-import { from, Subscription, take, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { Subscription, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { TsnError } from '../errors/index.js';
 import type { BatchItem, FairBatcher } from './fair-batcher.js';
+import { runOneCall } from './one-call.js';
 
 export interface BatchDriverHooks<T, R> {
   /** One inference call; its first value is the result. A Promise works (it is an ObservableInput). */
@@ -83,41 +84,20 @@ export class BatchDriver<T extends BatchItem, R> {
   private start(batch: readonly T[]): void {
     const startedAtMs = this.scheduler.now();
     const holder = new Subscription();
-    let settled = false;
-    let delivered = false;
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      this.running.delete(holder);
-      this.core.complete();
-      this.pump();
-    };
-    const fail = (error: unknown): void => {
-      this.hooks.onError(batch, error);
-      settle();
-    };
     this.running.add(holder);
-    let input: ObservableInput<R>;
-    try {
-      input = this.hooks.run(batch);
-    } catch (error) {
-      fail(error);
-      return;
-    }
-    holder.add(
-      from(input)
-        .pipe(take(1))
-        .subscribe({
-          next: (result) => {
-            delivered = true;
-            this.hooks.onResult(batch, result, startedAtMs);
-          },
-          error: fail,
-          complete: () => {
-            if (delivered) settle();
-            else fail(new TsnError('E_PIPELINE_EMBED', 'an inference call completed without a result'));
-          },
-        }),
+    runOneCall(
+      holder,
+      () => this.hooks.run(batch),
+      {
+        result: (result) => this.hooks.onResult(batch, result, startedAtMs),
+        error: (error) => this.hooks.onError(batch, error),
+        settled: () => {
+          this.running.delete(holder);
+          this.core.complete();
+          this.pump();
+        },
+      },
+      () => new TsnError('E_PIPELINE_EMBED', 'an inference call completed without a result'),
     );
   }
 

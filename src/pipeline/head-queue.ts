@@ -1,5 +1,6 @@
 // Runs head calls one at a time, in arrival order, so each camera's predictions stay in window order.
-import { from, Subscription, take, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { Subscription, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { runOneCall } from './one-call.js';
 import type { HeadCall } from './window-head.js';
 
 export interface HeadQueueHooks {
@@ -53,30 +54,14 @@ export class HeadQueue {
     const holder = new Subscription();
     this.current = holder;
     const startedAtMs = this.scheduler.now();
-    const finish = (): void => {
-      if (this.current !== holder) return;
-      this.current = null;
-      this.next();
-    };
-    const fail = (error: unknown): void => {
-      this.hooks.onError(call, error);
-      finish();
-    };
-    let input: ObservableInput<Float32Array>;
-    try {
-      input = this.hooks.run(call);
-    } catch (error) {
-      fail(error);
-      return;
-    }
-    holder.add(
-      from(input)
-        .pipe(take(1))
-        .subscribe({
-          next: (logits) => this.hooks.onResult(call, logits, startedAtMs),
-          error: fail,
-          complete: finish,
-        }),
-    );
+    runOneCall(holder, () => this.hooks.run(call), {
+      result: (logits) => this.hooks.onResult(call, logits, startedAtMs),
+      error: (error) => this.hooks.onError(call, error),
+      settled: () => {
+        if (this.current !== holder) return;
+        this.current = null;
+        this.next();
+      },
+    });
   }
 }
