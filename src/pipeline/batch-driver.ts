@@ -3,6 +3,7 @@
 import { Subscription, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { TsnError } from '../errors/index.js';
 import type { BatchItem, FairBatcher } from './fair-batcher.js';
+import { IdleSignal } from './idle-signal.js';
 import { runOneCall } from './one-call.js';
 
 export interface BatchDriverHooks<T, R> {
@@ -21,6 +22,9 @@ export class BatchDriver<T extends BatchItem, R> {
   private pumping = false;
   private pumpAgain = false;
   private closed = false;
+  private readonly idle = new IdleSignal(
+    () => this.closed || (this.running.size === 0 && this.core.depth === 0),
+  );
 
   constructor(
     private readonly core: FairBatcher<T>,
@@ -39,6 +43,7 @@ export class BatchDriver<T extends BatchItem, R> {
   purge(cameraId: string): T[] {
     const purged = this.core.purge(cameraId);
     this.armTimer();
+    this.idle.check();
     return purged;
   }
 
@@ -49,6 +54,12 @@ export class BatchDriver<T extends BatchItem, R> {
     this.timer = null;
     for (const running of this.running) running.unsubscribe();
     this.running.clear();
+    this.idle.check();
+  }
+
+  /** Resolves once nothing is queued or running (at once when idle or closed): shutdown drains on it. */
+  whenIdle(): Promise<void> {
+    return this.idle.wait();
   }
 
   get inFlight(): number {
@@ -75,6 +86,7 @@ export class BatchDriver<T extends BatchItem, R> {
       this.pumping = false;
     }
     this.armTimer();
+    this.idle.check();
   }
 
   private nextBatch(): T[] | null {

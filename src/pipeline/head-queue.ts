@@ -1,5 +1,6 @@
 // Runs head calls one at a time, in arrival order, so each camera's predictions stay in window order.
 import { Subscription, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { IdleSignal } from './idle-signal.js';
 import { runOneCall } from './one-call.js';
 import type { HeadCall } from './window-head.js';
 
@@ -19,6 +20,9 @@ export class HeadQueue {
   private readonly waiting: HeadCall[] = [];
   private current: Subscription | null = null;
   private closed = false;
+  private readonly idle = new IdleSignal(
+    () => this.closed || (this.current === null && this.waiting.length === 0),
+  );
 
   constructor(
     private readonly maxQueued: number,
@@ -41,6 +45,12 @@ export class HeadQueue {
     this.waiting.length = 0;
     this.current?.unsubscribe();
     this.current = null;
+    this.idle.check();
+  }
+
+  /** Resolves once no call waits or runs (at once when idle or closed). */
+  whenIdle(): Promise<void> {
+    return this.idle.wait();
   }
 
   get depth(): number {
@@ -50,7 +60,7 @@ export class HeadQueue {
   private next(): void {
     if (this.current !== null || this.closed) return;
     const call = this.waiting.shift();
-    if (call === undefined) return;
+    if (call === undefined) return this.idle.check();
     const holder = new Subscription();
     this.current = holder;
     const startedAtMs = this.scheduler.now();
