@@ -10,7 +10,8 @@ import {
 } from '../../../src/sources/index.js';
 import { repoRoot } from '../../helpers/paths.js';
 import type { CameraStatus, Frame } from '../../../src/domain/index.js';
-import { ffmpegPath, ingestChildren, makeClip, run, tempDir, waitForStatus, waitUntil } from './helpers.js';
+import { ffmpegPath, ingestChildren, makeClip, run, tempDir, waitForStatus } from './helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const dir = tempDir('tsn-file-source-');
 let clip320 = '';
@@ -39,7 +40,7 @@ describe('file source with real ffmpeg', () => {
     source.frames$.subscribe((f) => frames.push(f));
     source.start();
     await waitForStatus(source.status$, (s) => s.state === 'streaming', 10_000, 'streaming');
-    await waitUntil(() => frames.length >= 12, 10_000, '12 frames (past the 2 s loop point)');
+    await waitFor('12 frames (past the 2 s loop point)', () => frames.length >= 12, 10_000);
     await source.close();
     for (const f of frames) {
       assert.deepEqual([f.cameraId, f.width, f.height, f.rgb.length], ['file-cam', 224, 224, 224 * 224 * 3]);
@@ -152,7 +153,7 @@ describe('file source with real ffmpeg', () => {
     assert.ok(failed.state === 'backoff');
     assert.equal(failed.error.kind, 'not-found');
     assert.equal(failed.retryInMs, 200);
-    await waitUntil(() => source.stats().spawns >= 2, 10_000, 'a second attempt');
+    await waitFor('a second attempt', () => source.stats().spawns >= 2, 10_000);
     await source.close();
     assert.equal(statuses.at(-1)?.state, 'stopped');
   });
