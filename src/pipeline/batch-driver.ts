@@ -22,9 +22,8 @@ export class BatchDriver<T extends BatchItem, R> {
   private pumping = false;
   private pumpAgain = false;
   private closed = false;
-  private readonly idle = new IdleSignal(
-    () => this.closed || (this.running.size === 0 && this.core.depth === 0),
-  );
+  /** idle.wait() resolves once nothing is queued or running (at once when idle or closed). */
+  readonly idle = new IdleSignal(() => this.closed || (this.running.size === 0 && this.core.depth === 0));
 
   constructor(
     private readonly core: FairBatcher<T>,
@@ -55,11 +54,6 @@ export class BatchDriver<T extends BatchItem, R> {
     for (const running of this.running) running.unsubscribe();
     this.running.clear();
     this.idle.check();
-  }
-
-  /** Resolves once nothing is queued or running (at once when idle or closed): shutdown drains on it. */
-  whenIdle(): Promise<void> {
-    return this.idle.wait();
   }
 
   get inFlight(): number {

@@ -20,9 +20,8 @@ export class HeadQueue {
   private readonly waiting: HeadCall[] = [];
   private current: Subscription | null = null;
   private closed = false;
-  private readonly idle = new IdleSignal(
-    () => this.closed || (this.current === null && this.waiting.length === 0),
-  );
+  /** idle.wait() resolves once nothing is queued or running (at once when idle or closed). */
+  readonly idle = new IdleSignal(() => this.closed || (this.current === null && this.waiting.length === 0));
 
   constructor(
     private readonly maxQueued: number,
@@ -46,11 +45,6 @@ export class HeadQueue {
     this.current?.unsubscribe();
     this.current = null;
     this.idle.check();
-  }
-
-  /** Resolves once no call waits or runs (at once when idle or closed). */
-  whenIdle(): Promise<void> {
-    return this.idle.wait();
   }
 
   get depth(): number {

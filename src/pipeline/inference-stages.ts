@@ -129,7 +129,7 @@ export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageConte
       degraded: assembler.degraded,
     }),
     // A backbone result feeds the head queue, so the backbone drains first.
-    drained: () => driver.whenIdle().then(() => heads.whenIdle()),
+    drained: () => driver.idle.wait().then(() => heads.idle.wait()),
     close: () => {
       driver.close();
       heads.close();
@@ -187,7 +187,7 @@ export function createClipStage(clip: ClipFn, ctx: StageContext): InferenceStage
       abandoned,
       degraded: 0,
     }),
-    drained: () => driver.whenIdle(),
+    drained: () => driver.idle.wait(),
     close: () => driver.close(),
   };
 }

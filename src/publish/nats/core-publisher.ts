@@ -3,7 +3,7 @@
 // when a connection is attached again. No I/O of its own: the connection is handed in.
 import { headers, type NatsConnection } from 'nats';
 import { BoundedQueue } from '../bounded-queue.js';
-import type { Outgoing } from './types.js';
+import type { OutboxStats, Outgoing } from './types.js';
 
 /** JetStream deduplicates on this header; core subscribers can use it too. */
 export const MSG_ID_HEADER = 'Nats-Msg-Id';
@@ -43,16 +43,8 @@ export class CorePublisher {
     this.queue.clear();
   }
 
-  get buffered(): number {
-    return this.queue.length;
-  }
-
-  get dropped(): number {
-    return this.queue.dropped;
-  }
-
-  get published(): number {
-    return this.sent;
+  stats(): OutboxStats {
+    return { buffered: this.queue.length, dropped: this.queue.dropped, published: this.sent };
   }
 
   private send(connection: CoreConnection, item: Outgoing): void {

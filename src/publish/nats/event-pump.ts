@@ -6,7 +6,7 @@ import { ErrorCode, type JetStreamClient } from 'nats';
 import { BoundedQueue } from '../bounded-queue.js';
 import type { PublishLogger } from '../logger.js';
 import { errorText } from './support.js';
-import type { Outgoing } from './types.js';
+import type { OutboxStats, Outgoing } from './types.js';
 
 /** The part of a JetStreamClient the pump needs (a fake in unit tests). */
 export type EventTarget = Pick<JetStreamClient, 'publish'>;
@@ -71,25 +71,9 @@ export class JetStreamEventPump {
     return this.target !== undefined;
   }
 
-  get buffered(): number {
-    return this.queue.length;
-  }
-
-  get dropped(): number {
-    return this.queue.dropped;
-  }
-
-  get published(): number {
-    return this.counts.published;
-  }
-
-  /** Events JetStream reported as already stored (a retry after a lost ack). */
-  get duplicates(): number {
-    return this.counts.duplicates;
-  }
-
-  get failures(): number {
-    return this.counts.failures;
+  /** duplicates: events JetStream reported as already stored (a retry after a lost ack). */
+  stats(): OutboxStats & { readonly duplicates: number; readonly failures: number } {
+    return { buffered: this.queue.length, dropped: this.queue.dropped, ...this.counts };
   }
 
   private kick(): void {

@@ -47,7 +47,7 @@ export function createNatsPublisher(
   const core = new CorePublisher(capacity);
   // With JetStream off, events go to core NATS too, through their own queue (counted as events).
   const coreEvents = options.jetstream.enabled ? undefined : new CorePublisher(capacity);
-  const buffered = (): number => (coreEvents ?? pump).buffered + core.buffered;
+  const buffered = (): number => (coreEvents ?? pump).stats().buffered + core.stats().buffered;
   const notifyIdle = (): void => {
     if (buffered() > 0) return;
     for (const resolve of idleWaiters) resolve();
@@ -150,19 +150,21 @@ export function createNatsPublisher(
   };
 
   const stats = (): NatsPublisherStats => {
-    const events = coreEvents ?? pump;
+    const jetStream = pump.stats();
+    const events = coreEvents?.stats() ?? jetStream;
+    const other = core.stats();
     return {
       connection: link.state,
       connected: link.connection !== undefined,
       streamReady: pump.ready,
-      buffered: buffered(),
+      buffered: events.buffered + other.buffered,
       bufferedEvents: events.buffered,
-      dropped: events.dropped + core.dropped,
+      dropped: events.dropped + other.dropped,
       droppedEvents: events.dropped,
-      published: events.published + core.published,
+      published: events.published + other.published,
       publishedEvents: events.published,
-      duplicates: pump.duplicates,
-      publishFailures: pump.failures,
+      duplicates: jetStream.duplicates,
+      publishFailures: jetStream.failures,
     };
   };
 

@@ -13,6 +13,16 @@ export interface Outgoing {
   readonly msgId?: string;
 }
 
+/** Counters of one outgoing queue. */
+export interface OutboxStats {
+  /** Waiting to go out. */
+  readonly buffered: number;
+  /** Dropped because the queue was full (oldest first). */
+  readonly dropped: number;
+  /** Handed to the server (events: acked by JetStream). */
+  readonly published: number;
+}
+
 /** What the publisher takes from outside: the clock, and nats.js's connect (a fake in unit tests). */
 export interface NatsPublisherDeps {
   readonly now?: () => number;

@@ -34,8 +34,7 @@ describe('CorePublisher', () => {
   test('queues while detached (oldest dropped), sends in order on attach, then directly', () => {
     const core = new CorePublisher(2);
     for (const n of [1, 2, 3]) core.publish(item(n));
-    assert.equal(core.buffered, 2);
-    assert.equal(core.dropped, 1);
+    assert.deepEqual(core.stats(), { buffered: 2, dropped: 1, published: 0 });
     const conn = fakeCore();
     core.attach(conn);
     core.publish(item(4, 'evt-4'));
@@ -44,10 +43,10 @@ describe('CorePublisher', () => {
       { subject: 's.3', msgId: undefined },
       { subject: 's.4', msgId: 'evt-4' },
     ]);
-    assert.equal(core.published, 3);
+    assert.equal(core.stats().published, 3);
     core.detach();
     core.publish(item(5));
-    assert.equal(core.buffered, 1);
+    assert.equal(core.stats().buffered, 1);
     assert.equal(conn.sent.length, 3);
   });
 });
@@ -98,13 +97,13 @@ describe('JetStreamEventPump', () => {
     assert.equal(js.calls.length, 0, 'paused until a target is given');
     p.resume(js);
     await waitFor('the first publish', () => js.calls.length === 1);
-    assert.equal(p.buffered, 2);
+    assert.equal(p.stats().buffered, 2);
     js.calls[0]?.resolve({});
     await waitFor('the second publish', () => js.calls.length === 2);
     assert.equal(js.calls[1]?.msgID, 'b');
     js.calls[1]?.resolve({ duplicate: true });
-    await waitFor('an empty queue', () => p.buffered === 0);
-    assert.deepEqual([p.published, p.duplicates, p.failures], [2, 1, 0]);
+    await waitFor('an empty queue', () => p.stats().buffered === 0);
+    assert.deepEqual(p.stats(), { buffered: 0, dropped: 0, published: 2, duplicates: 1, failures: 0 });
   });
 
   test('a failed publish is retried with the same msgID', async () => {
@@ -117,8 +116,8 @@ describe('JetStreamEventPump', () => {
     await waitFor('the retry', () => js.calls.length === 2);
     assert.equal(js.calls[1]?.msgID, 'a');
     js.calls[1]?.resolve({});
-    await waitFor('the ack', () => p.buffered === 0);
-    assert.deepEqual([p.published, p.failures], [1, 1]);
+    await waitFor('the ack', () => p.stats().buffered === 0);
+    assert.deepEqual([p.stats().published, p.stats().failures], [1, 1]);
   });
 
   test('no responders (stream gone): pauses and asks for the stream once; resumes on a new target', async () => {
@@ -131,21 +130,21 @@ describe('JetStreamEventPump', () => {
     js.calls[0]?.reject(Object.assign(new Error('no responders'), { code: ErrorCode.NoResponders }));
     await waitFor('the stream to be asked for', () => lost === 1);
     assert.equal(p.ready, false);
-    assert.equal(p.buffered, 1);
+    assert.equal(p.stats().buffered, 1);
     const again = fakeJetStream();
     p.resume(again);
     await waitFor('the publish on the new target', () => again.calls.length === 1);
     again.calls[0]?.resolve({});
-    await waitFor('the ack', () => p.buffered === 0);
+    await waitFor('the ack', () => p.stats().buffered === 0);
   });
 
   test('full while paused: the oldest events are dropped and counted; stop() forgets the rest', () => {
     const { pump: p } = pump({ capacity: 2 });
     for (const n of [1, 2, 3]) p.push(item(n, `e${n}`));
-    assert.deepEqual([p.buffered, p.dropped], [2, 1]);
+    assert.deepEqual([p.stats().buffered, p.stats().dropped], [2, 1]);
     p.stop();
     p.push(item(4, 'e4'));
-    assert.equal(p.buffered, 0);
+    assert.equal(p.stats().buffered, 0);
   });
 });
 
