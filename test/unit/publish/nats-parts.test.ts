@@ -2,7 +2,7 @@
 // connections, and NatsLink's status tracking against a fake nats.js connection driven by status events.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, Events, type NatsConnection, type PubAck, type Status } from 'nats';
+import { ErrorCode, Events, type MsgHdrs, type NatsConnection, type PubAck, type Status } from 'nats';
 import {
   CorePublisher,
   MSG_ID_HEADER,
@@ -13,6 +13,8 @@ import { NatsLink } from '../../../src/publish/nats/connection.js';
 import { CancellableDelays } from '../../../src/publish/nats/support.js';
 import { silentLogger } from '../../../src/publish/logger.js';
 import type { Outgoing } from '../../../src/publish/nats/types.js';
+import { createNatsPublisher } from '../../../src/publish/nats/publisher.js';
+import { sampleEvent, samplePrediction } from './samples.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const item = (n: number, msgId?: string): Outgoing => ({
@@ -177,7 +179,11 @@ function fakeConnection() {
   let isClosed = false;
   let resolveClosed: (value: void | Error) => void = () => undefined;
   const closed = new Promise<void | Error>((resolve) => (resolveClosed = resolve));
+  const sent: { subject: string; msgId: string | undefined }[] = [];
   const conn = {
+    publish: (subject: string, _data: Uint8Array, options?: { headers?: MsgHdrs }) =>
+      void sent.push({ subject, msgId: options?.headers?.get(MSG_ID_HEADER) }),
+    flush: async () => undefined,
     getServer: () => '127.0.0.1:4222',
     status: () => statuses,
     closed: () => closed,
@@ -189,7 +195,7 @@ function fakeConnection() {
       resolveClosed();
     },
   };
-  return { conn: conn as unknown as NatsConnection, statuses };
+  return { conn: conn as unknown as NatsConnection, statuses, sent };
 }
 
 describe('NatsLink', () => {
@@ -256,5 +262,40 @@ describe('NatsLink', () => {
     await link.close(1000);
     assert.deepEqual(link.state, { state: 'closed' });
     // A leaked 60 s retry timer would keep this file's process alive; node:test would then time out.
+  });
+});
+
+describe('createNatsPublisher without a server (fake connect, injected clock; JetStream off)', () => {
+  test('sends at once while connected, buffers while away, sends the backlog in order on reconnect', async () => {
+    const { conn, statuses, sent } = fakeConnection();
+    let clockMs = 1000;
+    const publisher = createNatsPublisher(
+      { servers: 'nats://fake', prefix: 'p', jetstream: { enabled: false }, maxBufferedMessages: 2 },
+      { connect: async () => conn, now: () => clockMs },
+    );
+    await waitFor('the connection', () => publisher.stats().connected);
+    publisher.publishEvent(sampleEvent({ id: 'evt-1' }));
+    assert.deepEqual(sent, [{ subject: 'p.events.cam-1.falling', msgId: 'evt-1' }]);
+
+    clockMs = 2000;
+    statuses.push({ type: Events.Disconnect, data: 'fake' });
+    await waitFor('the disconnect', () => !publisher.stats().connected);
+    assert.deepEqual(publisher.stats().connection, { state: 'disconnected', sinceMs: 2000 });
+    for (const id of ['evt-2', 'evt-3', 'evt-4']) publisher.publishEvent(sampleEvent({ id }));
+    publisher.publishPrediction(samplePrediction());
+    assert.equal(sent.length, 1);
+    const away = publisher.stats();
+    assert.deepEqual([away.bufferedEvents, away.droppedEvents, away.buffered], [2, 1, 3]);
+
+    statuses.push({ type: Events.Reconnect, data: 'fake' });
+    await waitFor('the backlog', () => publisher.stats().buffered === 0);
+    assert.deepEqual(
+      sent.map((m) => m.msgId ?? m.subject),
+      ['evt-1', 'p.predictions.cam-1', 'evt-3', 'evt-4'],
+    );
+    assert.ok(await publisher.flush(1000));
+    await publisher.close();
+    assert.deepEqual(publisher.stats().connection, { state: 'closed' });
+    assert.ok(conn.isClosed());
   });
 });
