@@ -1,9 +1,9 @@
 // N cameras wired exactly as the service wires them (src/service/start-service.ts + camera-runtime.ts):
 // config defaults -> resolveCamera -> sourceOptionsOf / pipelineOptionsOf, one ffmpeg source per camera
-// feeding the shared recognition pipeline whose embed/head hooks are the service's (createEmbed,
-// createHead) on one backend. Only difference: the segment grid of camera i may be shifted by i/N of a
-// segment (phase 'spread'), because the simulated cameras share one encoder per feed and would otherwise
-// all start on the same IDR, i.e. the same grid, which independent real cameras do not.
+// feeding the shared recognition pipeline whose embed/head hooks are the service's (segmentInference in
+// src/inference/pipeline-inference.ts) on one backend. Only difference: the segment grid of camera i may be
+// shifted by i/N of a segment (phase 'spread'), because the simulated cameras share one encoder per feed
+// and would otherwise all start on the same IDR, i.e. the same grid, which independent real cameras do not.
 import { randomUUID } from 'node:crypto';
 import { map, type Observable } from 'rxjs';
 import type { Frame } from '../../src/domain/index.js';
@@ -12,7 +12,7 @@ import type { Backend } from '../../src/inference/backend.js';
 import type { Model } from '../../src/model/types.js';
 import { createRecognitionPipeline, type RecognitionPipeline } from '../../src/pipeline/index.js';
 import { pipelineOptionsOf, sourceOptionsOf } from '../../src/service/camera-options.js';
-import { createEmbed, createHead } from '../../src/service/embed.js';
+import { segmentInference } from '../../src/inference/pipeline-inference.js';
 import { createCameraSource, type SupervisedCameraSource } from '../../src/sources/camera-source.js';
 import { recomputeClip } from './recompute-clip.js';
 
@@ -65,8 +65,7 @@ export interface Rig {
 export function startRig(options: RigOptions, deps: RigDeps): Rig {
   const config = benchConfig(options);
   const { backend, model } = deps;
-  const embed = createEmbed(backend, model);
-  const head = createHead(backend);
+  const { embed, head } = segmentInference(backend, model);
   const pipeline = createRecognitionPipeline(
     {
       modelId: model.id,

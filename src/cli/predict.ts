@@ -152,7 +152,7 @@ interface Report {
   readonly prediction: VideoPrediction;
 }
 
-/** The --json contract (design.md): frames, indices, top, logits, plus what produced them. */
+/** The --json contract (README.md): frames, indices, top, logits, plus what produced them. */
 function toJson({ video, model, backend, prediction: p }: Report): Record<string, unknown> {
   return {
     video,

@@ -9,7 +9,6 @@ export {
   type CameraSpecInput,
   type CameraPatch,
   type CameraDefaults,
-  type DetectorSettings,
 } from './schema-camera.js';
 export { resolveCamera, type ResolvedCamera } from './resolve-camera.js';
 export type { ConfigFlags } from './flags.js';

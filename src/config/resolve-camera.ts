@@ -1,6 +1,9 @@
 // A camera's effective settings: the config's defaults with the camera's own overrides on top.
 // The detector group (and its labels, perLabel) merges key by key; a camera's backoff list replaces the default.
-import type { CameraDefaults, CameraSpec, DetectorSettings } from './schema-camera.js';
+import type { CameraDefaults, CameraSpec } from './schema-camera.js';
+
+/** As validated; the pipeline's DetectorSettings is the one named type of these settings. */
+type DetectorDefaults = CameraDefaults['detector'];
 
 export type ResolvedCamera = CameraDefaults & {
   readonly id: string;
@@ -22,9 +25,9 @@ export function resolveCamera(defaults: CameraDefaults, camera: CameraSpec): Res
   };
 }
 
-function mergeDetector(base: DetectorSettings, over: NonNullable<CameraSpec['detector']>): DetectorSettings {
+function mergeDetector(base: DetectorDefaults, over: NonNullable<CameraSpec['detector']>): DetectorDefaults {
   const { labels, perLabel, ...flat } = over;
-  const mergedPerLabel: Record<string, DetectorSettings['perLabel'][string]> = { ...base.perLabel };
+  const mergedPerLabel: Record<string, DetectorDefaults['perLabel'][string]> = { ...base.perLabel };
   for (const [label, thresholds] of Object.entries(perLabel ?? {})) {
     mergedPerLabel[label] = { ...base.perLabel[label], ...dropUndefined(thresholds) };
   }

@@ -187,4 +187,3 @@ export type CameraDefaults = z.output<typeof cameraDefaultsSchema>;
 export type CameraSpec = z.output<typeof cameraSchema>;
 export type CameraSpecInput = z.input<typeof cameraSchema>;
 export type CameraPatch = z.output<typeof cameraPatchSchema>;
-export type DetectorSettings = CameraDefaults['detector'];

@@ -28,12 +28,6 @@ export interface BackendInfo {
   readonly inputSize: number;
 }
 
-export type WorkerMessage =
-  | { readonly type: 'ready'; readonly info: BackendInfo }
-  | { readonly type: 'failed'; readonly error: SerializedError }
-  | { readonly type: 'result'; readonly id: number; readonly data?: Float32Array }
-  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
-
 function firstLine(value: unknown): string {
   return (value instanceof Error ? value.message : String(value)).split('\n')[0] ?? '';
 }

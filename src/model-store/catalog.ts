@@ -1,4 +1,4 @@
-// The published PaddleVideo TSN checkpoints a model name stands for (docs: tsn-spec.md's table).
+// The published PaddleVideo TSN checkpoints a model name stands for (README.md's table).
 import type { ModelName } from '../config/index.js';
 
 export interface PublishedModel {

@@ -1,8 +1,10 @@
 // The thin clocked shell around FairBatcher: takes time from a SchedulerLike (TestScheduler in tests), arms
 // one timer for the batcher's next deadline and runs batches through an injected function.
-import { from, Subscription, take, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { Subscription, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { TsnError } from '../errors/index.js';
 import type { BatchItem, FairBatcher } from './fair-batcher.js';
+import { IdleSignal } from './idle-signal.js';
+import { runOneCall } from './one-call.js';
 
 export interface BatchDriverHooks<T, R> {
   /** One inference call; its first value is the result. A Promise works (it is an ObservableInput). */
@@ -20,6 +22,8 @@ export class BatchDriver<T extends BatchItem, R> {
   private pumping = false;
   private pumpAgain = false;
   private closed = false;
+  /** idle.wait() resolves once nothing is queued or running (at once when idle or closed). */
+  readonly idle = new IdleSignal(() => this.closed || (this.running.size === 0 && this.core.depth === 0));
 
   constructor(
     private readonly core: FairBatcher<T>,
@@ -38,6 +42,7 @@ export class BatchDriver<T extends BatchItem, R> {
   purge(cameraId: string): T[] {
     const purged = this.core.purge(cameraId);
     this.armTimer();
+    this.idle.check();
     return purged;
   }
 
@@ -48,6 +53,7 @@ export class BatchDriver<T extends BatchItem, R> {
     this.timer = null;
     for (const running of this.running) running.unsubscribe();
     this.running.clear();
+    this.idle.check();
   }
 
   get inFlight(): number {
@@ -74,6 +80,7 @@ export class BatchDriver<T extends BatchItem, R> {
       this.pumping = false;
     }
     this.armTimer();
+    this.idle.check();
   }
 
   private nextBatch(): T[] | null {
@@ -83,41 +90,20 @@ export class BatchDriver<T extends BatchItem, R> {
   private start(batch: readonly T[]): void {
     const startedAtMs = this.scheduler.now();
     const holder = new Subscription();
-    let settled = false;
-    let delivered = false;
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      this.running.delete(holder);
-      this.core.complete();
-      this.pump();
-    };
-    const fail = (error: unknown): void => {
-      this.hooks.onError(batch, error);
-      settle();
-    };
     this.running.add(holder);
-    let input: ObservableInput<R>;
-    try {
-      input = this.hooks.run(batch);
-    } catch (error) {
-      fail(error);
-      return;
-    }
-    holder.add(
-      from(input)
-        .pipe(take(1))
-        .subscribe({
-          next: (result) => {
-            delivered = true;
-            this.hooks.onResult(batch, result, startedAtMs);
-          },
-          error: fail,
-          complete: () => {
-            if (delivered) settle();
-            else fail(new TsnError('E_PIPELINE_EMBED', 'an inference call completed without a result'));
-          },
-        }),
+    runOneCall(
+      holder,
+      () => this.hooks.run(batch),
+      {
+        result: (result) => this.hooks.onResult(batch, result, startedAtMs),
+        error: (error) => this.hooks.onError(batch, error),
+        settled: () => {
+          this.running.delete(holder);
+          this.core.complete();
+          this.pump();
+        },
+      },
+      () => new TsnError('E_PIPELINE_EMBED', 'an inference call completed without a result'),
     );
   }
 

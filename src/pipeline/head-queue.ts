@@ -1,5 +1,7 @@
 // Runs head calls one at a time, in arrival order, so each camera's predictions stay in window order.
-import { from, Subscription, take, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { Subscription, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { IdleSignal } from './idle-signal.js';
+import { runOneCall } from './one-call.js';
 import type { HeadCall } from './window-head.js';
 
 export interface HeadQueueHooks {
@@ -18,6 +20,8 @@ export class HeadQueue {
   private readonly waiting: HeadCall[] = [];
   private current: Subscription | null = null;
   private closed = false;
+  /** idle.wait() resolves once nothing is queued or running (at once when idle or closed). */
+  readonly idle = new IdleSignal(() => this.closed || (this.current === null && this.waiting.length === 0));
 
   constructor(
     private readonly maxQueued: number,
@@ -40,6 +44,7 @@ export class HeadQueue {
     this.waiting.length = 0;
     this.current?.unsubscribe();
     this.current = null;
+    this.idle.check();
   }
 
   get depth(): number {
@@ -49,34 +54,18 @@ export class HeadQueue {
   private next(): void {
     if (this.current !== null || this.closed) return;
     const call = this.waiting.shift();
-    if (call === undefined) return;
+    if (call === undefined) return this.idle.check();
     const holder = new Subscription();
     this.current = holder;
     const startedAtMs = this.scheduler.now();
-    const finish = (): void => {
-      if (this.current !== holder) return;
-      this.current = null;
-      this.next();
-    };
-    const fail = (error: unknown): void => {
-      this.hooks.onError(call, error);
-      finish();
-    };
-    let input: ObservableInput<Float32Array>;
-    try {
-      input = this.hooks.run(call);
-    } catch (error) {
-      fail(error);
-      return;
-    }
-    holder.add(
-      from(input)
-        .pipe(take(1))
-        .subscribe({
-          next: (logits) => this.hooks.onResult(call, logits, startedAtMs),
-          error: fail,
-          complete: finish,
-        }),
-    );
+    runOneCall(holder, () => this.hooks.run(call), {
+      result: (logits) => this.hooks.onResult(call, logits, startedAtMs),
+      error: (error) => this.hooks.onError(call, error),
+      settled: () => {
+        if (this.current !== holder) return;
+        this.current = null;
+        this.next();
+      },
+    });
   }
 }

@@ -21,7 +21,7 @@ export { BatchDriver, type BatchDriverHooks } from './batch-driver.js';
 export { WindowAssembler, type LostSegmentPolicy, type ReadyWindow } from './window-assembler.js';
 export { packHeadCalls, predictionOf, toPredictions } from './window-head.js';
 export { softmax, topK } from './scores.js';
-export { segmentFrames, detectActions } from './operators.js';
+export { segmentFrames } from './operators.js';
 export type { CameraCounters, PipelineMetricsSnapshot, PipelineSamples } from './metrics.js';
 export {
   defaultBatching,

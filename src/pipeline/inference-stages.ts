@@ -64,6 +64,8 @@ export interface InferenceStage {
     abandoned: number;
     degraded: number;
   };
+  /** Resolves once no segment or window is queued or being inferred (at once when idle or closed). */
+  drained(): Promise<void>;
   close(): void;
 }
 
@@ -126,6 +128,8 @@ export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageConte
       abandoned: assembler.abandoned,
       degraded: assembler.degraded,
     }),
+    // A backbone result feeds the head queue, so the backbone drains first.
+    drained: () => driver.idle.wait().then(() => heads.idle.wait()),
     close: () => {
       driver.close();
       heads.close();
@@ -135,7 +139,6 @@ export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageConte
 
 export function createClipStage(clip: ClipFn, ctx: StageContext): InferenceStage {
   let abandoned = 0;
-  const numSegOf = new Map<string, number>();
   const batcher = new FairBatcher<WindowSpec>(
     ctx.batching,
     (w) => `${w.segments.length}x${ctx.viewsOf(w.cameraId)}`,
@@ -172,11 +175,8 @@ export function createClipStage(clip: ClipFn, ctx: StageContext): InferenceStage
     },
   });
   return {
-    addCamera: (cameraId, numSeg) => numSegOf.set(cameraId, numSeg),
-    removeCamera: (cameraId) => {
-      driver.purge(cameraId);
-      numSegOf.delete(cameraId);
-    },
+    addCamera: () => undefined,
+    removeCamera: (cameraId) => void driver.purge(cameraId),
     acceptWindows: (windows) => windows.forEach((w) => driver.enqueue(w)),
     acceptSegments: () => undefined,
     gauges: () => ({
@@ -187,6 +187,7 @@ export function createClipStage(clip: ClipFn, ctx: StageContext): InferenceStage
       abandoned,
       degraded: 0,
     }),
+    drained: () => driver.idle.wait(),
     close: () => driver.close(),
   };
 }

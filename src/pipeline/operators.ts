@@ -1,7 +1,6 @@
 // Thin RxJS shells around the pure processors.
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Frame, Prediction } from '../domain/index.js';
-import type { Detector, DetectorOutput } from './detector.js';
+import type { Frame } from '../domain/index.js';
 import type { Segmenter, SegmenterOutput } from './segmenter.js';
 
 /**
@@ -26,16 +25,4 @@ export function segmentFrames(segmenter: Segmenter): OperatorFunction<Frame, Seg
         },
       });
     });
-}
-
-/** predictions -> detector outputs, one per prediction. */
-export function detectActions(detector: Detector): OperatorFunction<Prediction, DetectorOutput> {
-  return (predictions$) =>
-    new Observable<DetectorOutput>((subscriber) =>
-      predictions$.subscribe({
-        next: (prediction) => subscriber.next(detector.push(prediction)),
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
 }

@@ -84,6 +84,8 @@ export interface RecognitionPipeline {
   metrics(): PipelineMetricsSnapshot;
   /** Histogram observations since the last call (call it from one place, the metrics collector). */
   drainSamples(): PipelineSamples;
+  /** Resolves once no frame is queued or being inferred (at once when idle or closed). */
+  drained(): Promise<void>;
   /** Stops every camera, ends open episodes ('shutdown'), cancels timers and running calls, completes streams. */
   close(): void;
 }
@@ -249,6 +251,7 @@ export function createRecognitionPipeline(
       };
     },
     drainSamples: () => samples.drain(),
+    drained: () => stage.drained(),
     close() {
       if (closed) return;
       for (const cameraId of [...entries.keys()]) removeCamera(cameraId, 'shutdown');

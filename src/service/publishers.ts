@@ -19,7 +19,7 @@ export interface Publishers {
   publishEvent(event: ActionEvent): void;
   publishPrediction(prediction: Prediction, enabled: boolean): void;
   publishStatus(cameraId: string, status: CameraStatus): void;
-  /** Waits (bounded) until NATS has what was published, then closes everything. */
+  /** Waits (bounded, and only while connected) until NATS has what was published, then closes everything. */
   close(flushTimeoutMs: number): Promise<void>;
 }
 
@@ -63,7 +63,8 @@ export function createPublishers(
       webSocket?.publishStatus(cameraId, status);
     },
     async close(flushTimeoutMs) {
-      if (nats !== undefined) await nats.flush(flushTimeoutMs);
+      // While NATS is away nothing can be flushed: waiting would only delay the exit.
+      if (nats?.stats().connected === true) await nats.flush(flushTimeoutMs);
       await Promise.all([nats?.close(), webSocket?.close()]);
     },
   };

@@ -8,11 +8,8 @@ import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { buildApi, type Readiness } from '../api/index.js';
 import { assertSafeExposure, type CameraSpec, type Config } from '../config/index.js';
-import { createBackend } from '../inference/create-backend.js';
-import type { Backend } from '../inference/backend.js';
+import { openPipelineInference, type PipelineInference } from '../inference/pipeline-inference.js';
 import { loadAnyModel } from '../model/clip-model-dir.js';
-import type { ClipModel, Model } from '../model/types.js';
-import { createOnnxClipRunner, type ClipRunner } from '../inference/onnx/clip-model.js';
 import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
 import { createRecognitionPipeline, type RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
 import { TsnError } from '../errors/index.js';
@@ -21,8 +18,6 @@ import { WhipHub } from '../sources/webrtc/index.js';
 import { CameraRegistry } from './camera-manager.js';
 import { createCameraRuntimeFactory } from './camera-runtime.js';
 import { DeferredCameraManager } from './deferred-cameras.js';
-import { createClip } from './clip.js';
-import { createHead, createEmbed } from './embed.js';
 import { RecentEventRing } from './event-ring.js';
 import { createMetricsRegistry } from './metrics.js';
 import { createPublishers, type Publishers } from './publishers.js';
@@ -49,8 +44,7 @@ export interface RunningService {
 }
 
 interface Parts {
-  backend?: Backend;
-  clipRunner?: ClipRunner;
+  inference?: PipelineInference;
   pipeline?: RecognitionPipeline;
   registry?: CameraRegistry;
   subscriptions: Subscription[];
@@ -70,15 +64,16 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   });
   const checks = { model: false, cameras: false };
   const readiness = (): Readiness => ({ ready: checks.model && checks.cameras, checks: { ...checks } });
-  // Publishers need the HTTP server, which needs the metrics registry, which reads publisher stats.
-  const out: { publishers?: Publishers } = {};
+  // Publishers need the HTTP server, which needs the metrics registry, which reads publisher stats: the
+  // registry reads them through this holder, filled once the publishers exist.
+  const late: { publishers?: Publishers } = {};
   const metrics = createMetricsRegistry({
     pipeline: () => parts.pipeline?.metrics(),
     drainSamples: () => parts.pipeline?.drainSamples(),
     cameras,
-    nats: () => natsStats(out.publishers),
+    nats: () => natsStats(late.publishers),
     webSocket: () =>
-      publishers?.webSocket?.stats() ?? { clients: 0, messagesSent: 0, slowConsumerDisconnects: 0 },
+      late.publishers?.webSocket?.stats() ?? { clients: 0, messagesSent: 0, slowConsumerDisconnects: 0 },
   });
   const app = buildApi({
     cameras,
@@ -96,7 +91,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     ring,
     logger: log.child({ component: 'publish' }),
   });
-  out.publishers = publishers;
+  late.publishers = publishers;
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (cause) {
@@ -133,7 +128,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     (closing ??= (async () => {
       aborter.abort(new Error('the service is shutting down'));
       await started.catch(() => undefined);
-      await shutdown(parts, publishers, log);
+      await shutdown(parts, publishers, log, now);
       await app.close();
       log.info('stopped');
     })());
@@ -164,10 +159,14 @@ async function startRecognition(
   ctx.signal.throwIfAborted();
   const loaded = await loadAnyModel(dir);
   const { model } = loaded;
-  const inference =
-    loaded.kind === 'onnx-clip'
-      ? await clipInference(loaded.model, config, ctx.parts)
-      : await segmentInference(loaded.model, config, ctx.parts);
+  const views = config.defaults.crop === 'ten' ? 10 : 1;
+  const inference = await openPipelineInference(loaded, {
+    backend: config.backend.name,
+    executionProviders: config.backend.executionProviders,
+    threads: config.backend.threads,
+    defaultTimeSteps: (modelNumSeg) => (config.defaults.numSeg ?? modelNumSeg) * views,
+  });
+  ctx.parts.inference = inference;
   ctx.signal.throwIfAborted();
   log.info(
     { model: model.id, classes: model.manifest.numClasses, backend: inference.description },
@@ -176,7 +175,7 @@ async function startRecognition(
   ctx.checks.model = true;
   const pipeline = createRecognitionPipeline(
     { modelId: model.id, labels: model.labels, batching: config.batching, mode: inference.mode },
-    { ...inference.deps, now: ctx.now, idFactory: () => randomUUID() },
+    { ...inference, now: ctx.now, idFactory: () => randomUUID() },
   );
   ctx.parts.pipeline = pipeline;
   const ffmpegPath = requireFfmpeg(deps.ffmpegPath);
@@ -220,42 +219,6 @@ async function startRecognition(
   log.info({ cameras: initial.map((c) => c.id) }, 'ready');
 }
 
-type InferenceDeps = Pick<Parameters<typeof createRecognitionPipeline>[1], 'embed' | 'head' | 'clip'>;
-
-interface Inference {
-  readonly mode: 'segment' | 'clip';
-  readonly deps: InferenceDeps;
-  readonly description: string;
-}
-
-/** TSN checkpoints: per-segment backbone features shared by windows, then fc(mean). */
-async function segmentInference(model: Model, config: Config, parts: Parts): Promise<Inference> {
-  const backend = await createBackend(model, {
-    backend: config.backend.name,
-    executionProviders: config.backend.executionProviders,
-    threads: config.backend.threads,
-  });
-  parts.backend = backend;
-  const deps = { embed: createEmbed(backend, model), head: createHead(backend) };
-  return { mode: 'segment', deps, description: backend.description };
-}
-
-/** External clip models cannot be split: whole windows, batched across cameras (always onnxruntime). */
-async function clipInference(model: ClipModel, config: Config, parts: Parts): Promise<Inference> {
-  const runner = await createOnnxClipRunner({
-    modelPath: model.modelPath,
-    executionProviders: config.backend.executionProviders,
-    threads: config.backend.threads,
-    inputSize: model.manifest.inputSize,
-    numClasses: model.manifest.numClasses,
-  });
-  parts.clipRunner = runner;
-  // A fixed-T model and the default window shape that can never fit it: fail now, not on every window.
-  const views = config.defaults.crop === 'ten' ? 10 : 1;
-  runner.checkTimeSteps((config.defaults.numSeg ?? model.manifest.defaultNumSeg) * views);
-  return { mode: 'clip', deps: { clip: createClip(runner, model) }, description: runner.description };
-}
-
 function persistTo(path: string) {
   return (cameras: readonly CameraSpec[]) => writeStateFile(path, cameras);
 }
@@ -279,23 +242,45 @@ function requireFfmpeg(path: string | undefined): string {
   );
 }
 
-async function shutdown(parts: Parts, publishers: Publishers | undefined, log: Logger): Promise<void> {
+/** SIGTERM to exit, NATS up or down: the steps below share it. */
+const SHUTDOWN_BUDGET_MS = 5000;
+/** Of that, what queued frames get to become windows. */
+const PIPELINE_DRAIN_TIMEOUT_MS = 3000;
+
+/** Resolves when `promise` does or after `ms`, whichever comes first; leaves no timer behind. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function shutdown(
+  parts: Parts,
+  publishers: Publishers | undefined,
+  log: Logger,
+  now: () => number,
+): Promise<void> {
+  const deadlineMs = now() + SHUTDOWN_BUDGET_MS;
+  const remainingMs = (): number => Math.max(0, deadlineMs - now());
   // 1. No new frames: every source (ffmpeg) and embedded simulator stops.
   await parts.registry?.stopIntake();
   // 2. Frames already queued or being inferred still become windows (bounded wait).
-  const deadline = Date.now() + 3000;
-  const busy = (p: RecognitionPipeline) => p.metrics().queueDepth > 0 || p.metrics().inFlight > 0;
-  while (parts.pipeline !== undefined && busy(parts.pipeline) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
+  if (parts.pipeline !== undefined) {
+    await withTimeout(parts.pipeline.drained(), Math.min(PIPELINE_DRAIN_TIMEOUT_MS, remainingMs()));
   }
   // 3. Open episodes end with reason 'shutdown'; their action.ended events go out.
   parts.pipeline?.close();
   await parts.registry?.close();
   for (const s of parts.subscriptions) s.unsubscribe();
   // 4. NATS gets what was published (bounded), then publishers, and the backend, close.
-  await publishers?.close(5000).catch((error: unknown) => log.warn({ err: error }, 'publisher close failed'));
-  await parts.backend?.close();
-  await parts.clipRunner?.close();
+  await publishers
+    ?.close(remainingMs())
+    .catch((error: unknown) => log.warn({ err: error }, 'publisher close failed'));
+  await parts.inference?.close();
 }
 
 function natsStats(publishers: Publishers | undefined) {

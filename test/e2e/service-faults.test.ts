@@ -12,14 +12,7 @@ import { WS_CLOSE } from '../../src/publish/websocket/close-codes.js';
 import { hasNatsServer, startNatsServer, type NatsServerHandle } from '../helpers/nats-server.js';
 import { fixturesDir } from '../helpers/paths.js';
 import { needs } from '../helpers/tools.js';
-import {
-  alive,
-  descendants,
-  getJson,
-  startServe,
-  waitFor,
-  type Serve,
-} from '../integration/service/serve-process.js';
+import { alive, descendants, getJson, startServe, type Serve } from '../integration/service/serve-process.js';
 import {
   assertAllValid,
   collectNats,
@@ -33,6 +26,7 @@ import {
   type Received,
   type WsClient,
 } from './fault-helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const STRIDE_MS = 500; // windowMs 2000 / numSeg 4, a prediction every segment
 const STREAM = 'ACTIONS';
@@ -110,6 +104,7 @@ describe('service end to end under faults', () => {
     baseUrl = await waitFor(
       'listening',
       () => s.logs.find((l) => l.msg === 'listening')?.url as string | undefined,
+      60_000,
     );
     main = await openWs(
       `${baseUrl.replace('http:', 'ws:')}/v1/events?types=action.started,action.ended,prediction,status`,
@@ -130,11 +125,15 @@ describe('service end to end under faults', () => {
     if (!needs(t, hasNats, 'nats-server')) return;
     const kinds = ['event', 'prediction', 'status'] as const;
     for (const source of [fromNats, ws().messages]) {
-      await waitFor('an event, a prediction and a status', () => {
-        const counts = { event: 0, prediction: 0, status: 0 };
-        for (const m of source) counts[schemaOf(m)] += 1;
-        return kinds.every((k) => counts[k] > 0) ? true : undefined;
-      });
+      await waitFor(
+        'an event, a prediction and a status',
+        () => {
+          const counts = { event: 0, prediction: 0, status: 0 };
+          for (const m of source) counts[schemaOf(m)] += 1;
+          return kinds.every((k) => counts[k] > 0) ? true : undefined;
+        },
+        60_000,
+      );
     }
     const counts = assertAllValid([...fromNats, ...ws().messages]);
     assert.ok(
@@ -145,10 +144,14 @@ describe('service end to end under faults', () => {
 
   test('a durable consumer created later gets every stored event (the ids core NATS carried) and acks them', async (t) => {
     if (!needs(t, hasNats, 'nats-server')) return;
-    const seenBefore = await waitFor('three events on core NATS', () => {
-      const ids = eventsOfNats(fromNats).map((m) => String(m.data.id));
-      return ids.length >= 3 ? ids : undefined;
-    });
+    const seenBefore = await waitFor(
+      'three events on core NATS',
+      () => {
+        const ids = eventsOfNats(fromNats).map((m) => String(m.data.id));
+        return ids.length >= 3 ? ids : undefined;
+      },
+      60_000,
+    );
     const jsm = await conn().jetstreamManager();
     await jsm.consumers.add(STREAM, {
       durable_name: 'late-reader',
@@ -158,20 +161,28 @@ describe('service end to end under faults', () => {
     const consumer = await conn().jetstream().consumers.get(STREAM, 'late-reader');
     const fetched = new Map<string, number>();
     let deliveries = 0;
-    await waitFor('every event core NATS saw before the consumer existed', async () => {
-      const batch = await consumer.fetch({ max_messages: 500, expires: 1000 });
-      for await (const m of batch) {
-        deliveries += 1;
-        fetched.set(m.json<{ id: string }>().id, m.seq);
-        assert.equal(await m.ackAck(), true);
-      }
-      return seenBefore.every((id) => fetched.has(id)) ? true : undefined;
-    });
+    await waitFor(
+      'every event core NATS saw before the consumer existed',
+      async () => {
+        const batch = await consumer.fetch({ max_messages: 500, expires: 1000 });
+        for await (const m of batch) {
+          deliveries += 1;
+          fetched.set(m.json<{ id: string }>().id, m.seq);
+          assert.equal(await m.ackAck(), true);
+        }
+        return seenBefore.every((id) => fetched.has(id)) ? true : undefined;
+      },
+      60_000,
+    );
     assert.equal(fetched.size, deliveries, 'each stored event delivered once');
-    await waitFor('core NATS saw every event the consumer got', () => {
-      const seen = new Set(eventsOfNats(fromNats).map((m) => String(m.data.id)));
-      return [...fetched.keys()].every((id) => seen.has(id)) ? true : undefined;
-    });
+    await waitFor(
+      'core NATS saw every event the consumer got',
+      () => {
+        const seen = new Set(eventsOfNats(fromNats).map((m) => String(m.data.id)));
+        return [...fetched.keys()].every((id) => seen.has(id)) ? true : undefined;
+      },
+      60_000,
+    );
     const info = await consumer.info();
     assert.equal(info.num_ack_pending, 0);
     assert.ok(info.ack_floor.stream_seq >= Math.max(...fetched.values()));
@@ -186,14 +197,20 @@ describe('service end to end under faults', () => {
       );
     await nats.kill();
     const killedAtMs = Date.now();
-    await waitFor('the service to see NATS gone', async () =>
-      (await metric(baseUrl, 'tsn_nats_connected')) === 0 ? true : undefined,
+    await waitFor(
+      'the service to see NATS gone',
+      async () => ((await metric(baseUrl, 'tsn_nats_connected')) === 0 ? true : undefined),
+      60_000,
     );
     const lastBefore = await camera();
-    await waitFor('predictions and events during the outage', () => {
-      const after = ws().messages.filter((m) => m.receivedAtMs > killedAtMs);
-      return predictionsOf(after, 'steady').length >= 3 && eventsOf(after).length >= 4 ? true : undefined;
-    });
+    await waitFor(
+      'predictions and events during the outage',
+      () => {
+        const after = ws().messages.filter((m) => m.receivedAtMs > killedAtMs);
+        return predictionsOf(after, 'steady').length >= 3 && eventsOf(after).length >= 4 ? true : undefined;
+      },
+      60_000,
+    );
     assert.notEqual(await camera(), lastBefore, 'the camera view shows new predictions during the outage');
     assert.equal(serve?.child.exitCode, null, 'the service keeps running');
     const restartAtMs = Date.now();
@@ -203,31 +220,49 @@ describe('service end to end under faults', () => {
 
     await nats.restart();
     // The core subscriber below must be back before the events it is asked about are published.
-    await waitFor('the test client back on NATS', () => (testClientReconnects > 0 ? true : undefined));
-    await waitFor('the service back on NATS', async () =>
-      (await metric(baseUrl, 'tsn_nats_connected')) === 1 ? true : undefined,
+    await waitFor(
+      'the test client back on NATS',
+      () => (testClientReconnects > 0 ? true : undefined),
+      60_000,
+    );
+    await waitFor(
+      'the service back on NATS',
+      async () => ((await metric(baseUrl, 'tsn_nats_connected')) === 1 ? true : undefined),
+      60_000,
     );
     const recoveredAtMs = Date.now();
-    const afterRecovery = await waitFor('two events after recovery on WebSocket', () => {
-      const ids = eventsOf(ws().messages)
-        .filter((m) => m.receivedAtMs > recoveredAtMs)
-        .map((m) => String(m.data.id));
-      return ids.length >= 2 ? ids : undefined;
-    });
-    await waitFor('the events after recovery on core NATS', () => {
-      const seen = new Set(eventsOfNats(fromNats).map((m) => String(m.data.id)));
-      return afterRecovery.every((id) => seen.has(id)) ? true : undefined;
-    });
+    const afterRecovery = await waitFor(
+      'two events after recovery on WebSocket',
+      () => {
+        const ids = eventsOf(ws().messages)
+          .filter((m) => m.receivedAtMs > recoveredAtMs)
+          .map((m) => String(m.data.id));
+        return ids.length >= 2 ? ids : undefined;
+      },
+      60_000,
+    );
+    await waitFor(
+      'the events after recovery on core NATS',
+      () => {
+        const seen = new Set(eventsOfNats(fromNats).map((m) => String(m.data.id)));
+        return afterRecovery.every((id) => seen.has(id)) ? true : undefined;
+      },
+      60_000,
+    );
     const jsm = await conn().jetstreamManager();
     const dropped =
       (await metric(baseUrl, 'tsn_nats_dropped_total')) ?? assert.fail('no tsn_nats_dropped_total');
-    const stored = await waitFor('outage and recovery events stored', async () => {
-      const all = await storedEvents(jsm, STREAM);
-      const ids = new Set(all.map((e) => e.id));
-      const missing = duringOutage.filter((id) => !ids.has(id)).length;
-      // Events held while NATS was away arrive unless the bounded buffer dropped them (and counted it).
-      return afterRecovery.every((id) => ids.has(id)) && missing <= dropped ? all : undefined;
-    });
+    const stored = await waitFor(
+      'outage and recovery events stored',
+      async () => {
+        const all = await storedEvents(jsm, STREAM);
+        const ids = new Set(all.map((e) => e.id));
+        const missing = duringOutage.filter((id) => !ids.has(id)).length;
+        // Events held while NATS was away arrive unless the bounded buffer dropped them (and counted it).
+        return afterRecovery.every((id) => ids.has(id)) && missing <= dropped ? all : undefined;
+      },
+      60_000,
+    );
     if (dropped === 0) {
       const ids = new Set(stored.map((e) => e.id));
       assert.deepEqual(
@@ -251,19 +286,26 @@ describe('service end to end under faults', () => {
     // loopback), so the stalled client also asks the hub for pongs ({"op":"ping"}: each reply it owes adds to
     // its send buffer). Protocol-level pings would not do: ws terminates a peer that leaves its auto-pongs
     // unread. The cut-off itself still happens on a prediction, as for any subscriber.
-    await waitFor('the slow subscriber cut off', async () => {
-      for (let i = 0; i < 20_000; i++) slow.ws.send('{"op":"ping"}');
-      const cut = (await metric(baseUrl, 'tsn_websocket_slow_disconnects_total')) ?? 0;
-      return cut > cutBefore ? true : undefined;
-    });
+    await waitFor(
+      'the slow subscriber cut off',
+      async () => {
+        for (let i = 0; i < 20_000; i++) slow.ws.send('{"op":"ping"}');
+        const cut = (await metric(baseUrl, 'tsn_websocket_slow_disconnects_total')) ?? 0;
+        return cut > cutBefore ? true : undefined;
+      },
+      60_000,
+    );
     const cutAtMs = Date.now();
     slow.socket.resume();
     const closed = await slow.closed;
     assert.equal(closed.code, WS_CLOSE.slowConsumer);
-    await waitFor('predictions reaching the fast subscriber after the cut', () =>
-      predictionsOf(fast.messages, 'steady').filter((m) => m.receivedAtMs > cutAtMs).length >= 3
-        ? true
-        : undefined,
+    await waitFor(
+      'predictions reaching the fast subscriber after the cut',
+      () =>
+        predictionsOf(fast.messages, 'steady').filter((m) => m.receivedAtMs > cutAtMs).length >= 3
+          ? true
+          : undefined,
+      60_000,
     );
     assert.equal(fast.ws.readyState, fast.ws.OPEN);
     fast.ws.close();
@@ -280,18 +322,23 @@ describe('service end to end under faults', () => {
 
     const post = await postCamera(baseUrl, { id: 'extra', url: simCamera('extra') });
     assert.equal(post.status, 201, await post.clone().text());
-    await waitFor('the added camera predicting', () =>
-      predictionsOf(ws().messages, 'extra').length >= 2 ? true : undefined,
+    await waitFor(
+      'the added camera predicting',
+      () => (predictionsOf(ws().messages, 'extra').length >= 2 ? true : undefined),
+      60_000,
     );
     const extraChildren = descendants(pid).filter((p) => !childrenBefore.includes(p));
     assert.ok(extraChildren.length > 0, 'the added camera runs its own processes');
     assert.equal((await fetch(`${baseUrl}/v1/cameras/extra`, { method: 'DELETE' })).status, 204);
     const removedAtMs = Date.now();
     assert.equal((await getJson(`${baseUrl}/v1/cameras/extra`)).status, 404);
-    await waitFor('two steady predictions after the removal', () =>
-      predictionsOf(ws().messages, 'steady').filter((m) => m.receivedAtMs > removedAtMs).length >= 2
-        ? true
-        : undefined,
+    await waitFor(
+      'two steady predictions after the removal',
+      () =>
+        predictionsOf(ws().messages, 'steady').filter((m) => m.receivedAtMs > removedAtMs).length >= 2
+          ? true
+          : undefined,
+      60_000,
     );
 
     const all = predictionsOf(ws().messages, 'steady');

@@ -11,7 +11,8 @@ import { convertCheckpoint } from '../../src/model/convert.js';
 import { hasNatsServer, startNatsServer, type NatsServerHandle } from '../helpers/nats-server.js';
 import { fixturesDir } from '../helpers/paths.js';
 import { needs } from '../helpers/tools.js';
-import { alive, descendants, getJson, startServe, waitFor } from '../integration/service/serve-process.js';
+import { alive, descendants, getJson, startServe } from '../integration/service/serve-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface Message {
   readonly subject: string;
@@ -71,6 +72,7 @@ describe('service end to end', () => {
       const url = await waitFor(
         'listening',
         () => serve.logs.find((l) => l.msg === 'listening')?.url as string | undefined,
+        60_000,
       );
       const ws = new WebSocket(
         `${url.replace('http:', 'ws:')}/v1/events?cameras=sim1&types=action.started,action.ended,prediction,status`,
@@ -78,20 +80,28 @@ describe('service end to end', () => {
       ws.on('message', (data: Buffer) => fromWs.push(JSON.parse(data.toString()) as Record<string, unknown>));
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
 
-      const started = await waitFor('action.started on WebSocket', () =>
-        fromWs.find((m) => m.type === 'action.started'),
+      const started = await waitFor(
+        'action.started on WebSocket',
+        () => fromWs.find((m) => m.type === 'action.started'),
+        60_000,
       );
       const label = String(started.label);
-      const onNats = await waitFor('the same event on NATS', () =>
-        fromNats.find((m) => m.data.id === started.id && m.subject === `actions.events.sim1.${label}`),
+      const onNats = await waitFor(
+        'the same event on NATS',
+        () => fromNats.find((m) => m.data.id === started.id && m.subject === `actions.events.sim1.${label}`),
+        60_000,
       );
       assert.deepEqual(onNats.data, started, 'NATS and WebSocket carry the same JSON');
-      await waitFor('a prediction on NATS', () =>
-        fromNats.find((m) => m.subject === 'actions.predictions.sim1'),
+      await waitFor(
+        'a prediction on NATS',
+        () => fromNats.find((m) => m.subject === 'actions.predictions.sim1'),
+        60_000,
       );
-      await waitFor('a prediction on WebSocket', () => fromWs.find((m) => m.type === 'prediction'));
-      await waitFor('status streaming on NATS', () =>
-        fromNats.find((m) => m.subject === 'actions.status.sim1' && m.data.state === 'streaming'),
+      await waitFor('a prediction on WebSocket', () => fromWs.find((m) => m.type === 'prediction'), 60_000);
+      await waitFor(
+        'status streaming on NATS',
+        () => fromNats.find((m) => m.subject === 'actions.status.sim1' && m.data.state === 'streaming'),
+        60_000,
       );
       const recent = (await getJson(`${url}/v1/events/recent?camera=sim1`)).body as {
         events: { id: string }[];
@@ -99,20 +109,26 @@ describe('service end to end', () => {
       assert.ok(recent.events.some((e) => e.id === started.id));
 
       const jsm = await nc.jetstreamManager();
-      const stored = await waitFor('the event in JetStream', async () => {
-        const info = await jsm.streams.info('ACTIONS');
-        return info.state.messages > 0
-          ? jsm.streams.getMessage('ACTIONS', { seq: info.state.first_seq })
-          : undefined;
-      });
+      const stored = await waitFor(
+        'the event in JetStream',
+        async () => {
+          const info = await jsm.streams.info('ACTIONS');
+          return info.state.messages > 0
+            ? jsm.streams.getMessage('ACTIONS', { seq: info.state.first_seq })
+            : undefined;
+        },
+        60_000,
+      );
       assert.equal(stored.subject.startsWith('actions.events.sim1.'), true);
       assert.equal(stored.header?.get('Nats-Msg-Id'), stored.json<{ id: string }>().id);
 
       const children = descendants(serve.child.pid!);
       serve.child.kill('SIGTERM');
       assert.equal(await serve.exited, 0, serve.stderr());
-      const ended = await waitFor('action.ended (shutdown) on NATS', () =>
-        fromNats.find((m) => m.data.type === 'action.ended' && m.data.episodeId === started.episodeId),
+      const ended = await waitFor(
+        'action.ended (shutdown) on NATS',
+        () => fromNats.find((m) => m.data.type === 'action.ended' && m.data.episodeId === started.episodeId),
+        60_000,
       );
       assert.equal(ended.data.endReason, 'shutdown');
       await waitFor('children gone', () => (children.every((p) => !alive(p)) ? true : undefined), 10_000);

@@ -65,8 +65,8 @@ function authenticators(auth: NatsAuthOptions): Authenticator[] {
 }
 
 /**
- * After the first connection nats.js reconnects forever on its own; the first connection is retried by the
- * publisher (waitOnFirstConnect would hide a pending connect that close() could not cancel).
+ * After the first connection nats.js reconnects forever on its own; the first connection is retried by
+ * NatsLink (waitOnFirstConnect would hide a pending connect that close() could not cancel).
  */
 export function buildConnectOptions(settings: ConnectSettings): ConnectionOptions {
   const auth = authenticators(settings);
@@ -75,6 +75,8 @@ export function buildConnectOptions(settings: ConnectSettings): ConnectionOption
     ...(settings.name === undefined ? {} : { name: settings.name }),
     reconnect: true,
     maxReconnectAttempts: -1,
+    // Without this nats.js closes the connection after the same auth error twice, and never comes back.
+    ignoreAuthErrorAbort: true,
     waitOnFirstConnect: false,
     reconnectTimeWait: settings.reconnectTimeWaitMs ?? 1000,
     reconnectJitter: 100,

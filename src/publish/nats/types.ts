@@ -2,7 +2,32 @@ import type { ActionEvent } from '../../domain/event.js';
 import type { Prediction } from '../../domain/prediction.js';
 import type { CameraStatus } from '../../domain/camera-status.js';
 import type { PublishLogger } from '../logger.js';
+import type { ConnectionOptions, NatsConnection } from 'nats';
 import type { ConnectSettings, JetStreamOptions } from './options.js';
+
+/** One message on its way out. */
+export interface Outgoing {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  /** Set for events: the Nats-Msg-Id. */
+  readonly msgId?: string;
+}
+
+/** Counters of one outgoing queue. */
+export interface OutboxStats {
+  /** Waiting to go out. */
+  readonly buffered: number;
+  /** Dropped because the queue was full (oldest first). */
+  readonly dropped: number;
+  /** Handed to the server (events: acked by JetStream). */
+  readonly published: number;
+}
+
+/** What the publisher takes from outside: the clock, and nats.js's connect (a fake in unit tests). */
+export interface NatsPublisherDeps {
+  readonly now?: () => number;
+  readonly connect?: (options: ConnectionOptions) => Promise<NatsConnection>;
+}
 
 export interface NatsPublisherOptions extends Omit<ConnectSettings, 'credsContent'> {
   /** Subject prefix; default 'actions'. */

@@ -59,7 +59,7 @@ export async function answerWhipOffer(
       ? {}
       : { icePortRange: [ice.portRange[0], ice.portRange[1]] as [number, number] }),
   });
-  const peer = new WerifPeer(pc, handlers);
+  const peer = new WeriftPeer(pc, handlers);
   try {
     const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
     peer.watch(transceiver);
@@ -85,7 +85,7 @@ export async function answerWhipOffer(
   }
 }
 
-class WerifPeer implements WhipPeer {
+class WeriftPeer implements WhipPeer {
   answerSdp = '';
   private track: MediaStreamTrack | undefined;
   private transceiver: RTCRtpTransceiver | undefined;

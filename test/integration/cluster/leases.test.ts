@@ -8,7 +8,7 @@ import { LeaseAgent } from '../../../src/cluster/lease-agent.js';
 import { Membership } from '../../../src/cluster/membership.js';
 import { hasNatsServer, startNatsServer, type NatsServerHandle } from '../../helpers/nats-server.js';
 import { needs } from '../../helpers/tools.js';
-import { waitFor } from '../publish/support.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const TTL_MS = 1500;
 const natsAvailable = hasNatsServer();
@@ -81,12 +81,12 @@ describe('cluster leases on a real JetStream KV', () => {
     if (!needs(t, natsAvailable, 'nats-server')) return;
     for (const id of ['edge-a', 'edge-b', 'edge-c'])
       edges.push(await startEdge(server!.url, id, () => cameras));
-    await waitFor(() => converged(edges), describeOwners(edges), 20_000);
+    await waitFor(describeOwners(edges), () => converged(edges), 20_000);
 
     const victim = edges.shift()!;
     const orphans = victim.agent.owned();
     await kill(victim);
-    await waitFor(() => converged(edges), describeOwners(edges), 4 * TTL_MS + 10_000);
+    await waitFor(describeOwners(edges), () => converged(edges), 4 * TTL_MS + 10_000);
     for (const id of orphans) assert.equal(owners(id, edges).length, 1);
 
     const leaving = edges.shift()!;
@@ -94,12 +94,12 @@ describe('cluster leases on a real JetStream KV', () => {
     assert.deepEqual(leaving.agent.owned(), []);
     await kill(leaving);
     // The preferred (only) remaining edge takes them at once, not after a TTL.
-    await waitFor(() => converged(edges), describeOwners(edges), 3 * TTL_MS);
+    await waitFor(describeOwners(edges), () => converged(edges), 3 * TTL_MS);
 
     cameras = [...cameras.filter((c) => c !== 'cam0'), 'cam-new'];
     await waitFor(
-      () => converged(edges) && owners('cam0', edges).length === 0,
       describeOwners(edges),
+      () => converged(edges) && owners('cam0', edges).length === 0,
       3 * TTL_MS,
     );
   });

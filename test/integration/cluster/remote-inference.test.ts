@@ -10,7 +10,7 @@ import type { SegmentFrame } from '../../../src/domain/index.js';
 import { isTsnError } from '../../../src/errors/index.js';
 import type { Backend } from '../../../src/inference/backend.js';
 import { createBackend } from '../../../src/inference/create-backend.js';
-import { createEmbed } from '../../../src/service/embed.js';
+import { createEmbed } from '../../../src/inference/pipeline-inference.js';
 import { hasNatsServer, startNatsServer, type NatsServerHandle } from '../../helpers/nats-server.js';
 import { needs } from '../../helpers/tools.js';
 import { randomModel } from '../../unit/inference/random-model.js';

@@ -16,8 +16,7 @@ import { convertCheckpoint } from '../../../src/model/convert.js';
 import { loadModel } from '../../../src/model/model-dir.js';
 import type { ClipModel, Model } from '../../../src/model/types.js';
 import { createRecognitionPipeline, type RecognitionPipelineDeps } from '../../../src/pipeline/index.js';
-import { createClip } from '../../../src/service/clip.js';
-import { createEmbed, createHead } from '../../../src/service/embed.js';
+import { createClip, segmentInference } from '../../../src/inference/pipeline-inference.js';
 import { clipModelBytes } from '../../helpers/clip-onnx.js';
 import { fixturesDir } from '../../helpers/paths.js';
 
@@ -137,7 +136,7 @@ describe('clip mode with an external clip model = segment mode (fixture checkpoi
         modelPath: join(tempDir, 'clip.onnx'),
         labels: model.labels,
       };
-      const segment = { embed: createEmbed(backend, model), head: createHead(backend) };
+      const segment = segmentInference(backend, model);
       const streamed = await replay('segment', segment, frames, views, 2);
       const clipped = await replay('clip', { clip: createClip(runner, clipModel) }, frames, views, 2);
       assert.deepEqual(

@@ -7,7 +7,8 @@ import { formatAlert, runAlertConsumer, type AlertEvent } from '../../../simulat
 import { needs } from '../../helpers/tools.js';
 import { hasNatsServer, startNatsServer } from '../../helpers/nats-server.js';
 import { endedEvent, sampleEvent } from '../../unit/publish/samples.js';
-import { collect, waitFor } from './support.js';
+import { collect } from './support.js';
+import { waitFor } from '../../helpers/wait.js';
 
 test('formatAlert prints one line per event', () => {
   assert.equal(
@@ -26,7 +27,7 @@ test('the durable alert consumer acks every event and resumes where it stopped',
   t.after(() => server.cleanup());
   const publisher = createNatsPublisher({ servers: server.url, jetstream: { enabled: true } });
   t.after(() => publisher.close());
-  await waitFor(() => publisher.stats().streamReady, 'the stream');
+  await waitFor('the stream', () => publisher.stats().streamReady);
 
   publisher.publishEvent(sampleEvent({ id: 'a1', label: 'falling', score: 0.9 }));
   publisher.publishEvent(sampleEvent({ id: 'a2', label: 'waving', score: 0.9 })); // other label
@@ -54,7 +55,7 @@ test('the durable alert consumer acks every event and resumes where it stopped',
   const checker = await connect({ servers: server.url });
   t.after(() => checker.close());
   const jsm = await checker.jetstreamManager();
-  await waitFor(async () => (await jsm.consumers.info('ACTIONS', 'alerts')).num_ack_pending === 0, 'acks');
+  await waitFor('acks', async () => (await jsm.consumers.info('ACTIONS', 'alerts')).num_ack_pending === 0);
   assert.equal((await jsm.consumers.info('ACTIONS', 'alerts')).num_pending, 0);
 
   publisher.publishEvent(sampleEvent({ id: 'b1', label: 'falling', score: 0.95 }));

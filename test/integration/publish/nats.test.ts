@@ -20,7 +20,8 @@ import {
 } from '../../helpers/nats-server.js';
 import { assertMatchesSchema } from '../../helpers/json-schema.js';
 import { sampleEvent, samplePrediction, sampleStatuses } from '../../unit/publish/samples.js';
-import { collect, waitFor } from './support.js';
+import { collect } from './support.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const natsAvailable = hasNatsServer();
 
@@ -47,7 +48,7 @@ async function rig(t: TestContext, extra: Partial<NatsPublisherOptions> = {}): P
   t.after(() => publisher.close());
   const client = await connect({ servers: server.url, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
   t.after(() => client.close());
-  await waitFor(() => publisher.stats().streamReady, 'the ACTIONS stream');
+  await waitFor('the ACTIONS stream', () => publisher.stats().streamReady);
   return { server, publisher, client, jsm: await client.jetstreamManager() };
 }
 
@@ -120,7 +121,7 @@ describe('NATS publisher (real nats-server)', () => {
     assert.ok(await publisher.flush(5000));
 
     await server.kill();
-    await waitFor(() => !publisher.stats().connected, 'the publisher to notice the dead server');
+    await waitFor('the publisher to notice the dead server', () => !publisher.stats().connected);
     for (let n = 4; n <= 10; n += 1) publisher.publishEvent(ev(n));
     for (let n = 0; n < 6; n += 1) publisher.publishPrediction(samplePrediction());
     const down = publisher.stats();
@@ -131,8 +132,8 @@ describe('NATS publisher (real nats-server)', () => {
 
     await server.restart();
     await waitFor(
-      () => publisher.stats().connected && publisher.stats().buffered === 0,
       'the backlog',
+      () => publisher.stats().connected && publisher.stats().buffered === 0,
       15_000,
     );
     const checker = await connect({ servers: server.url });
@@ -148,12 +149,12 @@ describe('NATS publisher (real nats-server)', () => {
     await server.freeze();
     publisher.publishEvent(ev(1));
     await waitFor(
-      () => publisher.stats().publishFailures >= 2,
       () => `publish timeouts while the server is frozen: ${JSON.stringify(publisher.stats())}`,
+      () => publisher.stats().publishFailures >= 2,
     );
     assert.equal(publisher.stats().bufferedEvents, 1);
     server.thaw();
-    await waitFor(() => publisher.stats().bufferedEvents === 0, 'the retry to be acked');
+    await waitFor('the retry to be acked', () => publisher.stats().bufferedEvents === 0);
     // The server stored the first attempt when it woke; later attempts were acked as duplicates.
     assert.ok(publisher.stats().duplicates >= 1);
     assert.deepEqual(await streamIds(jsm), ['evt-1']);
@@ -197,7 +198,7 @@ describe('NATS publisher (real nats-server)', () => {
 
     const server = await startNatsServer({ port });
     t.after(() => server.cleanup());
-    await waitFor(() => publisher.stats().buffered === 0, 'the first connection and backlog', 15_000);
+    await waitFor('the first connection and backlog', () => publisher.stats().buffered === 0, 15_000);
     const checker = await connect({ servers: server.url });
     t.after(() => checker.close());
     assert.deepEqual(await streamIds(await checker.jetstreamManager()), ['evt-1']);
@@ -218,7 +219,7 @@ describe('NATS publisher (real nats-server)', () => {
       jetstream: { enabled: false },
     });
     t.after(() => publisher.close());
-    await waitFor(() => publisher.stats().connected, 'connection');
+    await waitFor('connection', () => publisher.stats().connected);
     publisher.publishEvent(ev(7));
     const [msg] = await received.done;
     assert.equal(msg?.subject, 'plain.events.cam-1.falling');
@@ -236,10 +237,10 @@ describe('NATS publisher (real nats-server)', () => {
       reconnectTimeWaitMs: 60_000,
     });
     publisher.publishEvent(ev(1));
-    await waitFor(() => {
+    await waitFor('a failed first attempt', () => {
       const c = publisher.stats().connection;
       return c.state === 'connecting' && c.attempt >= 1;
-    }, 'a failed first attempt');
+    });
     await publisher.close();
     assert.equal(publisher.stats().connection.state, 'closed');
     // A leaked 60 s retry timer would keep this test file's process alive; node:test would then time out.
@@ -266,11 +267,11 @@ describe('NATS publisher credentials (real nats-server)', () => {
       jetstream: { enabled: false },
     });
     t.after(() => right.close());
-    await waitFor(() => right.stats().connected, 'the right credentials to connect');
-    await waitFor(() => {
+    await waitFor('the right credentials to connect', () => right.stats().connected);
+    await waitFor('the wrong credentials to be refused', () => {
       const c = wrong.stats().connection;
       return c.state === 'connecting' && /authorization/i.test(c.lastError ?? '');
-    }, 'the wrong credentials to be refused');
+    });
   });
 
   test('an NKey seed is passed through', async (t) => {
@@ -288,6 +289,6 @@ describe('NATS publisher credentials (real nats-server)', () => {
       jetstream: { enabled: false },
     });
     t.after(() => publisher.close());
-    await waitFor(() => publisher.stats().connected, 'an NKey-authenticated connection');
+    await waitFor('an NKey-authenticated connection', () => publisher.stats().connected);
   });
 });

@@ -17,7 +17,7 @@ import { encodeWire, toWireEvent } from '../../../src/publish/wire.js';
 import { assertMatchesSchema } from '../../helpers/json-schema.js';
 import { endedEvent, sampleEvent, samplePrediction, sampleStatuses } from '../../unit/publish/samples.js';
 import { HttpRejection, openClient, type TestClient } from './ws-client.js';
-import { waitFor } from './support.js';
+import { waitFor } from '../../helpers/wait.js';
 
 interface Rig {
   server: Server;
@@ -217,7 +217,7 @@ describe('WebSocket hub liveness and back-pressure', () => {
     const live = await openClient(rig.url());
     const dead = await rawUpgrade(portOf(rig));
     assert.match(dead.response, /^HTTP\/1\.1 101/);
-    await waitFor(() => rig.hub.clients() === 2, 'both clients registered');
+    await waitFor('both clients registered', () => rig.hub.clients() === 2);
     const gone = new Promise<void>((resolve) => dead.socket.once('close', () => resolve()));
     await gone;
     assert.equal(rig.hub.stats().heartbeatTimeouts, 1);

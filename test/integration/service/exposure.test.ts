@@ -9,7 +9,8 @@ import { pino } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../../src/config/index.js';
 import { startService, type RunningService } from '../../../src/service/start-service.js';
-import { startServe, waitFor } from './serve-process.js';
+import { startServe } from './serve-process.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tsn-exposure-'));
 const missingModel = join(work, 'no-model');
@@ -90,7 +91,7 @@ describe('safe by default', () => {
       writeConfig('anon.yaml', ['server: { host: 0.0.0.0, port: 0, auth: { allowAnonymous: true } }']),
     ]);
     try {
-      await waitFor('listening', () => anonymous.logs.find((l) => l.msg === 'listening'));
+      await waitFor('listening', () => anonymous.logs.find((l) => l.msg === 'listening'), 60_000);
     } finally {
       anonymous.child.kill('SIGTERM');
       await anonymous.exited;

@@ -10,6 +10,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { isTsnError } from '../../../src/errors/index.js';
 import { resolveModelDir, type ResolveModelDeps } from '../../../src/model-store/index.js';
 import { fixturesDir } from '../../helpers/paths.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const checkpoint = readFileSync(join(fixturesDir, 'reference', 'tsn_r18_c10_p4.pdparams'));
 const checkpointSha = createHash('sha256').update(checkpoint).digest('hex');
@@ -188,10 +189,7 @@ describe('model store', () => {
       const aborter = new AbortController();
       const pending = resolveModelDir(model, { ...deps, signal: aborter.signal });
       const part = join(cacheDir, 'TSN_k400_8.pdparams.part');
-      const deadline = Date.now() + 10_000;
-      while (!(existsSync(part) && statSync(part).size > 0) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor('a partial download', () => existsSync(part) && statSync(part).size > 0);
       aborter.abort(new Error('shutting down'));
       await assert.rejects(pending, /shutting down/);
       assert.equal(served, 1);

@@ -9,7 +9,8 @@ import { convertCheckpoint } from '../../../src/model/convert.js';
 import { loadModel } from '../../../src/model/model-dir.js';
 import { writeClipModelDir } from '../../helpers/clip-onnx.js';
 import { fixturesDir } from '../../helpers/paths.js';
-import { getJson, startServe, waitFor } from './serve-process.js';
+import { getJson, startServe } from './serve-process.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tsn-serve-clip-'));
 const video = join(fixturesDir, 'reference', 'clip_340x256.mp4');
@@ -51,14 +52,23 @@ describe('tsn serve with an external clip model (real process)', () => {
       const url = await waitFor(
         'listening',
         () => serve.logs.find((l) => l.msg === 'listening')?.url as string | undefined,
+        60_000,
       );
-      const loaded = await waitFor('model loaded', () => serve.logs.find((l) => l.msg === 'model loaded'));
+      const loaded = await waitFor(
+        'model loaded',
+        () => serve.logs.find((l) => l.msg === 'model loaded'),
+        60_000,
+      );
       assert.match(String(loaded.backend), /external clip model/);
       assert.match(String(loaded.model), /^clip-symbolic@[0-9a-f]{12}$/);
-      await waitFor('a prediction', async () => {
-        const { body } = await getJson(`${url}/v1/cameras/sim1`);
-        return (body as { lastPrediction: unknown }).lastPrediction !== null ? true : undefined;
-      });
+      await waitFor(
+        'a prediction',
+        async () => {
+          const { body } = await getJson(`${url}/v1/cameras/sim1`);
+          return (body as { lastPrediction: unknown }).lastPrediction !== null ? true : undefined;
+        },
+        60_000,
+      );
       serve.child.kill('SIGTERM');
       assert.equal(await serve.exited, 0, serve.stderr());
     } finally {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertCheckpoint } from '../../../src/model/convert.js';
 import { fixturesDir } from '../../helpers/paths.js';
-import { alive, closedPort, descendants, getJson, startServe, waitFor } from './serve-process.js';
+import { alive, closedPort, descendants, getJson, startServe } from './serve-process.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tsn-serve-'));
 const modelDir = join(work, 'model');
@@ -38,15 +39,22 @@ describe('tsn serve (real process)', () => {
       const url = await waitFor(
         'listening',
         () => serve.logs.find((l) => l.msg === 'listening')?.url as string | undefined,
+        60_000,
       );
-      await waitFor('ready', async () =>
-        (await getJson(`${url}/readyz`)).status === 200 ? true : undefined,
+      await waitFor(
+        'ready',
+        async () => ((await getJson(`${url}/readyz`)).status === 200 ? true : undefined),
+        60_000,
       );
-      const camera = await waitFor('a prediction', async () => {
-        const { body } = await getJson(`${url}/v1/cameras/sim1`);
-        const view = body as { status: { state: string }; lastPrediction: unknown; fps: number };
-        return view.lastPrediction !== null ? view : undefined;
-      });
+      const camera = await waitFor(
+        'a prediction',
+        async () => {
+          const { body } = await getJson(`${url}/v1/cameras/sim1`);
+          const view = body as { status: { state: string }; lastPrediction: unknown; fps: number };
+          return view.lastPrediction !== null ? view : undefined;
+        },
+        60_000,
+      );
       assert.equal(camera.status.state, 'streaming');
       const metrics = await (await fetch(`${url}/metrics`)).text();
       assert.match(metrics, /tsn_camera_predictions_total\{camera="sim1"\} [1-9]/);
@@ -61,10 +69,14 @@ describe('tsn serve (real process)', () => {
         body: JSON.stringify({ id: 'sim2', url: `sim://sim2?file=${clip}`, windowMs: 1000, numSeg: 2 }),
       });
       assert.equal(post.status, 201);
-      await waitFor('sim2 predicting', async () => {
-        const view = (await getJson(`${url}/v1/cameras/sim2`)).body as View;
-        return view.lastPrediction !== null ? true : undefined;
-      });
+      await waitFor(
+        'sim2 predicting',
+        async () => {
+          const view = (await getJson(`${url}/v1/cameras/sim2`)).body as View;
+          return view.lastPrediction !== null ? true : undefined;
+        },
+        60_000,
+      );
       assert.equal((await fetch(`${url}/v1/cameras/sim2`, { method: 'DELETE' })).status, 204);
       const after = await sim1();
       assert.equal(after.status.state, 'streaming');
@@ -97,9 +109,12 @@ describe('tsn serve (real process)', () => {
       const url = await waitFor(
         'listening',
         () => again.logs.find((l) => l.msg === 'listening')?.url as string | undefined,
+        60_000,
       );
-      await waitFor('ready', async () =>
-        (await getJson(`${url}/readyz`)).status === 200 ? true : undefined,
+      await waitFor(
+        'ready',
+        async () => ((await getJson(`${url}/readyz`)).status === 200 ? true : undefined),
+        60_000,
       );
       const { body } = await getJson(`${url}/v1/cameras`);
       assert.deepEqual(

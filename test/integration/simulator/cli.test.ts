@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { tsnBin } from '../../helpers/paths.js';
-import { makeTestClip, probeStream, run, waitFor, type TestClip } from './helpers.js';
+import { makeTestClip, probeStream, run, type TestClip } from './helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 describe('tsn simulate', () => {
   let clip: TestClip;

@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRtspSimulator, type RtspSimulator } from '../../../simulators/rtsp-camera/index.js';
-import { ffmpegPath, makeTestClip, probeStream, run, waitFor, type TestClip } from './helpers.js';
+import { ffmpegPath, makeTestClip, probeStream, run, type TestClip } from './helpers.js';
 import { RawRtspClient } from './raw-client.js';
 import { parseRtpHeader } from '../../../simulators/rtsp-camera/rtp/rtp-header.js';
 import { H264Depacketizer } from '../../../simulators/rtsp-camera/rtp/h264-depacketizer.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const cameraNames = ['drop', 'stall', 'refuse', 'lossy', 'corrupt', 'resize', 'grow', 'clean'] as const;
 

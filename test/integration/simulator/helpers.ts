@@ -112,19 +112,6 @@ export async function pullFrames(
   return { ...result, frames: counts.at(-1) ?? 0 };
 }
 
-/** Polls a condition until it holds or the deadline passes; the failure names what was awaited. */
-export async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  deadlineMs = 10_000,
-): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Ids of this process's live ffmpeg children. */
 export async function ffmpegChildren(): Promise<number[]> {
   const result = await run('pgrep', ['-P', String(process.pid), 'ffmpeg'], 5_000);

@@ -4,8 +4,9 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRtspSimulator } from '../../../simulators/rtsp-camera/index.js';
 import { isTsnError } from '../../../src/errors/index.js';
-import { ffmpegPath, makeTestClip, ffmpegChildren, waitFor } from './helpers.js';
+import { ffmpegPath, makeTestClip, ffmpegChildren } from './helpers.js';
 import { RawRtspClient } from './raw-client.js';
+import { waitFor } from '../../helpers/wait.js';
 
 test('an encoder that dies answers DESCRIBE with 500 at once, and the server goes on', async () => {
   const clip = await makeTestClip(1);

@@ -2,9 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { startRtspSimulator, type RtspSimulator } from '../../../simulators/rtsp-camera/index.js';
-import { ffmpegChildren, ffmpegPath, makeTestClip, waitFor, type TestClip } from './helpers.js';
+import { ffmpegChildren, ffmpegPath, makeTestClip, type TestClip } from './helpers.js';
 import { RawRtspClient } from './raw-client.js';
 import { parseRtpHeader } from '../../../simulators/rtsp-camera/rtp/rtp-header.js';
+import { waitFor } from '../../helpers/wait.js';
 
 // Session lifecycle with short timeouts: UDP session expiry, sender reports, PAUSE, slow start, idle encoders.
 describe('rtsp simulator sessions', () => {

@@ -11,7 +11,8 @@ import {
 import { repoRoot } from '../../helpers/paths.js';
 import { isTsnError } from '../../../src/errors/index.js';
 import type { CameraStatus, Frame } from '../../../src/domain/index.js';
-import { ffmpegPath, ingestChildren, makeClip, run, tempDir, waitForStatus, waitUntil } from './helpers.js';
+import { ffmpegPath, ingestChildren, makeClip, run, tempDir, waitForStatus } from './helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const dir = tempDir('tsn-file-source-');
 let clip320 = '';
@@ -40,7 +41,7 @@ describe('file source with real ffmpeg', () => {
     source.frames$.subscribe((f) => frames.push(f));
     source.start();
     await waitForStatus(source.status$, (s) => s.state === 'streaming', 10_000, 'streaming');
-    await waitUntil(() => frames.length >= 12, 10_000, '12 frames (past the 2 s loop point)');
+    await waitFor('12 frames (past the 2 s loop point)', () => frames.length >= 12, 10_000);
     await source.close();
     for (const f of frames) {
       assert.deepEqual([f.cameraId, f.width, f.height, f.rgb.length], ['file-cam', 224, 224, 224 * 224 * 3]);

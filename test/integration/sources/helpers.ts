@@ -74,15 +74,6 @@ export function waitForStatus(
   );
 }
 
-/** Resolves once `condition` holds, polling; rejects after `withinMs`. */
-export async function waitUntil(condition: () => boolean, withinMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Children of this test process that are ingest ffmpegs (rawvideo to stdout), by pid. */
 export function ingestChildren(matching: (argv: readonly string[]) => boolean = () => true): number[] {
   const found: number[] = [];

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createCameraSource, type SupervisedCameraSource } from '../../../src/sources/index.js';
 import type { CameraStatus, Frame } from '../../../src/domain/index.js';
-import { ffmpegPath, makeClip, run, tempDir, waitForStatus, waitUntil } from './helpers.js';
+import { ffmpegPath, makeClip, run, tempDir, waitForStatus } from './helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 // Generic URL sources (http, hls) against a local HTTP server.
 const dir = tempDir('tsn-http-source-');
@@ -70,7 +71,7 @@ describe('url sources over http', { concurrency: true }, () => {
     const frames: Frame[] = [];
     source.frames$.subscribe((f) => frames.push(f));
     source.start();
-    await waitUntil(() => frames.length >= 4, 20_000, '4 frames over HLS');
+    await waitFor('4 frames over HLS', () => frames.length >= 4, 20_000);
     await source.close();
     assert.ok(frames.every((f) => f.width === 224 && f.height === 224));
   });
@@ -80,10 +81,10 @@ describe('url sources over http', { concurrency: true }, () => {
     const statuses: CameraStatus[] = [];
     source.status$.subscribe((s) => statuses.push(s));
     source.start();
-    await waitUntil(
+    await waitFor(
+      'streaming twice',
       () => statuses.filter((s) => s.state === 'streaming').length >= 2,
       20_000,
-      'streaming twice',
     );
     await source.close();
     const ended = statuses.find((s) => s.state === 'backoff');

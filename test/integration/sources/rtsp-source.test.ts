@@ -11,15 +11,8 @@ import {
 } from '../../../src/sources/index.js';
 import type { CameraStatus, Frame } from '../../../src/domain/index.js';
 import { repoRoot } from '../../helpers/paths.js';
-import {
-  ffmpegPath,
-  ingestChildren,
-  isAlive,
-  makeClip,
-  tempDir,
-  waitForStatus,
-  waitUntil,
-} from './helpers.js';
+import { ffmpegPath, ingestChildren, isAlive, makeClip, tempDir, waitForStatus } from './helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 // Against the project's RTSP camera simulator (real RTSP/RTP over loopback, H.264 from ffmpeg).
 const dir = tempDir('tsn-rtsp-source-');
@@ -89,7 +82,7 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     const frames: Frame[] = [];
     source.frames$.subscribe((f) => frames.push(f));
     source.start();
-    await waitUntil(() => frames.length >= 6, 20_000, '6 frames');
+    await waitFor('6 frames', () => frames.length >= 6, 20_000);
     await source.close();
     assert.ok(frames.every((f) => f.width === 224 && f.height === 224 && f.rgb.length === 224 * 224 * 3));
     assert.ok(frames.slice(1).every((f, i) => f.ptsMs - (frames[i]?.ptsMs ?? 0) === 250));
@@ -136,7 +129,7 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     sim.clearFaults('stall');
     await waitForStatus(source.status$, streaming, 20_000, 'streaming again');
     const before = frames.length;
-    await waitUntil(() => frames.length > before, 10_000, 'frames after the stall');
+    await waitFor('frames after the stall', () => frames.length > before, 10_000);
     await source.close();
     assert.ok(
       frames.slice(1).every((f, i) => f.ptsMs > (frames[i]?.ptsMs ?? 0)),
@@ -191,7 +184,7 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     const status = await waitForStatus(source.status$, (s) => s.state === 'backoff', 20_000, 'backoff');
     assert.ok(status.state === 'backoff');
     assert.equal(status.error.kind, 'timeout');
-    await waitUntil(() => source.stats().spawns >= 2, 20_000, 'a second attempt');
+    await waitFor('a second attempt', () => source.stats().spawns >= 2, 20_000);
     await source.close();
   });
 
@@ -226,7 +219,7 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     healthy.frames$.subscribe((f) => healthyFrames.push(f));
     corrupt.start();
     healthy.start();
-    await waitUntil(() => healthyFrames.length >= 12, 30_000, '3 s of frames from the healthy camera');
+    await waitFor('3 s of frames from the healthy camera', () => healthyFrames.length >= 12, 30_000);
     await Promise.all([corrupt.close(), healthy.close()]);
     const firstStreaming = healthyStatuses.findIndex(streaming);
     assert.deepEqual(
@@ -246,10 +239,10 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     source.start();
     await waitForStatus(source.status$, streaming, 20_000, 'streaming');
     const since = Date.now();
-    await waitUntil(
+    await waitFor(
+      'frames after the change',
       () => frames.filter((f) => f.wallMs > since + 2_000).length >= 4,
       20_000,
-      'frames after the change',
     );
     await source.close();
     assert.ok(frames.every((f) => f.width === 224 && f.height === 224 && f.rgb.length === 224 * 224 * 3));
@@ -260,7 +253,7 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     let count = 0;
     source.frames$.subscribe(() => (count += 1));
     source.start();
-    await waitUntil(() => count >= 4, 20_000, '4 frames over udp');
+    await waitFor('4 frames over udp', () => count >= 4, 20_000);
     await source.close();
   });
 
@@ -276,7 +269,7 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     let count = 0;
     source.frames$.subscribe(() => (count += 1));
     source.start();
-    await waitUntil(() => count >= 4, 20_000, '4 frames through ffmpeg 4');
+    await waitFor('4 frames through ffmpeg 4', () => count >= 4, 20_000);
     await source.close();
   });
 
@@ -286,10 +279,10 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     for (const s of many)
       s.frames$.subscribe((f) => counts.set(f.cameraId, (counts.get(f.cameraId) ?? 0) + 1));
     for (const s of many) s.start();
-    await waitUntil(
+    await waitFor(
+      '4 frames from each of 8 cameras',
       () => manyNames.every((n) => (counts.get(n) ?? 0) >= 4),
       45_000,
-      '4 frames from each of 8 cameras',
     );
     const pids = many.map((s) => s.stats().pid).filter((p): p is number => p !== undefined);
     assert.ok(pids.length >= 1);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertCheckpoint } from '../../../src/model/convert.js';
 import { fixturesDir } from '../../helpers/paths.js';
-import { descendants, getJson, startServe, waitFor, type Serve } from '../service/serve-process.js';
+import { descendants, getJson, startServe, type Serve } from '../service/serve-process.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tsn-serve-urls-'));
 const modelDir = join(work, 'model');
@@ -54,8 +55,13 @@ describe('camera URLs through the API of a real tsn serve', () => {
     url = await waitFor(
       'listening',
       () => serve.logs.find((l) => l.msg === 'listening')?.url as string | undefined,
+      60_000,
     );
-    await waitFor('ready', async () => ((await getJson(`${url}/readyz`)).status === 200 ? true : undefined));
+    await waitFor(
+      'ready',
+      async () => ((await getJson(`${url}/readyz`)).status === 200 ? true : undefined),
+      60_000,
+    );
   });
 
   after(async () => {
@@ -124,20 +130,28 @@ describe('camera URLs through the API of a real tsn serve', () => {
 
   test("README.md as a camera: 'not-video', failed after one ffmpeg, no retries", async () => {
     assert.equal((await post({ id: 'readme', url: 'README.md' })).status, 201);
-    const failed = await waitFor('readme failed', async () => {
-      const v = await view('readme');
-      return v.status.state === 'failed' ? v : undefined;
-    });
+    const failed = await waitFor(
+      'readme failed',
+      async () => {
+        const v = await view('readme');
+        return v.status.state === 'failed' ? v : undefined;
+      },
+      60_000,
+    );
     assert.equal(failed.status.error?.kind, 'not-video');
     assert.equal(failed.counters.ffmpegSpawns, 1);
   });
 
   test("a host that does not resolve is 'dns' (not 'refused') and is retried", async () => {
     assert.equal((await post({ id: 'dns', url: 'rtsp://cam.nonexistent.invalid/live' })).status, 201);
-    const backoff = await waitFor('dns backoff', async () => {
-      const v = await view('dns');
-      return v.status.state === 'backoff' ? v : undefined;
-    });
+    const backoff = await waitFor(
+      'dns backoff',
+      async () => {
+        const v = await view('dns');
+        return v.status.state === 'backoff' ? v : undefined;
+      },
+      60_000,
+    );
     assert.equal(backoff.status.error?.kind, 'dns');
   });
 

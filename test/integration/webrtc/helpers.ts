@@ -80,19 +80,6 @@ function assertNever(id: string): never {
 
 export { waitForStatus } from '../sources/helpers.js';
 
-/** Resolves once `condition` holds (polled); rejects after `withinMs`. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  withinMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Live ffmpeg children of this test process (decoders and publisher encoders). */
 export function ffmpegChildren(): number[] {
   const found: number[] = [];

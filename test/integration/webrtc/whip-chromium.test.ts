@@ -11,15 +11,8 @@ import { convertCheckpoint } from '../../../src/model/convert.js';
 import { startService, type RunningService } from '../../../src/service/start-service.js';
 import { fixturesDir } from '../../helpers/paths.js';
 import { hasCommand, needs } from '../../helpers/tools.js';
-import {
-  chromiumArgs,
-  chromiumPath,
-  ffmpegChildren,
-  makeY4m,
-  tempDir,
-  udpSockets,
-  waitUntil,
-} from './helpers.js';
+import { chromiumArgs, chromiumPath, ffmpegChildren, makeY4m, tempDir, udpSockets } from './helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const checkpoint = join(fixturesDir, 'reference', 'tsn_r18_c10_p4.pdparams');
 
@@ -95,7 +88,7 @@ describe('WHIP from headless Chromium through the service', () => {
     });
 
     const page = await publishFromPage('VP8');
-    await waitUntil(async () => (await camera()).lastPrediction !== null, 30_000, 'a prediction for webcam');
+    await waitFor('a prediction for webcam', async () => (await camera()).lastPrediction !== null, 30_000);
     const streaming = await camera();
     assert.equal(streaming.status.state, 'streaming');
     assert.ok((streaming.counters.sourceFrames ?? 0) > 0);
@@ -105,38 +98,34 @@ describe('WHIP from headless Chromium through the service', () => {
           events: unknown[];
         }
       ).events;
-    await waitUntil(async () => (await events()).length > 0, 15_000, 'an action event for webcam');
+    await waitFor('an action event for webcam', async () => (await events()).length > 0, 15_000);
     const [event] = (await events()) as { camera: string; type: string }[];
     assert.equal(event?.camera, 'webcam');
     assert.equal(event?.type, 'action.started');
 
     await page.click('#stop');
-    await waitUntil(
-      async () => (await camera()).status.state === 'connecting',
-      10_000,
-      'webcam waiting again',
-    );
+    await waitFor('webcam waiting again', async () => (await camera()).status.state === 'connecting', 10_000);
     assert.equal((await camera()).status.attempt, 2);
-    await waitUntil(() => ffmpegChildren().length === 0, 5_000, 'the decoder to exit');
+    await waitFor('the decoder to exit', () => ffmpegChildren().length === 0, 5_000);
     await page.close();
 
     // H.264 from the same browser, same camera: the camera resumes.
     const framesBefore = (await camera()).counters.sourceFrames ?? 0;
     const h264 = await publishFromPage('H264');
-    await waitUntil(
+    await waitFor(
+      'H.264 frames after reconnecting',
       async () => ((await camera()).counters.sourceFrames ?? 0) > framesBefore + 3,
       20_000,
-      'H.264 frames after reconnecting',
     );
     assert.equal((await camera()).status.state, 'streaming');
     // The tab goes away without a DELETE: the stall watchdog notices, the camera waits for a publisher.
     await h264.close();
-    await waitUntil(
+    await waitFor(
+      'webcam to notice the loss',
       async () => (await camera()).status.state === 'backoff',
       15_000,
-      'webcam to notice the loss',
     );
-    await waitUntil(() => ffmpegChildren().length === 0, 5_000, 'the decoder to exit');
+    await waitFor('the decoder to exit', () => ffmpegChildren().length === 0, 5_000);
 
     await browser.close();
     browser = undefined;

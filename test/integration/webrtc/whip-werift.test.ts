@@ -6,16 +6,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { isTsnError } from '../../../src/errors/index.js';
 import { startWhipPublisher, type WhipPublisher } from '../../../simulators/whip-publisher/index.js';
-import {
-  clip,
-  ffmpegChildren,
-  ffmpegPath,
-  startWhipServer,
-  udpSockets,
-  waitForStatus,
-  waitUntil,
-} from './helpers.js';
+import { clip, ffmpegChildren, ffmpegPath, startWhipServer, udpSockets, waitForStatus } from './helpers.js';
 import { repoRoot } from '../../helpers/paths.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const cliPath = join(repoRoot, 'dist', 'simulators', 'whip-publisher', 'cli.js');
 
@@ -51,7 +44,7 @@ describe('WHIP ingest with the werift publisher', () => {
 
   after(async () => {
     await server.close();
-    await waitUntil(() => ffmpegChildren().length === 0, 5_000, 'no ffmpeg left');
+    await waitFor('no ffmpeg left', () => ffmpegChildren().length === 0, 5_000);
     assert.equal(udpSockets(), udpBefore, 'every ICE socket was closed');
   });
 
@@ -61,7 +54,7 @@ describe('WHIP ingest with the werift publisher', () => {
       const first = await publish(server, `${codec}cam`, { codec });
       assert.match(first.location, new RegExp(`/v1/whip/${codec}cam/sessions/[0-9a-f-]{36}$`));
       await waitForStatus(camera.source.status$, (s) => s.state === 'streaming', 20_000, 'streaming');
-      await waitUntil(() => camera.frames.length >= 5, 20_000, '5 frames');
+      await waitFor('5 frames', () => camera.frames.length >= 5, 20_000);
       const frame = camera.frames.at(-1)!;
       assert.equal(frame.rgb.length, 224 * 224 * 3);
       assert.ok(
@@ -80,12 +73,12 @@ describe('WHIP ingest with the werift publisher', () => {
         { state: 'connecting', attempt: 2 },
       );
       assert.equal(camera.source.stats().pid, undefined);
-      await waitUntil(() => !ffmpegChildren().includes(decoder), 5_000, 'the decoder to exit');
+      await waitFor('the decoder to exit', () => !ffmpegChildren().includes(decoder), 5_000);
 
       const framesBefore = camera.frames.length;
       const lastPts = camera.frames.at(-1)!.ptsMs;
       const second = await publish(server, `${codec}cam`, { codec: codec === 'h264' ? 'vp8' : 'h264' });
-      await waitUntil(() => camera.frames.length >= framesBefore + 3, 20_000, 'frames after reconnecting');
+      await waitFor('frames after reconnecting', () => camera.frames.length >= framesBefore + 3, 20_000);
       assert.ok(camera.frames[framesBefore]!.ptsMs > lastPts, 'the stream clock continues across publishers');
       await second.close();
     });
@@ -104,7 +97,7 @@ describe('WHIP ingest with the werift publisher', () => {
     assert.equal(camera.source.stats().pid, undefined, 'the decoder was stopped');
     const framesBefore = camera.frames.length;
     const second = await publish(server, 'dropcam', { offerAudio: true });
-    await waitUntil(() => camera.frames.length >= framesBefore + 3, 20_000, 'frames after reconnecting');
+    await waitFor('frames after reconnecting', () => camera.frames.length >= framesBefore + 3, 20_000);
     assert.equal(camera.status?.state, 'streaming');
     await second.close();
   });
@@ -113,9 +106,9 @@ describe('WHIP ingest with the werift publisher', () => {
     const camera = server.camera('losscam');
     const publisher = await publish(server, 'losscam', { dropEveryNthPacket: 40 });
     await waitForStatus(camera.source.status$, (s) => s.state === 'streaming', 20_000, 'streaming');
-    await waitUntil(() => camera.source.stats().packetsLost >= 3, 20_000, 'losses to be seen');
+    await waitFor('losses to be seen', () => camera.source.stats().packetsLost >= 3, 20_000);
     const framesBefore = camera.frames.length;
-    await waitUntil(() => camera.frames.length >= framesBefore + 10, 20_000, 'frames despite the loss');
+    await waitFor('frames despite the loss', () => camera.frames.length >= framesBefore + 10, 20_000);
     const stats = camera.source.stats();
     assert.ok(stats.keyframeRequests > 0 && stats.encodedFramesDropped > 0, JSON.stringify(stats));
     assert.ok(publisher.stats().keyframeRequests > 0, 'the publisher received PLIs');

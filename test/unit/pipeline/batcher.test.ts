@@ -138,6 +138,25 @@ describe('BatchDriver (virtual time)', () => {
     return { scheduler, driver, calls, results, drops, maxRunning: () => maxRunning };
   }
 
+  test('idle.wait() resolves once nothing is queued or running (shutdown drains on it), at once when idle', async () => {
+    const h = harness(opts({ maxWaitMs: 50 }), 10);
+    await h.driver.idle.wait();
+    const seen: string[] = [];
+    h.scheduler.run(({ flush }) => {
+      h.driver.enqueue(item('a', 0));
+      void h.driver.idle.wait().then(() => seen.push(`idle after ${h.results.length} result(s)`));
+      h.scheduler.schedule(() => seen.push(`busy at ${h.scheduler.now()}: ${h.driver.inFlight} running`), 55);
+      flush();
+    });
+    await Promise.resolve();
+    assert.deepEqual(seen, ['busy at 55: 1 running', 'idle after 1 result(s)']);
+    const closing = harness(opts(), 10);
+    closing.driver.enqueue(item('b', 0));
+    const idle = closing.driver.idle.wait();
+    closing.driver.close();
+    await idle;
+  });
+
   test('a lone item is sent maxWaitMs after it arrived', () => {
     const h = harness(opts({ maxWaitMs: 50 }), 10);
     h.scheduler.run(({ flush }) => {

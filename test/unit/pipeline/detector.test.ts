@@ -1,11 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { map } from 'rxjs';
-import type { ActionEvent, Prediction } from '../../../src/domain/index.js';
-import { Detector, type DetectorCameraConfig, type DetectorOutput } from '../../../src/pipeline/detector.js';
-import { detectActions } from '../../../src/pipeline/operators.js';
+import type { ActionEvent } from '../../../src/domain/index.js';
+import { Detector, type DetectorCameraConfig } from '../../../src/pipeline/detector.js';
 import { defaultDetectorSettings, type DetectorSettings } from '../../../src/pipeline/options.js';
-import { counterIds, LABELS, prediction, testScheduler, WALL_BASE_MS } from './fakes.js';
+import { counterIds, LABELS, prediction, WALL_BASE_MS } from './fakes.js';
 
 const settings = (o: Partial<DetectorSettings> = {}): DetectorSettings => ({
   ...defaultDetectorSettings,
@@ -150,7 +148,7 @@ describe('Detector cooldown, labels, gaps', () => {
   });
 });
 
-describe('Detector per-camera predictions and the detectActions operator', () => {
+describe('Detector per-camera predictions', () => {
   test('per-window predictions are on by default and can be switched off per camera', () => {
     const d = new Detector(LABELS, counterIds());
     d.setCamera('on', { settings: settings(), emitPredictions: true, maxWindowGapMs: 1500 });
@@ -163,25 +161,5 @@ describe('Detector per-camera predictions and the detectActions operator', () =>
     const off = d.push(prediction('off', 0, [0.9, 0.1, 0]));
     assert.equal(off.prediction, null);
     assert.equal(off.events.length, 1, 'events still flow for a camera without predictions');
-  });
-
-  test('detectActions maps each prediction to a detector output in virtual time', () => {
-    testScheduler().run(({ cold, expectObservable }) => {
-      const d = detector({ minWindowsOn: 2, minWindowsOff: 1 });
-      const p = (k: number, s: number): Prediction => prediction('cam', k, [s, 1 - s, 0]);
-      const input = cold('a 499ms b 499ms c 499ms d|', {
-        a: p(0, 0.9),
-        b: p(1, 0.9),
-        c: p(2, 0.9),
-        d: p(3, 0.1),
-      });
-      const summary = (o: DetectorOutput): string => o.events.map((e) => e.type).join(',') || 'none';
-      expectObservable(input.pipe(detectActions(d), map(summary))).toBe('a 499ms b 499ms c 499ms d|', {
-        a: 'none',
-        b: 'action.started',
-        c: 'none',
-        d: 'action.ended',
-      });
-    });
   });
 });

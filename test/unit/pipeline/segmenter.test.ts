@@ -36,7 +36,7 @@ const windowIndices = (o: SegmenterOutput): number[][] =>
 
 describe('Segmenter grid and pick rule', () => {
   // PaddleVideo's sampler on example.avi (131 frames, 25 fps): one window over the whole file equals
-  // trunc(d/2 + d*x) (tsn-spec.md test vectors).
+  // trunc(d/2 + d*x), PaddleVideo's test vectors.
   const file = frames('cam', 0, 131 * 40, 40);
   for (const [numSeg, expected] of [
     [3, [21, 65, 109]],

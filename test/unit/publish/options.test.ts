@@ -1,12 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildConnectOptions, buildStreamConfig } from '../../../src/publish/nats/options.js';
-import type { MessageSink } from '../../../src/publish/index.js';
-import type { NatsPublisher } from '../../../src/publish/nats/publisher.js';
-import type { WebSocketHub } from '../../../src/publish/websocket/hub.js';
-
-// Both publishers can be handed to the pipeline as the same sink type.
-const _sinks: (n: NatsPublisher, w: WebSocketHub) => MessageSink[] = (n, w) => [n, w];
 
 test('connect options: reconnect forever, our own first-connect loop, credentials passed through', () => {
   assert.deepEqual(buildConnectOptions({ servers: ['nats://a:4222', 'nats://b:4222'], name: 'tsn' }), {
@@ -14,6 +8,7 @@ test('connect options: reconnect forever, our own first-connect loop, credential
     name: 'tsn',
     reconnect: true,
     maxReconnectAttempts: -1,
+    ignoreAuthErrorAbort: true,
     waitOnFirstConnect: false,
     reconnectTimeWait: 1000,
     reconnectJitter: 100,

@@ -11,7 +11,7 @@ import {
   writeClipImages,
 } from '../../../src/inference/preprocess/index.js';
 import type { ClipModel } from '../../../src/model/types.js';
-import { createClip } from '../../../src/service/clip.js';
+import { createClip } from '../../../src/inference/pipeline-inference.js';
 
 const SIZE = 8;
 const manifest = {
