@@ -15,3 +15,4 @@ export { resolveCamera, type ResolvedCamera } from './resolve-camera.js';
 export type { ConfigFlags } from './flags.js';
 export { generateConfigJsonSchema, configJsonSchemaText } from './json-schema.js';
 export { deepFreeze } from './object-path.js';
+export { checkConfigLabels } from './check-labels.js';

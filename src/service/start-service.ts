@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { buildApi, type Readiness } from '../api/index.js';
-import type { CameraSpec, Config } from '../config/index.js';
+import { checkConfigLabels, type CameraSpec, type Config } from '../config/index.js';
 import { createBackend } from '../inference/create-backend.js';
 import type { Backend } from '../inference/backend.js';
 import { loadAnyModel } from '../model/clip-model-dir.js';
@@ -159,6 +159,7 @@ async function startRecognition(
   ctx.signal.throwIfAborted();
   const loaded = await loadAnyModel(dir);
   const { model } = loaded;
+  checkConfigLabels(config, model.labels);
   const inference =
     loaded.kind === 'onnx-clip'
       ? await clipInference(loaded.model, config, ctx.parts)
