@@ -1,13 +1,22 @@
 // Example alerting consumer: a durable pull consumer on the ACTIONS JetStream stream that prints one alert
 // line per action event and acks it. Being durable, it resumes where it left off after a restart, and
-// events stored while it was down are delivered when it comes back.
+// events stored while it was down are delivered when it comes back. If its durable consumer is deleted or
+// the stream is lost, nothing would ever arrive again: it stops with a message and exits 1 instead of
+// waiting silently.
 //
 //   npm run build
 //   node dist/simulators/alert-consumer.js --servers nats://127.0.0.1:4222 --durable alerts \
 //        [--stream ACTIONS] [--subject 'actions.events.>'] [--labels falling,fighting] [--min-score 0.8]
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { AckPolicy, DeliverPolicy, connect, type NatsConnection } from 'nats';
+import {
+  AckPolicy,
+  ConsumerEvents,
+  DeliverPolicy,
+  connect,
+  type ConsumerMessages,
+  type NatsConnection,
+} from 'nats';
 
 export interface AlertEvent {
   readonly id: string;
@@ -30,6 +39,19 @@ export interface AlertConsumerOptions {
   readonly minScore?: number;
   readonly onAlert: (line: string, event: AlertEvent) => void;
   readonly signal?: AbortSignal;
+  /** How long one pull request waits (heartbeats every half of it); default 30 s. */
+  readonly pullExpiresMs?: number;
+}
+
+/** The consumer cannot receive anything any more: deleted, or its stream is gone. */
+export class AlertConsumerLost extends Error {
+  constructor(
+    readonly reason: 'consumer-deleted' | 'consumer-not-found' | 'stream-not-found' | 'no-responders',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AlertConsumerLost';
+  }
 }
 
 export function formatAlert(e: AlertEvent): string {
@@ -69,10 +91,11 @@ export async function runAlertConsumer(o: AlertConsumerOptions): Promise<void> {
   try {
     await ensureConsumer(nc, o, stream);
     const consumer = await nc.jetstream().consumers.get(stream, o.durable);
-    const messages = await consumer.consume({ max_messages: 100 });
+    const messages = await consumer.consume({ max_messages: 100, expires: o.pullExpiresMs ?? 30_000 });
     const stop = (): void => messages.stop();
     if (o.signal?.aborted) stop();
     o.signal?.addEventListener('abort', stop, { once: true });
+    const lost = watchForLoss(messages, o.durable, stream);
     try {
       for await (const m of messages) {
         const event = m.json<AlertEvent>();
@@ -82,9 +105,47 @@ export async function runAlertConsumer(o: AlertConsumerOptions): Promise<void> {
     } finally {
       o.signal?.removeEventListener('abort', stop);
     }
+    const error = await lost.settled();
+    if (error !== undefined) throw error;
   } finally {
     await nc.drain().catch(() => nc.close());
   }
+}
+
+const LOSS_EVENTS: Readonly<Record<string, AlertConsumerLost['reason']>> = {
+  [ConsumerEvents.ConsumerDeleted]: 'consumer-deleted',
+  [ConsumerEvents.ConsumerNotFound]: 'consumer-not-found',
+  [ConsumerEvents.StreamNotFound]: 'stream-not-found',
+  [ConsumerEvents.NoResponders]: 'no-responders',
+};
+
+/** Stops `messages` on the first status saying the consumer or its stream is gone, and keeps why. */
+function watchForLoss(
+  messages: ConsumerMessages,
+  durable: string,
+  stream: string,
+): { settled(): Promise<AlertConsumerLost | undefined> } {
+  let error: AlertConsumerLost | undefined;
+  const watching = (async () => {
+    for await (const status of await messages.status()) {
+      const reason = LOSS_EVENTS[status.type];
+      if (reason === undefined) continue;
+      error = new AlertConsumerLost(
+        reason,
+        `alert consumer "${durable}" on stream ${stream} is gone (${reason}): no events will arrive; ` +
+          'check the stream exists (tsn serve creates it) and restart this consumer to recreate it',
+      );
+      messages.stop();
+      return;
+    }
+  })().catch(() => undefined);
+  return {
+    settled: async () => {
+      // The status iterator ends with the messages; a loss seen just before the end is kept.
+      await Promise.race([watching, new Promise((r) => setTimeout(r, 0))]);
+      return error;
+    },
+  };
 }
 
 async function main(): Promise<void> {

@@ -3,12 +3,17 @@
 // (TSN_BATCHING__MAX_WAIT_MS -> batching.maxWaitMs); a number part indexes a list
 // (TSN_CAMERAS__0__URL -> cameras[0].url). Values are YAML scalars or flow collections: 9000 is a
 // number, true a boolean, [cpu, cuda] a list; quote a value to force a string ('"0123"').
+// A part holding a lower-case letter is taken verbatim: that is how free-form keys with underscores
+// are reached (TSN_MODEL__URLS__tsn_k400_8 -> model.urls.tsn_k400_8, TSN_DEFAULTS__DETECTOR__PER_LABEL__
+// falling -> defaults.detector.perLabel.falling). List indices are at most MAX_ENV_LIST_INDEX: an index
+// builds the list up to it, so TSN_CAMERAS__99999999__URL would otherwise exhaust memory.
 // Only variables whose first part names a top-level config section count: other TSN_ variables
 // (TSN_REQUIRE_ALL for the test runner) are not configuration and are left alone.
 import { parse as parseYaml } from 'yaml';
 import { TsnError } from '../errors/index.js';
 
 export const ENV_PREFIX = 'TSN_';
+export const MAX_ENV_LIST_INDEX = 999;
 
 export interface EnvOverride {
   readonly name: string;
@@ -20,7 +25,7 @@ export function envKeyToPath(name: string): (string | number)[] {
   return name
     .slice(ENV_PREFIX.length)
     .split('__')
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : snakeToCamel(part)));
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : /[a-z]/.test(part) ? part : snakeToCamel(part)));
 }
 
 function snakeToCamel(part: string): string {
@@ -48,6 +53,14 @@ export function readEnvOverrides(
         {
           context: { variable: name },
         },
+      );
+    }
+    const index = path.find((p): p is number => typeof p === 'number' && p > MAX_ENV_LIST_INDEX);
+    if (index !== undefined) {
+      throw new TsnError(
+        'E_CONFIG_ENV',
+        `${name}: list index ${index} is larger than ${MAX_ENV_LIST_INDEX}; number list entries from 0`,
+        { context: { variable: name, index } },
       );
     }
     overrides.push({ name, path, value: parseEnvValue(name, raw) });

@@ -15,3 +15,4 @@ export type { ConfigFlags } from './flags.js';
 export { generateConfigJsonSchema, configJsonSchemaText } from './json-schema.js';
 export { deepFreeze } from './object-path.js';
 export { assertSafeExposure, isLoopbackHost } from './exposure.js';
+export { checkConfigLabels } from './check-labels.js';

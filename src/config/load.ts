@@ -88,8 +88,21 @@ function parseYamlSource(options: LoadConfigOptions): Parsed {
   return { doc, lineCounter, sourceName };
 }
 
+/** Aliases expanded per document: a config needs a handful; an alias bomb needs millions. */
+const MAX_YAML_ALIASES = 100;
+
 function toPlainObject(parsed: Parsed): Record<string, unknown> {
-  const value: unknown = parsed.doc.toJS();
+  let value: unknown;
+  try {
+    value = parsed.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (cause) {
+    throw new TsnError(
+      'E_CONFIG_YAML',
+      `${parsed.sourceName}: invalid YAML: ${(cause as Error).message.split('\n')[0]} ` +
+        `(at most ${MAX_YAML_ALIASES} alias expansions; write the values out instead)`,
+      { cause, context: { file: parsed.sourceName } },
+    );
+  }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new TsnError('E_CONFIG', `${parsed.sourceName}: the top level must be a mapping of sections`, {

@@ -2,9 +2,9 @@
 // Each field is declared once (base) and then used twice: with its default in `defaults`, optional in
 // a camera entry, so the two can never drift apart.
 import { z } from 'zod';
+import { positiveTimerMs, timerMs } from './limits.js';
 
 const positiveInt = () => z.number().int().positive();
-const nonNegativeInt = () => z.number().int().nonnegative();
 const probability = () => z.number().min(0).max(1);
 
 /** Camera ids become NATS subject tokens and URL path segments: keep them to a safe alphabet. */
@@ -41,9 +41,7 @@ const thresholdsBase = {
   offThreshold: probability().describe('Smoothed score below which an active label ends (hysteresis).'),
   minWindowsOn: positiveInt().describe('Consecutive windows above onThreshold before action.started.'),
   minWindowsOff: positiveInt().describe('Consecutive windows below offThreshold before action.ended.'),
-  cooldownMs: nonNegativeInt().describe(
-    'After an episode ends, the same label cannot start again for this long.',
-  ),
+  cooldownMs: timerMs().describe('After an episode ends, the same label cannot start again for this long.'),
 };
 
 const perLabelSchema = z
@@ -61,7 +59,7 @@ const detectorBase = {
     })
     .partial(),
   perLabel: perLabelSchema,
-  maxWindowGapMs: nonNegativeInt().describe(
+  maxWindowGapMs: timerMs().describe(
     'Windows further apart than this end open episodes (stream stalled). 0 = 2 strides + 1 segment.',
   ),
 };
@@ -94,7 +92,7 @@ const cameraSettingsBase = {
   numSeg: positiveInt()
     .max(64)
     .describe("Segments per window (TSN num_seg). Absent: the model's trained default."),
-  windowMs: positiveInt().min(100).describe('Length of one recognition window.'),
+  windowMs: positiveTimerMs().min(100).describe('Length of one recognition window.'),
   strideSegments: positiveInt().describe('A prediction every this many segments (1 = every segment).'),
   sampleFps: z
     .number()
@@ -102,7 +100,7 @@ const cameraSettingsBase = {
     .max(60)
     .describe('Frames per second decoded by ffmpeg (fps filter) before segment selection.'),
   crop: z.enum(['center', 'ten']).describe('center: one 224 crop; ten: TenCrop (10 views, 10x the compute).'),
-  maxGapMs: nonNegativeInt().describe(
+  maxGapMs: timerMs().describe(
     'A pause between frames longer than this restarts the window. 0 = 3 segments.',
   ),
   missingSegment: z

@@ -1,6 +1,7 @@
 // The whole service configuration: one strict schema. Unknown keys are errors at every level, so a typo
 // never silently falls back to a default.
 import { z } from 'zod';
+import { positiveTimerMs } from './limits.js';
 import { cameraDefaultsSchema, cameraSchema } from './schema-camera.js';
 
 export const MODEL_NAMES = ['tsn_k400', 'tsn_k400_8'] as const;
@@ -92,6 +93,7 @@ const batchingSchema = z
       .number()
       .int()
       .nonnegative()
+      .max(60_000, 'at most 60000 ms (a frame waiting longer for a batch is stale)')
       .default(50)
       .describe('Longest a frame waits for a fuller batch.'),
     maxQueue: z
@@ -127,12 +129,13 @@ const natsSchema = z
           .number()
           .int()
           .nonnegative()
+          .max(10 * 365 * 86_400_000, 'at most 10 years')
           .default(7 * 24 * 3_600_000)
           .describe('0 = unlimited.'),
         maxMsgs: z.number().int().min(-1).default(1_000_000).describe('Messages kept; -1 = unlimited.'),
         storage: z.enum(['file', 'memory']).default('file').describe('file survives a NATS restart.'),
         replicas: z.number().int().min(1).max(5).default(1),
-        duplicateWindowMs: z.number().int().positive().default(120_000),
+        duplicateWindowMs: positiveTimerMs().default(120_000),
       })
       .prefault({}),
     user: z.string().optional(),
@@ -163,7 +166,7 @@ const websocketSchema = z
       .positive()
       .default(1 << 20)
       .describe('A subscriber slower than this backlog loses its oldest messages.'),
-    pingIntervalMs: z.number().int().positive().default(30_000),
+    pingIntervalMs: positiveTimerMs().default(30_000),
     allowedOrigins: z
       .array(z.string().min(1))
       .default([])

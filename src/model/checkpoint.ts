@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { TsnError } from '../errors/index.js';
 import { mapPaddleState, type MappedCheckpoint } from './paddle-state.js';
-import { readPickle } from './pickle/index.js';
+import { assertPickleStart, readPickle } from './pickle/index.js';
+import { openRegularFile } from './regular-file.js';
 
-/** ResNet-101 TSN is ~170 MB; anything past this is not a TSN checkpoint (and would not fit a Buffer). */
-export const MAX_CHECKPOINT_BYTES = 2 ** 31 - 1;
+/** ResNet-101 TSN is ~170 MB; a file past 1 GiB is not a TSN checkpoint and is refused before reading. */
+export const MAX_CHECKPOINT_BYTES = 1 << 30;
 const CHUNK_BYTES = 4 << 20;
 
 export type ProgressListener = (readBytes: number, totalBytes: number) => void;
@@ -22,29 +22,17 @@ export async function readFileHashed(
   path: string,
   onProgress?: ProgressListener,
 ): Promise<{ bytes: Buffer; sha256: string }> {
-  const file = await open(path, 'r').catch((cause: unknown) => {
-    throw new TsnError('E_CKPT_READ', `cannot open checkpoint ${path}: ${(cause as Error).message}`, {
-      cause,
-      context: { file: path },
-    });
+  const { handle: file, size } = await openRegularFile(path, {
+    what: 'checkpoint',
+    maxBytes: MAX_CHECKPOINT_BYTES,
+    code: 'E_CKPT_READ',
+    tooLargeCode: 'E_CKPT_TOO_LARGE',
   });
   try {
-    const info = await file.stat();
-    const size = info.size;
-    if (!info.isFile()) {
-      throw new TsnError('E_CKPT_READ', `checkpoint ${path} is not a regular file`, {
-        context: { file: path },
-      });
-    }
-    if (size > MAX_CHECKPOINT_BYTES) {
-      throw new TsnError(
-        'E_CKPT_TOO_LARGE',
-        `checkpoint ${path} has ${size} bytes, more than a TSN checkpoint can`,
-        {
-          context: { file: path, size },
-        },
-      );
-    }
+    // The format is checked on the first bytes, before the whole file is read.
+    const head = Buffer.alloc(Math.min(size, 2));
+    await file.read(head, 0, head.length, 0);
+    withFile(path, () => assertPickleStart(head));
     const bytes = Buffer.allocUnsafe(size);
     const hash = createHash('sha256');
     let read = 0;

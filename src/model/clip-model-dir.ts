@@ -1,12 +1,11 @@
 // External clip model directories (manifest architecture 'onnx-clip'): an ONNX file that takes whole
 // windows, plus labels and preprocessing. loadAnyModel dispatches on the manifest's architecture.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { TsnError } from '../errors/index.js';
-import { checkLabels, parseLabels } from './labels.js';
+import { openRegularFile, readRegularText } from './regular-file.js';
+import { LABELS_FILE_RULES, checkLabels, parseLabels } from './labels.js';
 import { commonManifestFields, cropFitsScale, isClipManifest, manifestFileName } from './manifest.js';
 import { loadModel, MANIFEST_FILE, readJson, requireDirectory } from './model-dir.js';
 import { type AnyModel, type ClipModel, type OnnxClipManifest } from './types.js';
@@ -45,23 +44,9 @@ export async function loadAnyModel(dir: string): Promise<AnyModel> {
 async function loadClipModel(root: string, raw: unknown): Promise<ClipModel> {
   const manifest = parseClipManifest(raw, join(root, MANIFEST_FILE));
   const modelPath = join(root, manifest.modelFile);
-  const sha256 = await fileSha256(modelPath).catch((cause: unknown) => {
-    throw new TsnError(
-      'E_MODEL_WEIGHTS',
-      `cannot read ${modelPath}; put the ONNX model there or fix modelFile`,
-      {
-        cause,
-        context: { file: modelPath },
-      },
-    );
-  });
+  const sha256 = await fileSha256(modelPath);
   const labelsPath = join(root, manifest.labelsFile);
-  const text = await readFile(labelsPath, 'utf8').catch((cause: unknown) => {
-    throw new TsnError('E_MODEL_LABELS', `cannot read ${labelsPath}`, {
-      cause,
-      context: { file: labelsPath },
-    });
-  });
+  const text = await readRegularText(labelsPath, LABELS_FILE_RULES);
   const labels = parseLabels(text, labelsPath);
   checkLabels(labels, manifest.numClasses, labelsPath);
   return { dir: root, id: `${basename(root)}@${sha256.slice(0, 12)}`, manifest, modelPath, labels };
@@ -69,7 +54,13 @@ async function loadClipModel(root: string, raw: unknown): Promise<ClipModel> {
 
 // Streamed: exported clip models are tens to hundreds of MB.
 async function fileSha256(path: string): Promise<string> {
+  const { handle } = await openRegularFile(path, {
+    what: 'ONNX model',
+    maxBytes: 2 ** 32,
+    code: 'E_MODEL_WEIGHTS',
+    hint: 'put the ONNX model there or fix modelFile',
+  });
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  for await (const chunk of handle.createReadStream()) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { TsnError } from '../errors/index.js';
+import { readRegularText } from './regular-file.js';
 import { readCheckpoint, type ProgressListener } from './checkpoint.js';
-import { checkLabels, defaultLabels, parseLabels } from './labels.js';
+import { LABELS_FILE_RULES, checkLabels, defaultLabels, parseLabels } from './labels.js';
 import { modelId, outputState, writeModelDir } from './model-dir.js';
 import { featureDimFor } from './resnet-layout.js';
 import {
@@ -132,12 +132,7 @@ async function resolveLabels(
   numClasses: number,
 ): Promise<{ labels: string[]; source: string }> {
   if (path === undefined) return defaultLabels(numClasses);
-  const text = await readFile(path, 'utf8').catch((cause: unknown) => {
-    throw new TsnError('E_MODEL_LABELS', `cannot read labels file ${path}`, {
-      cause,
-      context: { file: path },
-    });
-  });
+  const text = await readRegularText(path, LABELS_FILE_RULES);
   const labels = parseLabels(text, path);
   checkLabels(labels, numClasses, path);
   return { labels, source: path };

@@ -2,12 +2,20 @@ import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TsnError } from '../errors/index.js';
+import type { RegularFileRules } from './regular-file.js';
 
 const INDEXED_LINE = /^(\d+)\s+(\S.*)$/;
 
 /** The Kinetics-400 class names shipped with the package (PaddleVideo's k400 label list). */
 export const K400_LABELS_ASSET = join('assets', 'labels', 'k400.txt');
 export const K400_CLASS_COUNT = 400;
+
+/** Label lists are read as regular files of at most 4 MiB (a FIFO or a huge file is refused unread). */
+export const LABELS_FILE_RULES: RegularFileRules = Object.freeze({
+  what: 'labels file',
+  maxBytes: 4 << 20,
+  code: 'E_MODEL_LABELS',
+});
 
 /**
  * Parses a label list: either every line is "index name" (indices 0..n-1, any order) or every line is a

@@ -1,19 +1,9 @@
-import {
-  chmod,
-  lstat,
-  mkdir,
-  mkdtemp,
-  readFile,
-  readdir,
-  rename,
-  rm,
-  stat,
-  writeFile,
-} from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TsnError } from '../errors/index.js';
-import { checkLabels, formatLabels, parseLabels } from './labels.js';
+import { LABELS_FILE_RULES, checkLabels, formatLabels, parseLabels } from './labels.js';
 import { isClipManifest, parseManifest } from './manifest.js';
+import { readRegularBytes, readRegularText } from './regular-file.js';
 import { parseSafetensors, writeSafetensors } from './safetensors.js';
 import type { Model, ModelManifest, Weights } from './types.js';
 import { checkCanonicalWeights } from './weights-check.js';
@@ -113,15 +103,11 @@ export async function loadModel(dir: string): Promise<Model> {
   }
   const manifest = parseManifest(raw, manifestPath);
   const weightsPath = join(root, manifest.weightsFile);
-  const file = await readFile(weightsPath).catch((cause: unknown) => {
-    throw new TsnError(
-      'E_MODEL_WEIGHTS',
-      `cannot read ${weightsPath}; re-create the model directory with tsn convert`,
-      {
-        cause,
-        context: { file: weightsPath },
-      },
-    );
+  const file = await readRegularBytes(weightsPath, {
+    what: 'weights file',
+    maxBytes: 2 ** 31 - 1,
+    code: 'E_MODEL_WEIGHTS',
+    hint: 're-create the model directory with tsn convert',
   });
   const { tensors } = parseSafetensors(file, weightsPath);
   const weights = checkCanonicalWeights(
@@ -132,12 +118,7 @@ export async function loadModel(dir: string): Promise<Model> {
     weightsPath,
   );
   const labelsPath = join(root, manifest.labelsFile);
-  const text = await readFile(labelsPath, 'utf8').catch((cause: unknown) => {
-    throw new TsnError('E_MODEL_LABELS', `cannot read ${labelsPath}`, {
-      cause,
-      context: { file: labelsPath },
-    });
-  });
+  const text = await readRegularText(labelsPath, LABELS_FILE_RULES);
   const labels = parseLabels(text, labelsPath);
   checkLabels(labels, manifest.numClasses, labelsPath);
   return { dir: root, id: modelId(root, manifest), manifest, weights, labels };
@@ -157,12 +138,11 @@ export async function requireDirectory(root: string): Promise<void> {
 }
 
 export async function readJson(path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8').catch((cause: unknown) => {
-    throw new TsnError(
-      'E_MODEL_DIR',
-      `${path} is missing: this is not a model directory (create one with tsn convert)`,
-      { cause, context: { file: path } },
-    );
+  const text = await readRegularText(path, {
+    what: 'manifest',
+    maxBytes: 1 << 20,
+    code: 'E_MODEL_DIR',
+    hint: 'a model directory holds a manifest.json written by tsn convert',
   });
   try {
     return JSON.parse(text) as unknown;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { buildApi, type Readiness } from '../api/index.js';
-import { assertSafeExposure, type CameraSpec, type Config } from '../config/index.js';
+import { assertSafeExposure, checkConfigLabels, type CameraSpec, type Config } from '../config/index.js';
 import { openPipelineInference, type PipelineInference } from '../inference/pipeline-inference.js';
 import { loadAnyModel } from '../model/clip-model-dir.js';
 import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
@@ -159,6 +159,7 @@ async function startRecognition(
   ctx.signal.throwIfAborted();
   const loaded = await loadAnyModel(dir);
   const { model } = loaded;
+  checkConfigLabels(config, model.labels);
   const views = config.defaults.crop === 'ten' ? 10 : 1;
   const inference = await openPipelineInference(loaded, {
     backend: config.backend.name,

@@ -1,7 +1,12 @@
 // Cameras changed at run time survive a restart: the full camera list is kept in a JSON file, written
 // atomically (temp file in the same directory, fsync, rename) so a crash never leaves half a file.
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// The file holds camera URLs with their credentials (it must, to restart them), so it is private: 0600,
+// in a directory created 0700, through a temp file with a random name opened O_EXCL|O_NOFOLLOW (a link
+// planted at a predictable name cannot redirect the write), and a symlink is never read as the state.
+import { constants } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { cameraSchema, type CameraSpec } from '../config/index.js';
 import { TsnError } from '../errors/index.js';
@@ -18,9 +23,16 @@ const stateSchema = z.strictObject({
 export async function readStateFile(path: string): Promise<CameraSpec[] | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw stateError(path, 'a symbolic link; the state file must be a regular file');
     throw new TsnError('E_STATE_FILE', `cannot read state file ${path}: ${(cause as Error).message}`, {
       cause,
       context: { file: path },
@@ -43,10 +55,11 @@ export async function writeStateFile(
   now = new Date(),
 ): Promise<void> {
   const body = `${JSON.stringify({ version: STATE_VERSION, savedAt: now.toISOString(), cameras }, null, 2)}\n`;
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
+  const exclusive = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    const handle = await open(temp, 'w', 0o600);
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const handle = await open(temp, exclusive, 0o600);
     try {
       await handle.writeFile(body, 'utf8');
       await handle.sync();

@@ -20,6 +20,10 @@ export class ByteReader {
     return this.offset;
   }
 
+  get size(): number {
+    return this.bytes.length;
+  }
+
   get remaining(): number {
     return this.bytes.length - this.offset;
   }

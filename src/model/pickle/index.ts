@@ -1,4 +1,4 @@
-export { readPickle, defaultPickleLimits, type PickleLimits } from './unpickler.js';
+export { readPickle, assertPickleStart, defaultPickleLimits, type PickleLimits } from './unpickler.js';
 export {
   DType,
   NdArray,

@@ -20,6 +20,17 @@ export interface PickleLimits {
   readonly maxMarkDepth: number;
 }
 
+// Estimated heap bytes of what the opcodes build. One opcode byte can create a container (`]`, `}`, `)`)
+// that costs V8 over a hundred bytes, so without a budget a 20 MB pickle of `]a` pairs built 1.9 GB.
+// Honest checkpoints are mostly array bytes (views, not copies) and build a few objects per tensor.
+const OBJECT_COST = 128;
+const SLOT_COST = 16;
+const MEMO_COST = 32;
+/** Structure memory allowed: proportional to the input, plus room for small files. */
+export function structureBudgetBytes(inputBytes: number): number {
+  return 4 * inputBytes + (32 << 20);
+}
+
 export const defaultPickleLimits: PickleLimits = Object.freeze({
   maxObjectBytes: 1 << 30,
   maxStackItems: 200_000,
@@ -33,15 +44,20 @@ export const defaultPickleLimits: PickleLimits = Object.freeze({
  * `bytes`, so the input must outlive the result.
  */
 export function readPickle(bytes: Uint8Array, limits: PickleLimits = defaultPickleLimits): PickleValue {
-  if (bytes.length === 0 || bytes[0] !== Op.PROTO) {
+  assertPickleStart(bytes);
+  return new Unpickler(bytes, limits).run();
+}
+
+/** Throws E_CKPT_NOT_PICKLE unless `head` (the file's first bytes) starts a protocol 2+ pickle. */
+export function assertPickleStart(head: Uint8Array): void {
+  if (head.length === 0 || head[0] !== Op.PROTO) {
     throw new TsnError(
       'E_CKPT_NOT_PICKLE',
       'the checkpoint is not a pickle written by paddle.save (protocol 2 or later): ' +
-        (bytes.length === 0 ? 'the file is empty' : `it starts with byte 0x${(bytes[0] ?? 0).toString(16)}`),
-      { context: { size: bytes.length } },
+        (head.length === 0 ? 'the file is empty' : `it starts with byte 0x${(head[0] ?? 0).toString(16)}`),
+      { context: { size: head.length } },
     );
   }
-  return new Unpickler(bytes, limits).run();
 }
 
 class Unpickler {
@@ -50,6 +66,7 @@ class Unpickler {
   private readonly marks: number[] = [];
   private readonly memo = new Map<number, PickleValue>();
   private readonly budget: AllocationBudget;
+  private structureLeft: number;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
   private opOffset = 0;
 
@@ -61,6 +78,7 @@ class Unpickler {
     // Honest pickles re-encode (latin-1) and re-order (Fortran arrays) at most the file's own bytes
     // once each; BINGET reuse of one big object beyond that is an attack or corruption.
     this.budget = { remaining: 2 * bytes.length + 1024 };
+    this.structureLeft = structureBudgetBytes(bytes.length);
   }
 
   run(): PickleValue {
@@ -133,11 +151,11 @@ class Unpickler {
       case Op.BINUNICODE8:
         return this.push(this.text(this.in.u64Length('a str')));
       case Op.SHORT_BINBYTES:
-        return this.push(this.in.take(this.in.u8(), 'a bytes object'));
+        return this.pushObject(this.in.take(this.in.u8(), 'a bytes object'));
       case Op.BINBYTES:
-        return this.push(this.in.take(this.in.u32(), 'a bytes object'));
+        return this.pushObject(this.in.take(this.in.u32(), 'a bytes object'));
       case Op.BINBYTES8:
-        return this.push(this.in.take(this.in.u64Length('a bytes object'), 'a bytes object'));
+        return this.pushObject(this.in.take(this.in.u64Length('a bytes object'), 'a bytes object'));
       default:
         return false;
     }
@@ -146,25 +164,25 @@ class Unpickler {
   private buildContainer(op: number): boolean {
     switch (op) {
       case Op.EMPTY_TUPLE:
-        return this.push(new PyTuple([]));
+        return this.pushObject(new PyTuple([]));
       case Op.TUPLE1:
       case Op.TUPLE2:
       case Op.TUPLE3:
-        return this.push(new PyTuple(this.popN(op - Op.TUPLE1 + 1)));
+        return this.pushObject(new PyTuple(this.popN(op - Op.TUPLE1 + 1)));
       case Op.TUPLE:
-        return this.push(new PyTuple(this.popMark()));
+        return this.pushObject(new PyTuple(this.popMark()));
       case Op.EMPTY_LIST:
-        return this.push(new PyList());
+        return this.pushObject(new PyList());
       case Op.LIST:
-        return this.push(this.listOf(this.popMark()));
+        return this.pushObject(this.listOf(this.popMark()));
       case Op.APPEND:
         return this.append([this.pop()]);
       case Op.APPENDS:
         return this.append(this.popMark());
       case Op.EMPTY_DICT:
-        return this.push(new PyDict());
+        return this.pushObject(new PyDict());
       case Op.DICT:
-        return this.push(this.setItems(new PyDict(), this.popMark()));
+        return this.pushObject(this.setItems(new PyDict(), this.popMark()));
       case Op.SETITEM:
         return this.setItems(this.peekDict(2), this.popN(2)) !== null;
       case Op.SETITEMS: {
@@ -198,20 +216,22 @@ class Unpickler {
       case Op.GLOBAL: {
         const module = this.in.line(200);
         const name = this.in.line(200);
-        return this.push(resolveGlobal(module, name, this.opOffset));
+        return this.pushObject(resolveGlobal(module, name, this.opOffset));
       }
       case Op.STACK_GLOBAL: {
         const [module, name] = this.popN(2);
         if (typeof module !== 'string' || typeof name !== 'string')
           throw corrupt('STACK_GLOBAL of non-strings', this.opOffset);
-        return this.push(resolveGlobal(module, name, this.opOffset));
+        return this.pushObject(resolveGlobal(module, name, this.opOffset));
       }
       case Op.REDUCE: {
         const [fn, args] = this.popN(2);
         if (!(fn instanceof PyGlobal) || !(args instanceof PyTuple)) {
           throw corrupt('REDUCE without a whitelisted callable and an argument tuple', this.opOffset);
         }
-        return this.push(callGlobal(fn, args, this.budget, this.opOffset));
+        const made = callGlobal(fn, args, this.budget, this.opOffset);
+        if (made instanceof PyTuple && made !== args.items[0]) this.charge(made.items.length * SLOT_COST);
+        return this.pushObject(made);
       }
       case Op.BUILD: {
         const state = this.pop();
@@ -234,6 +254,7 @@ class Unpickler {
 
   private text(n: number): string {
     const raw = this.in.take(n, 'a str');
+    this.charge(OBJECT_COST + 2 * n);
     try {
       return this.utf8.decode(raw);
     } catch (cause) {
@@ -250,13 +271,16 @@ class Unpickler {
 
   private listOf(items: PickleValue[]): PyList {
     const list = new PyList();
-    list.items.push(...items);
+    this.charge(items.length * SLOT_COST);
+    // A loop, not push(...items): spreading 200,000 items overflows the call stack.
+    for (const item of items) list.items.push(item);
     return list;
   }
 
   private append(items: PickleValue[]): boolean {
     const target = this.peek();
     if (!(target instanceof PyList)) throw corrupt(`APPEND to ${describe(target)}`, this.opOffset);
+    this.charge(items.length * SLOT_COST);
     for (const item of items) target.items.push(item);
     return true;
   }
@@ -272,6 +296,7 @@ class Unpickler {
 
   private setItems(dict: PyDict, flat: readonly PickleValue[]): PyDict {
     if (flat.length % 2 !== 0) throw corrupt('SETITEMS with an odd number of items', this.opOffset);
+    this.charge(flat.length * SLOT_COST);
     for (let i = 0; i < flat.length; i += 2) dict.entries.set(this.key(flat[i] ?? null), flat[i + 1] ?? null);
     return dict;
   }
@@ -285,6 +310,7 @@ class Unpickler {
     if (this.memo.size >= this.limits.maxMemoEntries && !this.memo.has(index)) {
       throw this.limit('memo entries', this.limits.maxMemoEntries);
     }
+    if (!this.memo.has(index)) this.charge(MEMO_COST);
     this.memo.set(index, this.peek());
     return true;
   }
@@ -293,6 +319,23 @@ class Unpickler {
     const value = this.memo.get(index);
     if (value === undefined) throw corrupt(`memo entry ${index} read before it was written`, this.opOffset);
     return value;
+  }
+
+  /** Pushes a value that is a new heap object, charging its cost first. */
+  private pushObject(value: PickleValue): boolean {
+    this.charge(OBJECT_COST);
+    return this.push(value);
+  }
+
+  private charge(bytes: number): void {
+    this.structureLeft -= bytes;
+    if (this.structureLeft >= 0) return;
+    throw new TsnError(
+      'E_CKPT_TOO_LARGE',
+      `the checkpoint builds more objects than a file of ${this.in.size} bytes can hold (at byte ` +
+        `${this.opOffset}): it is corrupt or crafted, not a TSN checkpoint`,
+      { context: { offset: this.opOffset, sizeBytes: this.in.size } },
+    );
   }
 
   private push(value: PickleValue): boolean {

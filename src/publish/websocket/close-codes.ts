@@ -4,6 +4,8 @@ export const WS_CLOSE = {
   goingAway: 1001,
   /** The client did not read fast enough: its send buffer passed maxBufferedBytes. */
   slowConsumer: 4008,
+  /** The client sent commands faster than the hub's command rate (same policy code, reason "too many commands"). */
+  tooManyCommands: 4008,
   /** The query string or a subscribe message held an invalid filter, or a message was not understood. */
   invalidRequest: 4400,
 } as const;

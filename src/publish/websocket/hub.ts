@@ -1,6 +1,8 @@
 // WebSocket fan-out of wire messages on GET /v1/events. Each message is serialised once and the same bytes go
 // to every matching client; a client whose send buffer passes maxBufferedBytes is cut off instead of being
-// buffered for, so one slow reader never costs the others time or the process memory.
+// buffered for, so one slow reader never costs the others time or the process memory. Control replies
+// (subscribed, pong, error) pass the same check, and a client's commands are rate limited: a client that
+// stops reading and floods subscribe messages is cut off instead of growing the server.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type ServerOptions } from 'ws';
@@ -11,6 +13,7 @@ import { encodeWire, toWireEvent, toWirePrediction, toWireStatus, type WireMessa
 import { silentLogger, type PublishLogger } from '../logger.js';
 import { matchesFilter, parseClientCommand, parseFilterQuery, type SubscriptionFilter } from './filter.js';
 import { WS_CLOSE, type HubControlMessage } from './close-codes.js';
+import { CommandBudget } from './command-budget.js';
 
 export const DEFAULT_EVENTS_PATH = '/v1/events';
 
@@ -31,6 +34,12 @@ export interface WebSocketHubOptions {
   readonly maxClients?: number;
   /** Largest accepted client message (subscribe commands), bytes. Default 64 KiB. */
   readonly maxClientMessageBytes?: number;
+  /** Client commands (subscribe, ping) allowed per second after the burst; beyond, the client is closed with 4008. Default 20. */
+  readonly maxCommandsPerSecond?: number;
+  /** Client commands allowed at once before the rate applies. Default 50. */
+  readonly commandBurst?: number;
+  /** Clock for the command rate; default Date.now. */
+  readonly nowMs?: () => number;
   /** Rejects the upgrade with 401 when false (see bearerTokenAuthorizer). */
   readonly authorize?: (req: IncomingMessage) => boolean | Promise<boolean>;
   readonly logger?: PublishLogger;
@@ -41,6 +50,8 @@ export interface WebSocketHubStats {
   readonly connectionsTotal: number;
   readonly messagesSent: number;
   readonly slowConsumerDisconnects: number;
+  /** Clients closed (4008) for sending commands faster than maxCommandsPerSecond. */
+  readonly commandRateDisconnects: number;
   readonly heartbeatTimeouts: number;
   readonly unauthorized: number;
   readonly invalidRequests: number;
@@ -64,6 +75,7 @@ interface Client {
   filter: SubscriptionFilter;
   alive: boolean;
   closing: boolean;
+  readonly budget: CommandBudget;
 }
 
 type Counters = { -readonly [K in Exclude<keyof WebSocketHubStats, 'clients'>]: number };
@@ -81,10 +93,6 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string, extraHead
       body,
     ].join('\r\n'),
   );
-}
-
-function sendControl(ws: WebSocket, message: HubControlMessage): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
 }
 
 export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
@@ -105,11 +113,15 @@ export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
     connectionsTotal: 0,
     messagesSent: 0,
     slowConsumerDisconnects: 0,
+    commandRateDisconnects: 0,
     heartbeatTimeouts: 0,
     unauthorized: 0,
     invalidRequests: 0,
     rejectedFull: 0,
   };
+  const maxCommandsPerSecond = options.maxCommandsPerSecond ?? 20;
+  const commandBurst = options.commandBurst ?? 50;
+  const nowMs = options.nowMs ?? Date.now;
   let closed = false;
 
   const closeClient = (client: Client, code: number, reason: string): void => {
@@ -117,26 +129,54 @@ export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
     client.ws.close(code, reason);
   };
 
+  /** False (and the client is being closed) when its send buffer is past the limit. */
+  const withinBuffer = (client: Client): boolean => {
+    if (client.ws.bufferedAmount <= maxBufferedBytes) return true;
+    counters.slowConsumerDisconnects += 1;
+    log.warn(
+      { bufferedBytes: client.ws.bufferedAmount, maxBufferedBytes },
+      'websocket slow consumer cut off',
+    );
+    closeClient(client, WS_CLOSE.slowConsumer, 'slow consumer');
+    return false;
+  };
+
+  const sendControl = (client: Client, message: HubControlMessage): void => {
+    if (client.ws.readyState !== WebSocket.OPEN || !withinBuffer(client)) return;
+    client.ws.send(JSON.stringify(message));
+  };
+
   const rejectRequest = (client: Client, message: string): void => {
     counters.invalidRequests += 1;
-    sendControl(client.ws, { op: 'error', error: 'invalid-request', message });
+    sendControl(client, { op: 'error', error: 'invalid-request', message });
     closeClient(client, WS_CLOSE.invalidRequest, 'invalid request');
   };
 
   const onClientMessage = (client: Client, data: Buffer, isBinary: boolean): void => {
     if (client.closing) return;
+    if (!client.budget.take(nowMs())) {
+      counters.commandRateDisconnects += 1;
+      log.warn({ maxCommandsPerSecond, commandBurst }, 'websocket client sent commands too fast; cut off');
+      return closeClient(client, WS_CLOSE.tooManyCommands, 'too many commands');
+    }
     const result = isBinary
       ? ({ ok: false, error: 'binary messages are not accepted; send JSON text' } as const)
       : parseClientCommand(data.toString('utf8'));
     if (!result.ok) return rejectRequest(client, result.error);
-    if (result.command.op === 'ping') return sendControl(client.ws, { op: 'pong' });
+    if (result.command.op === 'ping') return sendControl(client, { op: 'pong' });
     client.filter = result.command.filter;
-    sendControl(client.ws, { op: 'subscribed', filter: client.filter });
+    sendControl(client, { op: 'subscribed', filter: client.filter });
   };
 
   const onConnection = (ws: WebSocket, url: URL): void => {
     const parsed = parseFilterQuery(url.searchParams);
-    const client: Client = { ws, filter: parsed.ok ? parsed.filter : NOTHING, alive: true, closing: false };
+    const client: Client = {
+      ws,
+      filter: parsed.ok ? parsed.filter : NOTHING,
+      alive: true,
+      closing: false,
+      budget: new CommandBudget(maxCommandsPerSecond, commandBurst),
+    };
     clients.add(client);
     counters.connectionsTotal += 1;
     ws.on('close', () => clients.delete(client));
@@ -146,7 +186,7 @@ export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
     });
     ws.on('message', (data: Buffer, isBinary) => onClientMessage(client, data, isBinary));
     if (!parsed.ok) return rejectRequest(client, parsed.error);
-    sendControl(ws, { op: 'subscribed', filter: client.filter });
+    sendControl(client, { op: 'subscribed', filter: client.filter });
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -199,15 +239,7 @@ export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
     for (const client of clients) {
       if (client.closing || client.ws.readyState !== WebSocket.OPEN) continue;
       if (!matchesFilter(client.filter, message)) continue;
-      if (client.ws.bufferedAmount > maxBufferedBytes) {
-        counters.slowConsumerDisconnects += 1;
-        log.warn(
-          { bufferedBytes: client.ws.bufferedAmount, maxBufferedBytes },
-          'websocket slow consumer cut off',
-        );
-        closeClient(client, WS_CLOSE.slowConsumer, 'slow consumer');
-        continue;
-      }
+      if (!withinBuffer(client)) continue;
       bytes ??= encodeWire(message);
       client.ws.send(bytes, { binary: false });
       counters.messagesSent += 1;
