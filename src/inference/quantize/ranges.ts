@@ -104,6 +104,7 @@ export function chooseRange(
 }
 
 const KL_STEP = 16;
+const KL_EPSILON = 1e-4;
 
 /**
  * TensorRT's entropy calibration on a histogram of |x|: the clipping threshold whose `levels`-level
@@ -125,6 +126,9 @@ export function klThreshold(h: Histogram, levels: number): number {
 
 function klAt(counts: Float64Array, i: number, levels: number): number {
   const p = Array.from(counts.subarray(0, i));
+  // Exact zeros (most of a ReLU output) quantize exactly under any threshold; their spike would
+  // otherwise dominate the divergence and pull the threshold down.
+  p[0] = 0;
   let outliers = 0;
   for (let b = i; b < counts.length; b++) outliers += counts[b] ?? 0;
   p[i - 1] = (p[i - 1] ?? 0) + outliers;
@@ -135,11 +139,12 @@ function klAt(counts: Float64Array, i: number, levels: number): number {
     const end = l === levels - 1 ? i : Math.floor((l + 1) * perLevel);
     let sum = 0;
     let nonZero = 0;
-    for (let b = start; b < end; b++) {
-      sum += p[b] ?? 0;
+    // q spreads the clipped histogram (without the outliers p piles into its last bin) over each level.
+    for (let b = Math.max(1, start); b < end; b++) {
+      sum += counts[b] ?? 0;
       if ((p[b] ?? 0) > 0) nonZero++;
     }
-    for (let b = start; b < end; b++) if ((p[b] ?? 0) > 0) q[b] = sum / nonZero;
+    for (let b = Math.max(1, start); b < end; b++) if ((p[b] ?? 0) > 0) q[b] = sum / nonZero;
   }
   return divergence(p, q);
 }
@@ -153,8 +158,8 @@ function divergence(p: readonly number[], q: Float64Array): number {
     const pb = (p[b] ?? 0) / pSum;
     if (pb === 0) continue;
     const qb = (q[b] ?? 0) / qSum;
-    // A clipped-away mass with no quantized counterpart: heavily penalised, not infinite.
-    kl += pb * Math.log(pb / (qb > 0 ? qb : 1e-12));
+    // Smoothing as TensorRT's calibrator: an empty quantized bin counts as a small probability.
+    kl += pb * Math.log(pb / Math.max(qb, KL_EPSILON));
   }
   return kl;
 }
