@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
+import { isTsnError } from '../../../src/errors/index.js';
 import { locateFfmpeg } from '../../../src/config/ffmpeg-path.js';
 import { createBackend } from '../../../src/inference/create-backend.js';
 import { buildOnnxModels } from '../../../src/inference/onnx/onnx-backend.js';
@@ -96,6 +97,13 @@ describe('tsn quantize: an int8 model through the normal model loading', () => {
     assert.match(
       run(['--calibrate', reference('example.avi'), '--out', join(dir, 'x'), '--method', 'mse']),
       /E_USAGE/,
+    );
+  });
+
+  test('an int8 model on the tfjs backend is refused with E_BACKEND_UNAVAILABLE', async () => {
+    const options = { backend: 'tfjs', executionProviders: ['cpu'], threads: 1 } as const;
+    await assert.rejects(createBackend(int8, options), (e: unknown) =>
+      isTsnError(e, 'E_BACKEND_UNAVAILABLE'),
     );
   });
 
