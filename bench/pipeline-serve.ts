@@ -21,6 +21,8 @@ import { descendantsOf, readProc, rssBytesOf } from './lib/proc-stats.js';
 import { randomTsnModel } from './pipeline/random-model.js';
 import { startSimulatorProcess } from './pipeline/simulator.js';
 import { ensureFootage, type FootageResolution } from './serve/footage.js';
+import { bucketPercentileMs, scrapeLatency } from './serve/latency-histogram.js';
+import { runPytorchPeer } from './serve/pytorch-peer.js';
 import { startService } from './serve/service.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,6 +35,7 @@ interface Flags {
   resolution: FootageResolution;
   precisions: ModelPrecision[];
   threads: number;
+  pytorch: boolean;
 }
 
 function flags(): Flags {
@@ -43,6 +46,8 @@ function flags(): Flags {
       warmup: { type: 'string', default: '10' },
       resolution: { type: 'string', default: '360p' },
       precisions: { type: 'string', default: 'fp32,int8' },
+      pytorch: { type: 'boolean', default: true },
+      'no-pytorch': { type: 'boolean', default: false },
       threads: { type: 'string', default: '2' },
     },
   });
@@ -53,6 +58,7 @@ function flags(): Flags {
     resolution: values.resolution === '1080p' ? '1080p' : '360p',
     precisions: values.precisions.split(',').filter((p): p is ModelPrecision => p === 'fp32' || p === 'int8'),
     threads: Number(values.threads),
+    pytorch: values.pytorch && !values['no-pytorch'],
   };
 }
 
@@ -152,17 +158,19 @@ async function runStep(
     while (new Set(predictions.map((p) => p.camera)).size < f.cameras && Date.now() < deadline)
       await sleep(500);
     await sleep(f.warmupSeconds * 1000);
+    const histogramBefore = await scrapeLatency(service.url);
     const before = cpuSnapshot(service.pid, simulator.pid);
     const fromMs = Date.now();
     await sleep(f.seconds * 1000);
     const after = cpuSnapshot(service.pid, simulator.pid);
+    const histogramAfter = await scrapeLatency(service.url);
     const rss = {
       serviceMb: round(rssBytesOf(service.pid) / 2 ** 20, 0),
       decodersMb: round(descendantsOf(service.pid).reduce((s, p) => s + rssBytesOf(p.pid), 0) / 2 ** 20, 0),
     };
     const measured = predictions.filter((p) => p.receivedMs >= fromMs);
     const wall = (after.atMs - before.atMs) / 1000;
-    const latencies = measured.map((p) => p.latencyMs);
+    const lags = measured.map((p) => p.latencyMs);
     const perCamera = names.map((name) => round(measured.filter((p) => p.camera === name).length / wall, 2));
     return {
       precision,
@@ -171,12 +179,14 @@ async function runStep(
       seconds: round(wall, 1),
       predictionsPerSecond: round(measured.length / wall, 2),
       perCameraPerSecond: perCamera,
+      // The service's own: the window's last frame (arrival) -> prediction, bucket upper bounds.
       latencyMs: {
-        p50: round(percentile(latencies, 50), 0),
-        p99: round(percentile(latencies, 99), 0),
-        first: round(latencies[0] ?? NaN, 0),
-        last: round(latencies.at(-1) ?? NaN, 0),
+        p50AtMost: bucketPercentileMs(histogramBefore, histogramAfter, 50),
+        p99AtMost: bucketPercentileMs(histogramBefore, histogramAfter, 99),
       },
+      // At the WebSocket client: receive time - the window's nominal wall-clock end (endWallMs); can be
+      // < 0, the last segment's frame is picked before the segment ends.
+      clientLagMs: { p50: round(percentile(lags, 50), 0), p99: round(percentile(lags, 99), 0) },
       cpuCores: {
         service: round((after.service - before.service) / wall, 2),
         decoders: round((after.decoders - before.decoders) / wall, 2),
@@ -187,6 +197,27 @@ async function runStep(
   } finally {
     ws?.close();
     await service.close();
+    await simulator.close();
+  }
+}
+
+/** The PyTorch + OpenCV recompute peer on the same cameras, right after the service's steps. */
+async function pytorchStep(footage: string, f: Flags, ffmpeg: string) {
+  const names = Array.from({ length: f.cameras }, (_, i) => `cam-${i + 1}`);
+  console.log(`pytorch recompute peer: ${f.cameras} cameras at ${f.resolution}, ${f.seconds} s ...`);
+  const simulator = await startSimulatorProcess(
+    ffmpeg,
+    names.map((name) => ({ name, file: footage })),
+  );
+  try {
+    const result = await runPytorchPeer(
+      repoRoot,
+      names.map((n) => simulator.url(n)),
+      f,
+    );
+    if (result) console.log(JSON.stringify(result));
+    return result;
+  } finally {
     await simulator.close();
   }
 }
@@ -206,6 +237,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(row));
     rows.push(row);
   }
+  const pytorch = f.pytorch ? await pytorchStep(footage, f, ffmpeg) : undefined;
   const out = join(repoRoot, 'bench', 'results', 'pipeline-serve.json');
   mkdirSync(dirname(out), { recursive: true });
   const report = {
@@ -215,6 +247,7 @@ async function main(): Promise<void> {
     flags: f,
     footage: { source: 'test/fixtures/reference/example.avi', file: footage },
     rows,
+    pytorchRecompute: pytorch ?? null,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`wrote ${out}`);

@@ -25,7 +25,8 @@ export async function startService(o: ServiceOptions, startTimeoutMs = 120_000):
     server: { host: '127.0.0.1', port: 0 },
     model: { dir: o.modelDir },
     backend: { name: 'onnx', executionProviders: ['cpu'], threads: o.threads },
-    defaults: { publishPredictions: true },
+    // One prediction per second per camera: 8 segments over 8 s, sliding by one segment.
+    defaults: { publishPredictions: true, numSeg: 8, windowMs: 8000, strideSegments: 1, sampleFps: 4 },
     cameras: o.cameras.map((c) => ({ id: c.id, url: c.url })),
   };
   const file = join(o.workDir, 'bench-serve.json');
