@@ -5,7 +5,7 @@
 // (endWallMs, stamped at arrival by the service) to the prediction reaching the client (p50, p99), CPU
 // per part (service node, its ffmpeg decoders, the simulator) and memory. Writes
 // bench/results/pipeline-serve.json.
-// npm run bench:pipeline:serve [-- --cameras 2 --seconds 20 --resolution 360p --precisions fp32,int8]
+// npm run bench:pipeline [-- --cameras 2 --seconds 20 --resolution 360p --precisions fp32,int8]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
