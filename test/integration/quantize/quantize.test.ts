@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
@@ -18,6 +18,7 @@ import { loadModel, writeModelDir } from '../../../src/model/model-dir.js';
 import type { ActivationRange, Model } from '../../../src/model/types.js';
 import { fixturesDir, tsnBin } from '../../helpers/paths.js';
 import { randomModel } from '../../unit/inference/random-model.js';
+import { getJson, startServe, waitFor } from '../service/serve-process.js';
 
 const ffmpegPath = locateFfmpeg()?.path ?? 'ffmpeg';
 const reference = (name: string): string => join(fixturesDir, 'reference', name);
@@ -146,6 +147,42 @@ describe('tsn quantize: an int8 model through the normal model loading', () => {
       assert.ok(agreement.correlation >= 0.999, `correlation ${agreement.correlation}`);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test('tsn serve runs the int8 model through its normal model loading', async () => {
+    const config = join(dir, 'serve.yaml');
+    const clip = reference('clip_340x256.mp4');
+    writeFileSync(
+      config,
+      [
+        'server: { host: 127.0.0.1, port: 0 }',
+        `model: { dir: ${join(dir, 'int8')} }`,
+        'backend: { threads: 1 }',
+        'defaults: { windowMs: 2000, numSeg: 4 }',
+        'cameras:',
+        `  - { id: sim1, url: 'sim://sim1?file=${clip}' }`,
+      ].join('\n'),
+    );
+    const serve = startServe(['--config', config]);
+    try {
+      const url = await waitFor(
+        'listening',
+        () => serve.logs.find((l) => l.msg === 'listening')?.url as string | undefined,
+      );
+      const started = await waitFor('the model line', () =>
+        serve.logs.find((l) => typeof l.backend === 'string'),
+      );
+      assert.match(String(started.backend), /^onnxruntime cpu int8/);
+      assert.equal(started.model, int8.id);
+      await waitFor('a prediction', async () => {
+        const { body } = await getJson(`${url}/v1/cameras/sim1`);
+        return (body as { lastPrediction: unknown }).lastPrediction !== null ? true : undefined;
+      });
+      serve.child.kill('SIGTERM');
+      assert.equal(await serve.exited, 0, serve.stderr());
+    } finally {
+      serve.child.kill('SIGKILL');
     }
   });
 });
