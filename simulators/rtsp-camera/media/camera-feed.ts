@@ -248,6 +248,8 @@ export class CameraFeed {
 
   private handleExit(encoder: MediaSource, detail: string): void {
     this.options.log(`camera ${this.options.name}: ${detail}`);
+    // A shared reader may still be stopping (B-frames found): close() must wait for it too.
+    this.retire(encoder);
     this.lastExitDetail = detail;
     if (encoder === this.pendingEncoder) this.pendingEncoder = undefined;
     if (encoder !== this.encoder || this.closed) return;
