@@ -1,5 +1,6 @@
 // Backbone throughput per backend and batch size on a random-weight ResNet, next to the analytic FLOPs.
-// npm run bench:model [-- --depth 50 --quick --threads 2 --backends onnx,tfjs]
+// npm run bench:model [-- --depth 50 --quick --threads 2 --backends onnx,onnx-int8,tfjs]
+// onnx-int8: the same weights as tsn quantize writes them (QDQ graph, onnxruntime's integer kernels).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -10,7 +11,8 @@ import type { Backend, BackendName } from '../src/inference/backend.js';
 import { createBackend } from '../src/inference/create-backend.js';
 import { backboneMacs, resnetPlan, supportedDepths } from '../src/inference/resnet/plan.js';
 import { gaussianSource, randomResNetWeights } from '../src/inference/resnet/random-weights.js';
-import type { Model, ResNetDepth } from '../src/model/types.js';
+import type { Model, ModelPrecision, ResNetDepth } from '../src/model/types.js';
+import { int8Twin } from './lib/int8-model.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../src/model/types.js';
 
 const INPUT_SIZE = 224;
@@ -38,8 +40,12 @@ function budgetFor(backend: BackendName, quick: boolean): Budget {
     : { batches: [1, 2, 4, 8, 16], minMs: 0, minRuns: 1, warmUpEachBatch: false };
 }
 
+/** A backend name as --backends spells it: onnx, onnx-int8 or tfjs. */
+type Variant = BackendName | 'onnx-int8';
+
 interface Row {
   readonly backend: BackendName;
+  readonly precision: ModelPrecision;
   readonly description: string;
   readonly batch: number;
   readonly runs: number;
@@ -74,7 +80,13 @@ function randomModel(depth: ResNetDepth): Model {
   };
 }
 
-async function measure(backend: Backend, batch: number, budget: Budget, flopPerFrame: number): Promise<Row> {
+async function measure(
+  backend: Backend,
+  precision: ModelPrecision,
+  batch: number,
+  budget: Budget,
+  flopPerFrame: number,
+): Promise<Row> {
   const rng = gaussianSource(batch);
   const images = new Float32Array(batch * 3 * INPUT_SIZE * INPUT_SIZE).map(() => rng.normal());
   if (budget.warmUpEachBatch) await backend.features(images, batch);
@@ -89,6 +101,7 @@ async function measure(backend: Backend, batch: number, budget: Budget, flopPerF
   const framesPerSecond = (batch * 1000) / msPerBatch;
   return {
     backend: backend.name,
+    precision,
     description: backend.description,
     batch,
     runs,
@@ -99,10 +112,17 @@ async function measure(backend: Backend, batch: number, budget: Budget, flopPerF
 }
 
 function printTable(rows: readonly Row[]): void {
-  console.log('\nbackend | batch | runs | ms/batch | frames/s | GFLOP/s');
-  console.log('--------|-------|------|----------|----------|--------');
+  console.log('\nbackend | precision | batch | runs | ms/batch | frames/s | GFLOP/s (fp32-equivalent)');
+  console.log('--------|-----------|-------|------|----------|----------|--------');
   for (const r of rows) {
-    const cells = [r.backend, r.batch, r.runs, r.msPerBatch.toFixed(1), r.framesPerSecond.toFixed(2)];
+    const cells = [
+      r.backend,
+      r.precision,
+      r.batch,
+      r.runs,
+      r.msPerBatch.toFixed(1),
+      r.framesPerSecond.toFixed(2),
+    ];
     console.log(`${cells.join(' | ')} | ${r.gflopPerSecond.toFixed(1)}`);
   }
 }
@@ -133,7 +153,7 @@ function options(): {
   depth: ResNetDepth;
   quick: boolean;
   threads: number;
-  backends: BackendName[];
+  backends: Variant[];
   pytorch: boolean;
 } {
   const { values } = parseArgs({
@@ -141,15 +161,23 @@ function options(): {
       depth: { type: 'string', default: '50' },
       quick: { type: 'boolean', default: false },
       threads: { type: 'string', default: '0' },
-      backends: { type: 'string', default: 'onnx,tfjs' },
+      backends: { type: 'string', default: 'onnx,onnx-int8,tfjs' },
       pytorch: { type: 'boolean', default: true },
+      'no-pytorch': { type: 'boolean', default: false },
     },
   });
   const depth = Number(values.depth) as ResNetDepth;
   if (!supportedDepths.includes(depth))
     throw new Error(`--depth must be one of ${supportedDepths.join(', ')}`);
-  const backends = values.backends.split(',').filter((b): b is BackendName => b === 'onnx' || b === 'tfjs');
-  return { depth, quick: values.quick, threads: Number(values.threads), backends, pytorch: values.pytorch };
+  const known: readonly string[] = ['onnx', 'onnx-int8', 'tfjs'];
+  const backends = values.backends.split(',').filter((b): b is Variant => known.includes(b));
+  return {
+    depth,
+    quick: values.quick,
+    threads: Number(values.threads),
+    backends,
+    pytorch: values.pytorch && !values['no-pytorch'],
+  };
 }
 
 async function main(): Promise<void> {
@@ -162,12 +190,15 @@ async function main(): Promise<void> {
   );
   const model = randomModel(depth);
   const rows: Row[] = [];
-  for (const name of backends) {
-    const backend = await createBackend(model, { backend: name, executionProviders: ['cpu'], threads });
-    console.log(`${name}: ${backend.description}`);
+  for (const variant of backends) {
+    const name: BackendName = variant === 'tfjs' ? 'tfjs' : 'onnx';
+    const precision: ModelPrecision = variant === 'onnx-int8' ? 'int8' : 'fp32';
+    const subject = precision === 'int8' ? await int8Twin(model, { threads }) : model;
+    const backend = await createBackend(subject, { backend: name, executionProviders: ['cpu'], threads });
+    console.log(`${variant}: ${backend.description}`);
     try {
       for (const batch of budgetFor(name, quick).batches) {
-        const row = await measure(backend, batch, budgetFor(name, quick), flopPerFrame);
+        const row = await measure(backend, precision, batch, budgetFor(name, quick), flopPerFrame);
         console.log(`  batch ${batch}: ${row.framesPerSecond.toFixed(2)} frames/s`);
         rows.push(row);
       }
@@ -178,7 +209,18 @@ async function main(): Promise<void> {
   printTable(rows);
   const baseline = pytorch ? pytorchBaseline(depth, quick) : undefined;
   const bestOf = (fps: readonly number[]): number => Math.max(0, ...fps);
-  const onnxBest = bestOf(rows.filter((r) => r.backend === 'onnx').map((r) => r.framesPerSecond));
+  const best = (precision: ModelPrecision): number =>
+    bestOf(
+      rows.filter((r) => r.backend === 'onnx' && r.precision === precision).map((r) => r.framesPerSecond),
+    );
+  const onnxBest = best('fp32');
+  const int8Best = best('int8');
+  const int8OverFp32 = onnxBest > 0 && int8Best > 0 ? int8Best / onnxBest : null;
+  if (int8OverFp32 !== null) {
+    console.log(
+      `onnx int8 best ${int8Best.toFixed(2)} frames/s = ${int8OverFp32.toFixed(2)}x fp32 best ${onnxBest.toFixed(2)} (same run)`,
+    );
+  }
   const torchBest = baseline ? bestOf(baseline.rows.map((r) => r.framesPerSecond)) : undefined;
   if (baseline && torchBest !== undefined) {
     for (const r of baseline.rows)
@@ -205,6 +247,7 @@ async function main(): Promise<void> {
     rows,
     pytorchEager: baseline ?? null,
     onnxOverPytorch: torchBest ? onnxBest / torchBest : null,
+    int8OverFp32,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${out}`);

@@ -1,5 +1,5 @@
 // How many cameras the streaming pipeline keeps up with, with per-segment feature reuse and without.
-// npm run bench:pipeline [-- --quick | --resolution 360p|1080p|both --cameras 1,2,4 --seconds 25 ...]
+// npm run bench:pipeline:rig [-- --quick | --resolution 360p|1080p|both --cameras 1,2,4 --seconds 25 ...]
 // (--help lists every option). N simulated RTSP cameras (one simulator process, clips rendered once)
 // are ingested by the service's own sources and pipeline on a random-weight ResNet-50 (onnx, CPU); every
 // step reports predictions/s, drops, latency, CPU and memory; the run stops at the first step that falls

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerConvertCommand } from './cli/convert.js';
 import { registerPredictCommand } from './cli/predict.js';
+import { registerQuantizeCommand } from './cli/quantize.js';
 import { registerSimulateCommand } from './cli/simulate.js';
 import { registerServeCommand } from './cli/serve.js';
 import { reportError } from './cli/report-error.js';
@@ -12,6 +13,7 @@ const program = new Command('tsn')
   .showHelpAfterError();
 registerConvertCommand(program);
 registerPredictCommand(program);
+registerQuantizeCommand(program);
 registerSimulateCommand(program);
 registerServeCommand(program);
 

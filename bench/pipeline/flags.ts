@@ -1,4 +1,4 @@
-// Command line of npm run bench:pipeline.
+// Command line of npm run bench:pipeline:rig.
 import { parseArgs } from 'node:util';
 import type { Resolution } from './clips.js';
 import type { FrameClockMode, Phase, ReuseMode } from './rig.js';
@@ -31,7 +31,7 @@ export interface BenchFlags {
   readonly outDir: string;
 }
 
-export const usage = `npm run bench:pipeline -- [options]
+export const usage = `npm run bench:pipeline:rig -- [options]
   --quick                    N = 1, 2 at 360p, short steps: proves the rig end to end
   --resolution 360p|1080p|both   (default both; quick: 360p)
   --modes reuse,recompute    which pipelines to measure (default both)
@@ -145,6 +145,6 @@ function positive(flag: string, text: string, allowZero = false): number {
 }
 
 function fail(message: string): never {
-  console.error(`bench:pipeline: ${message}\n\n${usage}`);
+  console.error(`bench:pipeline:rig: ${message}\n\n${usage}`);
   process.exit(2);
 }

@@ -2,6 +2,7 @@ import { TsnError } from '../../src/errors/index.js';
 import { CameraFeed } from './media/camera-feed.js';
 import { framesPerSecond } from './media/ffmpeg-args.js';
 import { probeVideo } from './media/probe.js';
+import { SharedFileReaders } from './media/shared-reader.js';
 import { PacketFaults } from './faults.js';
 import type { CameraRuntime } from './rtsp/camera-runtime.js';
 import type { CameraSpec } from './types.js';
@@ -38,6 +39,7 @@ export async function buildCameras(options: CameraBuildOptions): Promise<Map<str
   }
   const probed = await Promise.all(options.cameras.map((c) => probeVideo(options.ffmpegPath, c.file)));
   const cameras = new Map<string, CameraRuntime>();
+  const readers = new SharedFileReaders(options.ffmpegPath, options.log);
   options.cameras.forEach((spec, i) => {
     const video = probed[i]!;
     const feed = new CameraFeed({
@@ -47,6 +49,8 @@ export async function buildCameras(options: CameraBuildOptions): Promise<Map<str
       ffmpegPath: options.ffmpegPath,
       idleStopMs: options.idleStopMs,
       log: options.log,
+      readers,
+      codec: video.codec,
     });
     const faults = spec.faults ?? {};
     const fps = framesPerSecond(video.frameRate);

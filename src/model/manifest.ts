@@ -34,6 +34,24 @@ export const cropFitsScale = {
   path: ['inputSize'],
 } as const;
 
+const activationRange = z.object({
+  min: z.number().finite().max(0),
+  max: z.number().finite().min(0),
+  scale: positive,
+  zeroPoint: z.number().int().min(0).max(255),
+});
+
+const quantizationSchema = z.object({
+  method: z.enum(['minmax', 'percentile', 'entropy']),
+  weights: z.literal('int8-per-channel-symmetric'),
+  activations: z.literal('uint8-per-tensor-asymmetric'),
+  calibration: z.object({
+    clips: z.array(z.string().max(4096)).max(100_000),
+    images: z.number().int().min(1),
+  }),
+  ranges: z.record(z.string().max(200), activationRange),
+});
+
 const manifestSchema = z
   .object({
     ...commonManifestFields,
@@ -47,6 +65,12 @@ const manifestSchema = z
     }),
     weightsFile: manifestFileName,
     labelsFile: manifestFileName,
+    precision: z.enum(['fp32', 'int8']).optional(),
+    quantization: quantizationSchema.optional(),
+  })
+  .refine((m) => (m.precision === 'int8') === (m.quantization !== undefined), {
+    message: 'quantization must be present exactly when precision is int8 (re-run tsn quantize)',
+    path: ['quantization'],
   })
   .refine((m) => m.featureDim === featureDimFor(m.depth), {
     message: 'featureDim must be 512 for depth 18/34 and 2048 for depth 50/101',

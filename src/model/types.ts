@@ -41,6 +41,36 @@ export interface ModelManifest {
   readonly source: { readonly file: string; readonly sha256: string; readonly format: 'paddle-pdparams' };
   readonly weightsFile: string;
   readonly labelsFile: string;
+  /** Absent = 'fp32'. 'int8': the backbone runs as a QDQ graph built from the weights and `quantization`. */
+  readonly precision?: ModelPrecision;
+  /** Present exactly when precision is 'int8' (written by tsn quantize). */
+  readonly quantization?: QuantizationInfo;
+}
+
+export type ModelPrecision = 'fp32' | 'int8';
+export type CalibrationMethod = 'minmax' | 'percentile' | 'entropy';
+
+/** The uint8 quantization of one activation tensor: real = scale * (q - zeroPoint). */
+export interface ActivationRange {
+  /** Calibrated range (always contains 0). */
+  readonly min: number;
+  readonly max: number;
+  readonly scale: number;
+  readonly zeroPoint: number;
+}
+
+/**
+ * How an int8 model was made. Weights stay float32 in the weights file; the int8 weights (per output
+ * channel, symmetric) are derived from them when the graph is built, so only activations need a table.
+ */
+export interface QuantizationInfo {
+  readonly method: CalibrationMethod;
+  readonly weights: 'int8-per-channel-symmetric';
+  readonly activations: 'uint8-per-tensor-asymmetric';
+  /** What the ranges were measured on (file base names, images through the project's preprocessing). */
+  readonly calibration: { readonly clips: readonly string[]; readonly images: number };
+  /** Activation point name (src/inference/quantize/points.ts) -> range. */
+  readonly ranges: Readonly<Record<string, ActivationRange>>;
 }
 
 /** A loaded model directory. */

@@ -50,6 +50,9 @@ export function buildIngestArgs(options: IngestArgsOptions): string[] {
     ...hwaccelArgs(options.hwaccel, options.hwaccelDevice),
     ...['-protocol_whitelist', options.protocolWhitelist],
     ...inputArgs(options, caps),
+    // One decoding thread: frame threading adds (threads - 1) frames of delay and ~16 MB per 1080p
+    // decoder for no CPU saved at these rates (bench:ingest); many cameras share the cores anyway.
+    ...['-threads', '1'],
     '-i',
     inputTarget(options.kind, options.input),
     ...['-map', '0:v:0', '-an', '-sn', '-dn'],

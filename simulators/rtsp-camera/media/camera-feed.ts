@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { TsnError } from '../../../src/errors/index.js';
-import { EncoderProcess } from './encoder-process.js';
-import { encoderArgs, type FrameRate } from './ffmpeg-args.js';
+import { EncoderProcess, type EncoderProcessEvents } from './encoder-process.js';
+import { canPassThrough, encoderArgs, type FrameRate } from './ffmpeg-args.js';
+import type { MediaSource, SharedFileReaders } from './shared-reader.js';
 import { AccessUnitTimer, type ParameterSets, type TimedAccessUnit } from './timed-units.js';
 import { defaultMaxPayloadBytes } from '../rtp/h264-packetizer.js';
 
@@ -14,6 +15,12 @@ export interface CameraFeedOptions {
   readonly log: (line: string) => void;
   /** Called with the pid of every ffmpeg started (tests check none survives close()). */
   readonly onSpawn?: (pid: number) => void;
+  /**
+   * With the file's codec: an H.264 file at its own size is served from the shared passthrough reader
+   * (no re-encode); otherwise, or without readers, the camera runs its own encoder.
+   */
+  readonly readers?: SharedFileReaders;
+  readonly codec?: string;
 }
 
 type Listener = (unit: TimedAccessUnit) => void;
@@ -32,8 +39,8 @@ const parameterSetsTimeoutMs = 15_000;
 export class CameraFeed {
   private readonly listeners = new Set<Listener>();
   private readonly timer: AccessUnitTimer;
-  private encoder: EncoderProcess | undefined;
-  private pendingEncoder: EncoderProcess | undefined;
+  private encoder: MediaSource | undefined;
+  private pendingEncoder: MediaSource | undefined;
   private size: Size | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly waiters = new Set<() => void>();
@@ -159,34 +166,53 @@ export class CameraFeed {
     }, this.options.idleStopMs);
   }
 
-  /** acceptsFirst decides at which unit a pending encoder takes over (its first IDR). */
-  private spawnEncoder(acceptsFirst: (unit: { isKeyframe: boolean }) => boolean): EncoderProcess {
-    const args = encoderArgs({ file: this.options.file, frameRate: this.options.frameRate, size: this.size });
+  /**
+   * acceptsFirst decides at which unit a pending encoder takes over (its first IDR). A shared reader
+   * joined mid-stream also starts at an IDR: the units before it cannot be decoded.
+   */
+  private spawnEncoder(acceptsFirst: (unit: { isKeyframe: boolean }) => boolean): MediaSource {
+    const { readers, codec, file } = this.options;
+    const passable = canPassThrough({ codec: codec ?? 'unknown' }, this.size);
+    const shared = readers !== undefined && passable && readers.canShare(file);
     let live = false;
-    const encoder: EncoderProcess = new EncoderProcess(this.options.ffmpegPath, args, {
+    // Assigned below, before ffmpeg can deliver anything.
+    let source: MediaSource | undefined;
+    const events: EncoderProcessEvents = {
       onAccessUnit: (unit) => {
         if (!live) {
-          if (encoder !== this.encoder && !acceptsFirst(unit)) return;
+          if (source !== this.encoder && !acceptsFirst(unit)) return;
+          if (shared && !unit.isKeyframe) return;
           live = true;
-          this.promote(encoder);
+          if (source) this.promote(source);
         }
-        if (encoder === this.encoder) this.emit(this.timer.push(unit));
+        if (source === this.encoder) this.emit(this.timer.push(unit));
       },
-      onUnexpectedExit: (detail) => this.handleExit(encoder, detail),
-    });
+      onUnexpectedExit: (detail) => {
+        if (source) this.handleExit(source, detail);
+      },
+    };
+    if (shared) {
+      const reader = readers.subscribe(file, events);
+      source = reader;
+      this.options.log(`camera ${this.options.name}: passing ${file} through (reader pid ${reader.pid})`);
+      return reader;
+    }
+    const args = encoderArgs({ file, frameRate: this.options.frameRate, size: this.size });
+    const encoder = new EncoderProcess(this.options.ffmpegPath, args, events);
+    source = encoder;
     if (encoder.pid !== undefined) this.options.onSpawn?.(encoder.pid);
     this.options.log(`camera ${this.options.name}: encoder pid ${encoder.pid} started (${args.join(' ')})`);
     return encoder;
   }
 
   // Every stop in flight is remembered so close() can wait for all of them: no ffmpeg outlives close().
-  private retire(encoder: EncoderProcess | undefined): void {
+  private retire(encoder: MediaSource | undefined): void {
     if (encoder === undefined) return;
     const stopped = encoder.stop().finally(() => this.stopping.delete(stopped));
     this.stopping.add(stopped);
   }
 
-  private promote(encoder: EncoderProcess): void {
+  private promote(encoder: MediaSource): void {
     if (encoder !== this.pendingEncoder) return;
     const old = this.encoder;
     this.encoder = encoder;
@@ -220,8 +246,10 @@ export class CameraFeed {
     );
   }
 
-  private handleExit(encoder: EncoderProcess, detail: string): void {
+  private handleExit(encoder: MediaSource, detail: string): void {
     this.options.log(`camera ${this.options.name}: ${detail}`);
+    // A shared reader may still be stopping (B-frames found): close() must wait for it too.
+    this.retire(encoder);
     this.lastExitDetail = detail;
     if (encoder === this.pendingEncoder) this.pendingEncoder = undefined;
     if (encoder !== this.encoder || this.closed) return;

@@ -60,12 +60,53 @@ export function encoderArgs(input: EncoderArgsInput): string[] {
   ];
 }
 
+/**
+ * The file's own H.264 looped in real time without re-encoding: access units copied, converted to
+ * Annex B by the h264 muxer's automatic h264_mp4toannexb (which also puts SPS/PPS in front of every
+ * IDR). Not `-bsf:v h264_mp4toannexb`: given explicitly, ffmpeg 5.1 flushes it at the first loop and
+ * every later packet fails. Costs a demuxer, not an encoder.
+ */
+export function passthroughArgs(file: string): string[] {
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-re',
+    '-stream_loop',
+    '-1',
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-c:v',
+    'copy',
+    '-f',
+    'h264',
+    '-',
+  ];
+}
+
+/**
+ * Whether a camera can pass its file's access units through: H.264 at the file's own size. Anything
+ * else (another codec, a resolution-change fault) is re-encoded; so is a file found to use B-frames
+ * (their decode order is not presentation order, and the feed times units by arrival).
+ */
+export function canPassThrough(video: Pick<ProbedVideo, 'codec'>, size: unknown): boolean {
+  return video.codec === 'h264' && size === undefined;
+}
+
 /** `ffmpeg -i FILE` with no output: prints the stream list to stderr and exits; enough to learn fps and size. */
 export function probeArgs(file: string): string[] {
   return ['-hide_banner', '-nostdin', '-i', file];
 }
 
 export interface ProbedVideo {
+  /** ffmpeg's codec name, e.g. "h264", "hevc", "mpeg4". */
+  readonly codec: string;
   readonly width: number;
   readonly height: number;
   readonly frameRate: FrameRate;
@@ -86,6 +127,7 @@ export function parseProbeOutput(stderr: string): ProbedVideo | undefined {
   if (size === null) return undefined;
   const rate = /, (\d+(?:\.\d+)?) fps/.exec(line) ?? /, (\d+(?:\.\d+)?) tbr/.exec(line);
   return {
+    codec: /Video: ([\w-]+)/.exec(line)?.[1] ?? 'unknown',
     width: Number(size[1]),
     height: Number(size[2]),
     frameRate: toFrameRate(rate?.[1]),
@@ -122,7 +164,10 @@ export interface ClipArgsInput {
   readonly pattern: ClipPattern;
 }
 
-/** A synthetic H.264 clip from an ffmpeg lavfi source; one IDR per second so it loops cleanly. */
+/**
+ * A synthetic H.264 clip from an ffmpeg lavfi source; one IDR per second so it loops cleanly, no B-frames
+ * so the simulator can serve it without re-encoding.
+ */
 export function clipArgs(input: ClipArgsInput): string[] {
   const source = `${input.pattern}=size=${input.width}x${input.height}:rate=${input.fps}`;
   return [
@@ -145,6 +190,8 @@ export function clipArgs(input: ClipArgsInput): string[] {
     'yuv420p',
     '-g',
     String(input.fps),
+    '-bf',
+    '0',
     '-an',
     '-f',
     'mp4',

@@ -1,8 +1,9 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { TsnError } from '../../errors/index.js';
-import type { Model } from '../../model/types.js';
+import type { Model, ModelPrecision } from '../../model/types.js';
 import type { Backend, BackendOptions, ExecutionProvider } from '../backend.js';
 import { checkFeatures, checkImages } from '../check-input.js';
+import { buildQdqBackboneGraph } from '../quantize/qdq-graph.js';
 import { resnetPlan } from '../resnet/plan.js';
 import { availableExecutionProviders } from './available-providers.js';
 import { encodeOnnxModel } from './onnx-proto.js';
@@ -22,14 +23,22 @@ export interface OnnxModelBytes {
   readonly head: Uint8Array;
 }
 
+/** The backbone follows the manifest's precision (int8: QDQ graph from the calibration table). */
 export function buildOnnxModels(model: Model): OnnxModelBytes {
-  const { depth, inputSize, numClasses } = model.manifest;
+  const { depth, inputSize, numClasses, quantization } = model.manifest;
   const plan = resnetPlan(depth);
+  const names = { input: BACKBONE_INPUT, output: BACKBONE_OUTPUT };
+  const backbone =
+    precisionOf(model) === 'int8' && quantization !== undefined
+      ? buildQdqBackboneGraph(plan, model.weights, inputSize, quantization, names)
+      : buildBackboneGraph(plan, model.weights, inputSize);
   return {
-    backbone: encodeOnnxModel(buildBackboneGraph(plan, model.weights, inputSize)),
+    backbone: encodeOnnxModel(backbone),
     head: encodeOnnxModel(buildHeadGraph(model.weights, plan.featureDim, numClasses)),
   };
 }
+
+export const precisionOf = (model: Model): ModelPrecision => model.manifest.precision ?? 'fp32';
 
 export function sessionOptions(
   providers: readonly ExecutionProvider[],
@@ -154,11 +163,12 @@ export async function createOnnxBackend(
   const featureDim = resnetPlan(model.manifest.depth).featureDim;
   const sessions = await openWithFallback(buildOnnxModels(model), options, probeProviders());
   const threads = options.threads > 0 ? `${options.threads} threads` : 'default threads';
+  const int8 = precisionOf(model) === 'int8';
   const notes = sessions.warnings.length > 0 ? `; ${sessions.warnings.join('; ')}` : '';
   let closed: Promise<void> | undefined;
   return {
     name: 'onnx',
-    description: `onnxruntime ${sessions.providers.join('+')} (${threads})${notes}`,
+    description: `onnxruntime ${sessions.providers.join('+')}${int8 ? ' int8' : ''} (${threads})${notes}`,
     featureDim,
     numClasses,
     inputSize,

@@ -2,7 +2,7 @@ import protobuf from 'protobufjs';
 
 /**
  * The subset of onnx.proto (github.com/onnx/onnx, onnx/onnx.proto, IR version 8) this project writes.
- * Field numbers are the official ones; everything not needed for a dense float32 graph is left out.
+ * Field numbers are the official ones; everything not needed for a dense float32 or QDQ graph is left out.
  */
 const onnxDescriptor = {
   nested: {
@@ -88,8 +88,11 @@ const onnxDescriptor = {
   },
 };
 
-/** TensorProto.DataType.FLOAT */
+/** TensorProto.DataType values used here. */
 export const ONNX_FLOAT = 1;
+export const ONNX_UINT8 = 2;
+export const ONNX_INT8 = 3;
+export const ONNX_INT32 = 6;
 /** AttributeProto.AttributeType values used here. */
 export const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 
@@ -115,15 +118,20 @@ export interface OnnxNode {
   readonly attribute: readonly OnnxAttribute[];
 }
 
+/** Tensor data: float32 (the default), or the int types of quantized graphs. */
+export type OnnxTensorData = Float32Array | Uint8Array | Int8Array | Int32Array;
+
 export interface OnnxInitializer {
   readonly name: string;
+  /** [] for a scalar. */
   readonly dims: readonly number[];
-  readonly data: Float32Array;
+  readonly data: OnnxTensorData;
 }
 
 export interface OnnxValueInfo {
   readonly name: string;
-  readonly shape: readonly Dim[];
+  /** Omitted: rank unknown (e.g. intermediate tensors exposed as outputs for calibration). */
+  readonly shape?: readonly Dim[];
 }
 
 export interface OnnxGraph {
@@ -135,23 +143,34 @@ export interface OnnxGraph {
 }
 
 function valueInfo(v: OnnxValueInfo): object {
+  if (v.shape === undefined) return { name: v.name, type: { tensorType: { elemType: ONNX_FLOAT } } };
   const dim = v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name: v.name, type: { tensorType: { elemType: ONNX_FLOAT, shape: { dim } } } };
+}
+
+function dataType(data: OnnxTensorData): number {
+  if (data instanceof Float32Array) return ONNX_FLOAT;
+  if (data instanceof Uint8Array) return ONNX_UINT8;
+  if (data instanceof Int8Array) return ONNX_INT8;
+  return ONNX_INT32;
 }
 
 const hostIsLittleEndian = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
 
 /** ONNX raw_data is little-endian whatever the host. */
-function littleEndianBytes(data: Float32Array): Uint8Array {
-  if (hostIsLittleEndian)
+function littleEndianBytes(data: OnnxTensorData): Uint8Array {
+  if (hostIsLittleEndian || data.BYTES_PER_ELEMENT === 1)
     return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   const bytes = new Uint8Array(data.length * 4);
   const view = new DataView(bytes.buffer);
-  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i] ?? 0, true);
+  for (let i = 0; i < data.length; i++) {
+    if (data instanceof Float32Array) view.setFloat32(i * 4, data[i] ?? 0, true);
+    else view.setInt32(i * 4, data[i] ?? 0, true);
+  }
   return bytes;
 }
 
-/** Serialises a float32 graph as an ONNX ModelProto (ir_version 8, default domain opset 17). */
+/** Serialises a graph as an ONNX ModelProto (ir_version 8, default domain opset 17). */
 export function encodeOnnxModel(graph: OnnxGraph, producerVersion = '0'): Uint8Array {
   const ModelProto = protobuf.Root.fromJSON(onnxDescriptor).lookupType('onnx.ModelProto');
   const message = ModelProto.fromObject({
@@ -165,7 +184,7 @@ export function encodeOnnxModel(graph: OnnxGraph, producerVersion = '0'): Uint8A
       initializer: graph.initializers.map((t) => ({
         name: t.name,
         dims: [...t.dims],
-        dataType: ONNX_FLOAT,
+        dataType: dataType(t.data),
         rawData: littleEndianBytes(t.data),
       })),
       input: graph.inputs.map(valueInfo),

@@ -14,15 +14,19 @@ export const BACKBONE_OUTPUT = 'features';
 export const HEAD_INPUT = 'features';
 export const HEAD_OUTPUT = 'logits';
 
-const ints = (name: string, values: readonly number[]): OnnxAttribute => ({
+export const ints = (name: string, values: readonly number[]): OnnxAttribute => ({
   name,
   type: AttributeType.INTS,
   ints: values,
 });
-const int = (name: string, value: number): OnnxAttribute => ({ name, type: AttributeType.INT, i: value });
+export const int = (name: string, value: number): OnnxAttribute => ({
+  name,
+  type: AttributeType.INT,
+  i: value,
+});
 
 /** Accumulates nodes and initializers; one instance per graph being built. */
-class GraphBuilder {
+export class GraphBuilder {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxInitializer[] = [];
 

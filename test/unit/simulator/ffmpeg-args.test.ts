@@ -5,7 +5,10 @@ import {
   encoderArgs,
   parseProbeOutput,
   probeArgs,
+  passthroughArgs,
+  canPassThrough,
 } from '../../../simulators/rtsp-camera/media/ffmpeg-args.js';
+import { sliceType } from '../../../simulators/rtsp-camera/media/slice-type.js';
 
 test('encoder argv (golden)', () => {
   assert.deepEqual(encoderArgs({ file: '/clips/lobby.mp4', frameRate: { num: 25, den: 1 } }), [
@@ -77,6 +80,8 @@ test('clip argv (golden)', () => {
       'yuv420p',
       '-g',
       '25',
+      '-bf',
+      '0',
       '-an',
       '-f',
       'mp4',
@@ -98,14 +103,57 @@ test('probe output: size and frame rate of the first video stream', () => {
     'At least one output file must be specified',
   ].join('\n');
   assert.deepEqual(parseProbeOutput(stderr), {
+    codec: 'h264',
     width: 320,
     height: 240,
     frameRate: { num: 30000, den: 1001 },
   });
   assert.deepEqual(parseProbeOutput('  Stream #0:0: Video: mpeg4, yuv420p, 640x480, 25 tbr, 25 tbn\n'), {
+    codec: 'mpeg4',
     width: 640,
     height: 480,
     frameRate: { num: 25, den: 1 },
   });
   assert.equal(parseProbeOutput('  Stream #0:0: Audio: aac, 48000 Hz\n'), undefined);
+});
+
+test("passthrough argv (golden): the file's H.264 copied to Annex B, looped in real time", () => {
+  assert.deepEqual(passthroughArgs('/clips/lobby.mp4'), [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-re',
+    '-stream_loop',
+    '-1',
+    '-i',
+    '/clips/lobby.mp4',
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-c:v',
+    'copy',
+    '-f',
+    'h264',
+    '-',
+  ]);
+});
+
+test('only H.264 at its own size passes through; other codecs and resolution faults re-encode', () => {
+  assert.equal(canPassThrough({ codec: 'h264' }, undefined), true);
+  assert.equal(canPassThrough({ codec: 'hevc' }, undefined), false);
+  assert.equal(canPassThrough({ codec: 'mpeg4' }, undefined), false);
+  assert.equal(canPassThrough({ codec: 'h264' }, { width: 640, height: 360 }), false);
+});
+
+test('slice_type from the slice header (first_mb_in_slice, slice_type as Exp-Golomb)', () => {
+  // NAL header, then bits: first_mb 0 -> "1", slice_type 7 (I) -> "0001000", 5 (P) -> "00110", 6 (B) -> "00111".
+  assert.equal(sliceType(Buffer.from([0x65, 0b10001000, 0])), 7);
+  assert.equal(sliceType(Buffer.from([0x41, 0b10011000])), 5);
+  assert.equal(sliceType(Buffer.from([0x41, 0b10011100])), 6);
+  // first_mb 3 -> "00100", then slice_type 1 (B) -> "010".
+  assert.equal(sliceType(Buffer.from([0x01, 0b00100010])), 1);
+  assert.equal(sliceType(Buffer.from([0x67, 0xff])), undefined);
 });

@@ -36,7 +36,7 @@ describe('buildIngestArgs (golden argv)', () => {
       ...['-protocol_whitelist', 'rtsp,rtp,udp,tcp'],
       ...['-rtsp_transport', 'tcp', '-timeout', '5000000', '-allowed_media_types', 'video'],
       ...['-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay'],
-      ...['-i', 'rtsp://admin:pw@10.0.0.5:554/stream1'],
+      ...['-threads', '1', '-i', 'rtsp://admin:pw@10.0.0.5:554/stream1'],
       ...mapVideo,
       ...['-vf', `fps=2,${centerCrop224}`],
       ...tail,
@@ -83,7 +83,7 @@ describe('buildIngestArgs (golden argv)', () => {
         ...head,
         ...['-protocol_whitelist', 'file'],
         ...['-re', '-stream_loop', '-1', '-fflags', '+genpts+discardcorrupt'],
-        ...['-i', 'file:/clips/a:b.mp4'],
+        ...['-threads', '1', '-i', 'file:/clips/a:b.mp4'],
         ...mapVideo,
         ...['-vf', `fps=4,${centerCrop224}`],
         ...tail,
@@ -98,7 +98,10 @@ describe('buildIngestArgs (golden argv)', () => {
       input: 'file:///clips/x%20y.mp4',
       realtime: false,
     });
-    assert.deepEqual(args.slice(7, 11), ['-fflags', '+genpts+discardcorrupt', '-i', 'file:/clips/x y.mp4']);
+    assert.deepEqual(args.slice(7, 13), [
+      ...['-fflags', '+genpts+discardcorrupt', '-threads', '1'],
+      ...['-i', 'file:/clips/x y.mp4'],
+    ]);
   });
 
   test('http (hls) gets ffmpeg reconnect options and an I/O timeout', () => {
@@ -114,7 +117,7 @@ describe('buildIngestArgs (golden argv)', () => {
       ...['-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '5'],
       ...['-rw_timeout', '2500000'],
       ...['-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay'],
-      ...['-i', 'https://cdn/live.m3u8'],
+      ...['-threads', '1', '-i', 'https://cdn/live.m3u8'],
     ]);
   });
 

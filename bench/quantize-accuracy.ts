@@ -1,0 +1,194 @@
+// INT8 vs FP32 agreement on held-out clips (issue 14, "accuracy kept"): a ResNet written by the Python
+// reference (random weights in PaddleVideo's layout, converted with tsn convert), plus any --model DIR
+// (e.g. the demo tsn_k400_8 once downloaded). Calibration and held-out clips are disjoint.
+// npm run bench:quantize-accuracy [-- --depth 50 --classes 400 --calibrate 8 --held-out 100 --method minmax]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
+import { createBackend } from '../src/inference/create-backend.js';
+import { decodeForModel, predictClip } from '../src/inference/predict-video.js';
+import type { CropMode } from '../src/inference/preprocess/index.js';
+import { compareLogits, type Agreement } from '../src/inference/quantize/agreement.js';
+import { quantizeModel } from '../src/inference/quantize/quantize-model.js';
+import { convertCheckpoint } from '../src/model/convert.js';
+import { loadModel } from '../src/model/model-dir.js';
+import type { CalibrationMethod, Model } from '../src/model/types.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const reference = (name: string): string => join(repo, 'test', 'fixtures', 'reference', name);
+const REAL = ['example.avi', 'clip_340x256.mp4', 'clip_400x300.mp4'];
+const LAVFI = [
+  (k: number): string => `testsrc2=size=320x240:rate=25,trim=start=${k % 7}`,
+  (k: number): string => `mandelbrot=size=320x240:rate=25,trim=start=${k % 11}`,
+  (k: number): string => `life=size=320x240:rate=25:mold=10:ratio=0.2:seed=${k + 1}`,
+  (k: number): string => `cellauto=size=320x240:rate=25:rule=110:seed=${k + 1}`,
+  (k: number): string => `smptehdbars=size=320x240:rate=25,hue=H=2*PI*t+${k}`,
+];
+
+/**
+ * Clip k of a set: every other clip is real footage (a reference clip, shifted in time, mirrored or
+ * re-graded), the others lavfi patterns. Sets differ in `salt`, so calibration and held-out never share
+ * a clip.
+ */
+function renderClip(ffmpeg: string, dir: string, set: string, k: number, salt: number): string {
+  const out = join(dir, `${set}-${k}.mp4`);
+  const j = k * 2 + salt;
+  let input: string[];
+  if (k % 2 === 0) {
+    const real = reference(REAL[j % REAL.length] ?? 'example.avi');
+    const filters = [
+      j % 3 === 1 ? 'hflip' : null,
+      `eq=brightness=${(((j * 37) % 9) - 4) / 40}:contrast=${1 + (((j * 13) % 5) - 2) / 10}`,
+    ].filter((f) => f !== null);
+    input = ['-ss', String((j * 0.37) % 1.5), '-i', real, '-vf', filters.join(',')];
+  } else {
+    const source = LAVFI[j % LAVFI.length]?.(j) ?? 'testsrc2';
+    input = ['-f', 'lavfi', '-i', source];
+  }
+  const args = ['-v', 'error', '-y', ...input, '-frames:v', '50', '-pix_fmt', 'yuv420p', out];
+  const r = spawnSync(ffmpeg, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ffmpeg failed for ${set} clip ${k}: ${r.stderr}`);
+  return out;
+}
+
+async function logitsOf(model: Model, backendModel: Model, clips: readonly string[], o: Options) {
+  const backend = await createBackend(backendModel, {
+    backend: 'onnx',
+    executionProviders: ['cpu'],
+    threads: o.threads,
+  });
+  const ffmpegPath = o.ffmpeg;
+  try {
+    const out: number[][] = [];
+    for (const videoPath of clips) {
+      const clip = await decodeForModel({ videoPath, model, ffmpegPath, numSeg: o.numSeg });
+      out.push((await predictClip({ videoPath, model, backend, clip, crop: o.crop, topK: 5 })).logits);
+    }
+    return out;
+  } finally {
+    await backend.close();
+  }
+}
+
+interface Options {
+  depth: 18 | 34 | 50 | 101;
+  classes: number;
+  calibrate: number;
+  heldOut: number;
+  method: CalibrationMethod;
+  crop: CropMode;
+  numSeg: number;
+  threads: number;
+  models: string[];
+  ffmpeg: string;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      depth: { type: 'string', default: '50' },
+      classes: { type: 'string', default: '400' },
+      calibrate: { type: 'string', default: '16' },
+      'held-out': { type: 'string', default: '100' },
+      method: { type: 'string', default: 'minmax' },
+      crop: { type: 'string', default: 'center' },
+      'num-seg': { type: 'string', default: '8' },
+      threads: { type: 'string', default: '0' },
+      model: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const ffmpeg = locateFfmpeg()?.path;
+  if (ffmpeg === undefined) throw new Error('needs ffmpeg (apt-get install ffmpeg)');
+  return {
+    depth: Number(values.depth) as Options['depth'],
+    classes: Number(values.classes),
+    calibrate: Number(values.calibrate),
+    heldOut: Number(values['held-out']),
+    method: values.method as CalibrationMethod,
+    crop: values.crop === 'ten' ? 'ten' : 'center',
+    numSeg: Number(values['num-seg']),
+    threads: Number(values.threads),
+    models: values.model,
+    ffmpeg,
+  };
+}
+
+/** The reference writes a PaddleVideo-layout checkpoint; tsn convert turns it into a model directory. */
+async function referenceModel(o: Options, dir: string): Promise<Model> {
+  const pdparams = join(dir, `ref-r${o.depth}.pdparams`);
+  const args = [reference('paddle_tsn_ref.py'), 'weights', pdparams, '--depth', String(o.depth)];
+  const r = spawnSync('/usr/bin/python3', [...args, '--classes', String(o.classes), '--seed', '1'], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`the Python reference failed (needs python3-torch): ${r.stderr}`);
+  return convertCheckpoint({ checkpointPath: pdparams, outDir: join(dir, `ref-r${o.depth}`) });
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const dir = mkdtempSync(join(tmpdir(), 'tsn-quantize-accuracy-'));
+  try {
+    const calibration = Array.from({ length: o.calibrate }, (_, k) =>
+      renderClip(o.ffmpeg, dir, 'calib', k, 0),
+    );
+    const heldOut = Array.from({ length: o.heldOut }, (_, k) => renderClip(o.ffmpeg, dir, 'held', k, 1));
+    console.log(`${calibration.length} calibration clips, ${heldOut.length} held-out clips (${dir})`);
+    const models: Model[] = [await referenceModel(o, dir)];
+    for (const m of o.models) models.push(await loadModel(m));
+    const results: {
+      model: string;
+      depth: number;
+      classes: number;
+      agreement: Agreement;
+      seconds: number;
+    }[] = [];
+    for (const [i, model] of models.entries()) {
+      const start = performance.now();
+      const q = await quantizeModel({
+        model,
+        videos: calibration,
+        outDir: join(dir, `int8-${i}`),
+        method: o.method,
+        ffmpegPath: o.ffmpeg,
+        numSeg: o.numSeg,
+        crop: o.crop,
+        threads: o.threads,
+      });
+      const int8 = await loadModel(q.dir);
+      const fp32Logits = await logitsOf(model, model, heldOut, o);
+      const int8Logits = await logitsOf(model, int8, heldOut, o);
+      const agreement = compareLogits(fp32Logits, int8Logits);
+      const seconds = (performance.now() - start) / 1000;
+      results.push({
+        model: model.id,
+        depth: model.manifest.depth,
+        classes: model.manifest.numClasses,
+        agreement,
+        seconds,
+      });
+      console.log(
+        `${model.id} (ResNet-${model.manifest.depth}, ${model.manifest.numClasses} classes): top-1 agreement ` +
+          `${(agreement.top1 * 100).toFixed(1)}%, top-5 overlap ${(agreement.top5Overlap * 100).toFixed(1)}%, ` +
+          `logits correlation ${agreement.correlation.toFixed(5)}, max |diff| ${agreement.maxAbsDiff.toFixed(4)} ` +
+          `over ${agreement.clips} clips (${seconds.toFixed(0)} s)`,
+      );
+    }
+    const out = join(repo, 'bench', 'results', 'quantize-accuracy.json');
+    mkdirSync(dirname(out), { recursive: true });
+    const { ffmpeg: _ffmpeg, ...settings } = o;
+    const report = { benchmark: 'quantize-accuracy', date: new Date().toISOString(), settings, results };
+    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`wrote ${out}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,77 @@
+// CPU of the RTSP simulator serving N cameras of one H.264 file to N RTSP clients (ffmpeg -c copy, so
+// the clients decode nothing): with passthrough, one demuxer for all cameras plus RTP packetization.
+// npm run bench:simulator [-- --cameras 32 --seconds 20 --file PATH]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
+import { descendantsOf, readProc } from './lib/proc-stats.js';
+import { startSimulatorProcess } from './pipeline/simulator.js';
+import { ensureFootage } from './serve/footage.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      cameras: { type: 'string', default: '32' },
+      seconds: { type: 'string', default: '20' },
+      file: { type: 'string' },
+    },
+  });
+  const ffmpeg = locateFfmpeg()?.path;
+  if (ffmpeg === undefined) throw new Error('no ffmpeg: apt-get install ffmpeg or set FFMPEG_PATH');
+  const source = join(repoRoot, 'test', 'fixtures', 'reference', 'example.avi');
+  const file = values.file ?? ensureFootage(ffmpeg, source, join(repoRoot, '.cache', 'bench-serve'), '360p');
+  const names = Array.from({ length: Number(values.cameras) }, (_, i) => `cam-${i + 1}`);
+  const simulator = await startSimulatorProcess(
+    ffmpeg,
+    names.map((name) => ({ name, file })),
+  );
+  const clients: ChildProcess[] = [];
+  try {
+    for (const name of names) {
+      const args = [
+        '-v',
+        'error',
+        '-rtsp_transport',
+        'tcp',
+        '-i',
+        simulator.url(name),
+        '-c',
+        'copy',
+        '-f',
+        'null',
+        '-',
+      ];
+      clients.push(spawn(ffmpeg, args, { stdio: 'ignore' }));
+    }
+    await sleep(5000);
+    const cpu = (): number =>
+      (readProc(simulator.pid)?.cpuSeconds ?? 0) +
+      descendantsOf(simulator.pid).reduce((s, p) => s + p.cpuSeconds, 0);
+    const before = cpu();
+    const start = performance.now();
+    await sleep(Number(values.seconds) * 1000);
+    const cores = (cpu() - before) / ((performance.now() - start) / 1000);
+    const encoders = descendantsOf(simulator.pid).filter((p) => p.command === 'ffmpeg').length;
+    console.log(
+      JSON.stringify({
+        cameras: names.length,
+        file,
+        simulatorCores: Math.round(cores * 1000) / 1000,
+        ffmpegChildren: encoders,
+      }),
+    );
+  } finally {
+    for (const c of clients) c.kill('SIGTERM');
+    await simulator.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

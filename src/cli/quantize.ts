@@ -1,0 +1,117 @@
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { locateFfmpeg } from '../config/ffmpeg-path.js';
+import { TsnError } from '../errors/index.js';
+import { quantizeModel, type QuantizeResult } from '../inference/quantize/quantize-model.js';
+import { loadModel } from '../model/model-dir.js';
+import type { CalibrationMethod } from '../model/types.js';
+
+interface QuantizeFlags {
+  readonly calibrate?: string[];
+  readonly out?: string;
+  readonly method: string;
+  readonly numSeg?: string;
+  readonly crop: string;
+  readonly threads: string;
+  readonly force?: boolean;
+}
+
+const METHODS: readonly CalibrationMethod[] = ['minmax', 'percentile', 'entropy'];
+
+export function registerQuantizeCommand(program: Command): void {
+  program
+    .command('quantize')
+    .description('write an INT8 copy of a model directory, calibrated on video clips')
+    .argument('<model-dir>', 'float32 model directory written by "tsn convert"')
+    .option('--calibrate <videos...>', 'calibration clips (anything ffmpeg decodes; like the footage served)')
+    .option('-o, --out <dir>', 'model directory to write (manifest says precision int8)')
+    .option('--method <name>', 'activation ranges: minmax, percentile (99.99%) or entropy (KL)', 'minmax')
+    .option('--num-seg <n>', "frames sampled per clip (default: the model's default_num_seg)")
+    .option('--crop <mode>', 'center (1 view per frame) or ten (TenCrop: 10 views)', 'center')
+    .option('--threads <n>', 'intra-op threads for the calibration runs, 0 = all cores', '0')
+    .option('--force', 'replace --out if it already holds a model directory')
+    .action(async (modelDir: string, flags: QuantizeFlags) => {
+      const result = await runQuantize(modelDir, flags);
+      process.stdout.write(summary(result));
+    });
+}
+
+async function runQuantize(modelDir: string, flags: QuantizeFlags): Promise<QuantizeResult> {
+  if (flags.out === undefined) usage('--out DIR is required (the int8 model directory to write)', '--out');
+  const videos = flags.calibrate ?? [];
+  if (videos.length === 0) usage('--calibrate VIDEO... is required (at least one clip)', '--calibrate');
+  const method = flags.method as CalibrationMethod;
+  if (!METHODS.includes(method))
+    usage(`--method must be ${METHODS.join(', ')}; got ${flags.method}`, '--method');
+  if (flags.crop !== 'center' && flags.crop !== 'ten')
+    usage(`--crop must be center or ten, got ${flags.crop}`, '--crop');
+  const numSeg = flags.numSeg === undefined ? undefined : integerFlag('--num-seg', flags.numSeg, 1, 1000);
+  const threads = integerFlag('--threads', flags.threads, 0, 1024);
+  const ffmpeg = locateFfmpeg();
+  if (ffmpeg === undefined) {
+    throw new TsnError(
+      'E_FFMPEG_MISSING',
+      'quantize: no ffmpeg found: install ffmpeg (apt-get install ffmpeg), reinstall @ffmpeg-installer/ffmpeg, or set FFMPEG_PATH',
+    );
+  }
+  const model = await loadModel(modelDir);
+  const bar = progressBar();
+  try {
+    return await quantizeModel({
+      model,
+      videos,
+      outDir: flags.out,
+      method,
+      ffmpegPath: ffmpeg.path,
+      numSeg,
+      crop: flags.crop,
+      threads,
+      force: flags.force === true,
+      onProgress: bar.update,
+    });
+  } finally {
+    bar.stop();
+  }
+}
+
+function progressBar(): { update: (stage: string, done: number, total: number) => void; stop: () => void } {
+  if (process.stderr.isTTY !== true) return { update: () => undefined, stop: () => undefined };
+  const bar = new SingleBar({ stream: process.stderr, format: '{stage} {bar} {value}/{total}' });
+  let started = '';
+  return {
+    update: (stage, done, total) => {
+      if (started !== stage) {
+        if (started !== '') bar.stop();
+        bar.start(total, 0, { stage: stage === 'decode' ? 'decoding clips ' : 'calibrating    ' });
+        started = stage;
+      }
+      bar.update(done);
+    },
+    stop: () => {
+      if (started !== '') bar.stop();
+    },
+  };
+}
+
+function integerFlag(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    usage(`${flag} must be an integer from ${min} to ${max}, got ${text}`, flag);
+  }
+  return value;
+}
+
+function usage(message: string, flag: string): never {
+  throw new TsnError('E_USAGE', `quantize: ${message}`, { context: { flag } });
+}
+
+function summary(r: QuantizeResult): string {
+  const q = r.manifest.quantization;
+  return [
+    `quantized TSN ResNet-${r.manifest.depth} to int8 (${q?.method ?? '?'} calibration)`,
+    `  calibration  ${q?.calibration.images ?? 0} images from ${q?.calibration.clips.length ?? 0} clips`,
+    `  activations  ${Object.keys(q?.ranges ?? {}).length} uint8 tensors; weights int8 per output channel`,
+    `  model        ${r.dir} (id ${r.id})`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,129 @@
+import { TsnError } from '../../errors/index.js';
+import type { ActivationRange, QuantizationInfo, Weights } from '../../model/types.js';
+import { GraphBuilder, int, ints } from '../onnx/resnet-graph.js';
+import type { OnnxGraph } from '../onnx/onnx-proto.js';
+import { foldConv } from '../resnet/fold-bn.js';
+import type { ConvSpec, ResNetPlan } from '../resnet/plan.js';
+import { INPUT_POINT, STEM_POINT, blockOutPoint, mainConvPoint, shortcutPoint } from './points.js';
+import { quantizeConv } from './qdq-weights.js';
+
+/** A uint8 tensor and the point whose scale/zero point it carries. */
+interface QTensor {
+  readonly name: string;
+  readonly point: string;
+}
+
+/**
+ * The int8 backbone as an ONNX QDQ graph: images [batch,3,S,S] float -> features [batch,D] float, with
+ * every activation between convs a uint8 tensor. Each Conv reads DequantizeLinear(x), int8 per-channel
+ * weights and an int32 bias through DequantizeLinear, and feeds QuantizeLinear: the pattern onnxruntime's
+ * QDQ transformer turns into QLinearConv (likewise DQ,DQ -> Add -> Q into QLinearAdd). ReLUs are not
+ * written: a ReLU output's zero point is 0, so Q's saturation at 0 is the ReLU. MaxPool runs on uint8.
+ * Every DequantizeLinear has one consumer, so each fusion sees its own.
+ */
+export function buildQdqBackboneGraph(
+  plan: ResNetPlan,
+  weights: Weights,
+  inputSize: number,
+  quantization: QuantizationInfo,
+  names: { input: string; output: string },
+): OnnxGraph {
+  const q = new QdqBuilder(quantization);
+  let x = q.quantize(names.input, INPUT_POINT);
+  x = q.conv(x, plan.stem, weights, 'stem.conv', STEM_POINT);
+  x = { name: q.g.node('MaxPool', 'stem.maxpool', [x.name], maxPoolAttributes), point: x.point };
+  for (const block of plan.blocks) {
+    const input = x;
+    block.main.forEach((spec, i) => {
+      x = q.conv(x, spec, weights, `${block.name}.conv${i + 1}`, mainConvPoint(block.name, i));
+    });
+    const short = block.shortcut
+      ? q.conv(input, block.shortcut, weights, `${block.name}.downsample`, shortcutPoint(block.name))
+      : input;
+    const sum = q.g.node('Add', `${block.name}.add`, [q.dequantize(short), q.dequantize(x)]);
+    x = q.quantize(sum, blockOutPoint(block.name));
+  }
+  const pooled = q.g.node('GlobalAveragePool', 'pool', [q.dequantize(x)]);
+  q.g.node('Flatten', 'flatten', [pooled], [int('axis', 1)]);
+  q.g.finish(names.output);
+  return {
+    name: `tsn-resnet${plan.depth}-backbone-int8`,
+    nodes: q.g.nodes,
+    initializers: q.g.initializers,
+    inputs: [{ name: names.input, shape: ['batch', 3, inputSize, inputSize] }],
+    outputs: [{ name: names.output, shape: ['batch', plan.featureDim] }],
+  };
+}
+
+const maxPoolAttributes = [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 1, 1, 1])];
+
+class QdqBuilder {
+  readonly g = new GraphBuilder();
+  private readonly declared = new Set<string>();
+  private dqCount = 0;
+
+  constructor(private readonly quantization: QuantizationInfo) {}
+
+  range(point: string): ActivationRange {
+    const r = this.quantization.ranges[point];
+    if (r === undefined) {
+      throw new TsnError(
+        'E_MODEL_MANIFEST',
+        `The int8 model's calibration table lacks activation "${point}"; re-run tsn quantize.`,
+        { context: { point } },
+      );
+    }
+    return r;
+  }
+
+  /** Scalar scale and zero point initializers of a point, declared once. */
+  private params(point: string): [string, string] {
+    const scale = `${point}:scale`;
+    const zeroPoint = `${point}:zero_point`;
+    if (!this.declared.has(point)) {
+      const r = this.range(point);
+      this.g.initializers.push({ name: scale, dims: [], data: new Float32Array([r.scale]) });
+      this.g.initializers.push({ name: zeroPoint, dims: [], data: new Uint8Array([r.zeroPoint]) });
+      this.declared.add(point);
+    }
+    return [scale, zeroPoint];
+  }
+
+  quantize(input: string, point: string): QTensor {
+    return { name: this.g.node('QuantizeLinear', `${point}:q`, [input, ...this.params(point)]), point };
+  }
+
+  dequantize(x: QTensor): string {
+    this.dqCount += 1;
+    return this.g.node('DequantizeLinear', `${x.point}:dq${this.dqCount}`, [x.name, ...this.params(x.point)]);
+  }
+
+  conv(x: QTensor, spec: ConvSpec, weights: Weights, name: string, outPoint: string): QTensor {
+    const qc = quantizeConv(foldConv(weights, spec), this.range(x.point).scale);
+    const o = spec.outChannels;
+    const init = (suffix: string, dims: number[], data: Float32Array | Int8Array | Int32Array): string => {
+      this.g.initializers.push({ name: `${name}.${suffix}`, dims, data });
+      return `${name}.${suffix}`;
+    };
+    const w = init('weight_q', [o, spec.inChannels, spec.kernel, spec.kernel], qc.weight);
+    const ws = init('weight_scale', [o], qc.weightScale);
+    const wz = init('weight_zero_point', [o], new Int8Array(o));
+    const b = init('bias_q', [o], qc.bias);
+    const bs = init('bias_scale', [o], qc.biasScale);
+    const bz = init('bias_zero_point', [o], new Int32Array(o));
+    const axis = [int('axis', 0)];
+    const wf = this.g.node('DequantizeLinear', `${name}.weight_dq`, [w, ws, wz], axis);
+    const bf = this.g.node('DequantizeLinear', `${name}.bias_dq`, [b, bs, bz], axis);
+    const y = this.g.node(
+      'Conv',
+      name,
+      [this.dequantize(x), wf, bf],
+      [
+        ints('kernel_shape', [spec.kernel, spec.kernel]),
+        ints('strides', [spec.stride, spec.stride]),
+        ints('pads', [spec.pad, spec.pad, spec.pad, spec.pad]),
+      ],
+    );
+    return this.quantize(y, outPoint);
+  }
+}

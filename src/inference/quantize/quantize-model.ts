@@ -1,0 +1,136 @@
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { TsnError } from '../../errors/index.js';
+import { modelId, outputState, writeModelDir } from '../../model/model-dir.js';
+import type { CalibrationMethod, Model, ModelManifest } from '../../model/types.js';
+import { decodeForModel } from '../predict-video.js';
+import {
+  createNormalizer,
+  cropViews,
+  imageFloats,
+  writeClipImages,
+  type CropMode,
+} from '../preprocess/index.js';
+import { calibrate } from './calibrate.js';
+
+export interface QuantizeOptions {
+  readonly model: Model;
+  readonly videos: readonly string[];
+  readonly outDir: string;
+  readonly method: CalibrationMethod;
+  readonly ffmpegPath: string;
+  /** Frames sampled per clip (default: the model's defaultNumSeg). */
+  readonly numSeg?: number;
+  /** Views per frame, as predict/serve crop them (default center). */
+  readonly crop?: CropMode;
+  readonly threads: number;
+  readonly force?: boolean;
+  readonly batchSize?: number;
+  readonly onProgress?: (stage: 'decode' | 'calibrate', done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface QuantizeResult {
+  readonly dir: string;
+  readonly id: string;
+  readonly manifest: ModelManifest;
+}
+
+const DEFAULT_BATCH = 4;
+/** Calibration images are kept in memory for the second pass: 1024 at 224 is 600 MB. */
+export const MAX_CALIBRATION_IMAGES = 1024;
+
+/**
+ * tsn quantize: decodes the calibration clips through the project's own preprocessing (sampler,
+ * short-side scale, crops, normalisation: what the backbone sees in predict and serve), measures the
+ * float32 backbone's activations, and writes a model directory whose manifest says precision int8 and
+ * holds the calibration table. Weights and labels are copied unchanged.
+ */
+export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeResult> {
+  const outDir = resolve(options.outDir);
+  await refuseOutput(outDir, options);
+  const batches = await calibrationBatches(options);
+  const quantization = await calibrate({
+    model: options.model,
+    method: options.method,
+    batches,
+    clips: options.videos.map((v) => basename(v)),
+    threads: options.threads,
+    onBatch: (pass, passes, done) => {
+      const total = batches.reduce((n, b) => n + b.count, 0);
+      options.onProgress?.('calibrate', (pass - 1) * total + done, passes * total);
+    },
+  });
+  const { precision: _precision, quantization: _old, ...fp32 } = options.model.manifest;
+  const manifest: ModelManifest = { ...fp32, precision: 'int8', quantization };
+  await writeModelDir(outDir, { manifest, weights: options.model.weights, labels: options.model.labels });
+  return { dir: outDir, id: modelId(outDir, manifest), manifest };
+}
+
+async function calibrationBatches(
+  options: QuantizeOptions,
+): Promise<{ images: Float32Array; count: number }[]> {
+  const { model } = options;
+  const size = model.manifest.inputSize;
+  const normalizer = createNormalizer(model.manifest.mean, model.manifest.std);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batches: { images: Float32Array; count: number }[] = [];
+  for (const [i, videoPath] of options.videos.entries()) {
+    options.signal?.throwIfAborted();
+    const clip = await decodeForModel({
+      videoPath,
+      model,
+      numSeg: options.numSeg,
+      ffmpegPath: options.ffmpegPath,
+      signal: options.signal,
+    });
+    const views = cropViews(clip.size.width, clip.size.height, size, options.crop ?? 'center');
+    const imageCount = views.length * clip.frames.length;
+    for (let first = 0; first < imageCount; first += batchSize) {
+      const count = Math.min(batchSize, imageCount - first);
+      const images = new Float32Array(count * imageFloats(size));
+      writeClipImages(clip.frames, views, size, normalizer, images, first, count);
+      batches.push({ images, count });
+    }
+    const held = batches.reduce((n, b) => n + b.count, 0);
+    if (held > MAX_CALIBRATION_IMAGES) {
+      throw new TsnError(
+        'E_USAGE',
+        `quantize: ${held} calibration images after ${i + 1} clips exceed ${MAX_CALIBRATION_IMAGES}; give fewer clips, a smaller --num-seg or --crop center`,
+        { context: { images: held, max: MAX_CALIBRATION_IMAGES } },
+      );
+    }
+    options.onProgress?.('decode', i + 1, options.videos.length);
+  }
+  return batches;
+}
+
+async function refuseOutput(outDir: string, options: QuantizeOptions): Promise<void> {
+  if (isInside(resolve(options.model.dir), outDir) || isInside(outDir, resolve(options.model.dir))) {
+    throw new TsnError(
+      'E_MODEL_OUT_EXISTS',
+      `quantize: --out ${outDir} overlaps the source model ${options.model.dir}; write the int8 model to its own directory`,
+      { context: { dir: outDir, model: options.model.dir } },
+    );
+  }
+  const state = await outputState(outDir);
+  if (state === 'absent' || state === 'empty') return;
+  if (state === 'model' && options.force === true) {
+    const inside = options.videos.find((v) => isInside(resolve(v), outDir));
+    if (inside === undefined) return;
+    throw new TsnError('E_MODEL_OUT_EXISTS', `--force would delete ${inside}, which lies inside ${outDir}`, {
+      context: { dir: outDir, input: inside },
+    });
+  }
+  throw new TsnError(
+    'E_MODEL_OUT_EXISTS',
+    state === 'model'
+      ? `${outDir} already holds a model; choose another --out or pass --force to replace it`
+      : `${outDir} exists and is not a model directory; choose another --out (--force only replaces model directories)`,
+    { context: { dir: outDir } },
+  );
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
