@@ -40,6 +40,8 @@ export interface CameraRuntimeFactory {
   readonly start: StartCamera;
   /** Routes a prediction to its camera (for GET /v1/cameras/:id). */
   notePrediction(prediction: Prediction): void;
+  /** The URL a live-view encoder can read for a running camera (sim:// -> its simulator); else undefined. */
+  liveInput(cameraId: string): string | undefined;
 }
 
 export function createCameraRuntimeFactory(deps: CameraRuntimeDeps): CameraRuntimeFactory {
@@ -55,6 +57,7 @@ export function createCameraRuntimeFactory(deps: CameraRuntimeDeps): CameraRunti
     notePrediction(prediction) {
       live.get(prediction.cameraId)?.notePrediction(prediction);
     },
+    liveInput: (cameraId) => live.get(cameraId)?.liveInput(),
   };
 }
 
@@ -109,6 +112,12 @@ class LiveCamera implements CameraRuntime {
 
   notePrediction(p: Prediction): void {
     this.last = { windowStartWallMs: p.windowStartWallMs, windowEndWallMs: p.windowEndWallMs, top: p.top };
+  }
+
+  liveInput(): string | undefined {
+    if (this.closing !== undefined || this.intakeStopped) return undefined;
+    if (isSimUrl(this.camera.url)) return this.simulator?.url;
+    return isWhipUrl(this.camera.url) ? undefined : this.camera.url;
   }
 
   close(): Promise<void> {

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
@@ -16,10 +17,12 @@ import { createOnnxClipRunner, type ClipRunner } from '../inference/onnx/clip-mo
 import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
 import { createRecognitionPipeline, type RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
 import { TsnError } from '../errors/index.js';
+import { createLiveHub, type LiveHub } from '../live/index.js';
+import { bearerTokenAuthorizer } from '../publish/websocket/auth.js';
 import { probeFfmpegCapabilities } from '../sources/probe.js';
 import { WhipHub } from '../sources/webrtc/index.js';
 import { CameraRegistry } from './camera-manager.js';
-import { createCameraRuntimeFactory } from './camera-runtime.js';
+import { createCameraRuntimeFactory, type CameraRuntimeFactory } from './camera-runtime.js';
 import { DeferredCameraManager } from './deferred-cameras.js';
 import { createClip } from './clip.js';
 import { createHead, createEmbed } from './embed.js';
@@ -52,6 +55,8 @@ interface Parts {
   clipRunner?: ClipRunner;
   pipeline?: RecognitionPipeline;
   registry?: CameraRegistry;
+  runtimes?: CameraRuntimeFactory;
+  live?: LiveHub;
   subscriptions: Subscription[];
 }
 
@@ -94,9 +99,11 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     logger: log.child({ component: 'publish' }),
   });
   out.publishers = publishers;
+  parts.live = startLiveView(config, deps, app.server, parts, cameras);
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (cause) {
+    await parts.live?.close();
     await publishers.close(0);
     await app.close();
     throw new TsnError(
@@ -186,6 +193,7 @@ async function startRecognition(
     onStatus: (id, status) => ctx.publishers.publishStatus(id, status),
     whip: ctx.whip,
   });
+  ctx.parts.runtimes = runtimes;
   const registry = new CameraRegistry({
     defaults: config.defaults,
     startCamera: runtimes.start,
@@ -248,6 +256,28 @@ async function clipInference(model: ClipModel, config: Config, parts: Parts): Pr
   return { mode: 'clip', deps: { clip: createClip(runner, model) }, description: runner.description };
 }
 
+/** GET /v1/live/:camera (docs/live-view.md); none without ffmpeg. Same auth as the events WebSocket. */
+function startLiveView(
+  config: Config,
+  deps: ServiceDeps,
+  server: Server,
+  parts: Parts,
+  cameras: DeferredCameraManager,
+): LiveHub | undefined {
+  if (deps.ffmpegPath === undefined) return undefined;
+  const auth = config.server.auth;
+  return createLiveHub({
+    server,
+    ffmpegPath: deps.ffmpegPath,
+    inputOf: (id) => parts.runtimes?.liveInput(id),
+    cameraExists: (id) => cameras.get(id) !== undefined,
+    logger: deps.logger.child({ component: 'live' }),
+    ...(auth.token !== undefined && auth.protectWebSocket
+      ? { authorize: bearerTokenAuthorizer([auth.token]) }
+      : {}),
+  });
+}
+
 function persistTo(path: string) {
   return (cameras: readonly CameraSpec[]) => writeStateFile(path, cameras);
 }
@@ -272,7 +302,8 @@ function requireFfmpeg(path: string | undefined): string {
 }
 
 async function shutdown(parts: Parts, publishers: Publishers | undefined, log: Logger): Promise<void> {
-  // 1. No new frames: every source (ffmpeg) and embedded simulator stops.
+  // 1. No new frames: live viewers, every source (ffmpeg) and embedded simulator stop.
+  await parts.live?.close();
   await parts.registry?.stopIntake();
   // 2. Frames already queued or being inferred still become windows (bounded wait).
   const deadline = Date.now() + 3000;
