@@ -17,7 +17,7 @@ import { createOnnxClipRunner, type ClipRunner } from '../inference/onnx/clip-mo
 import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
 import { createRecognitionPipeline, type RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
 import { TsnError } from '../errors/index.js';
-import { createLiveHub, type LiveHub } from '../live/index.js';
+import { createLiveHub, LIVE_PATH_PREFIX, type LiveHub } from '../live/index.js';
 import { bearerTokenAuthorizer } from '../publish/websocket/auth.js';
 import { probeFfmpegCapabilities } from '../sources/probe.js';
 import { WhipHub } from '../sources/webrtc/index.js';
@@ -92,6 +92,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     auth: config.server.auth,
     logger: log,
     ...(config.websocket.enabled ? { webSocketPath: config.websocket.path } : {}),
+    ...(deps.ffmpegPath === undefined ? {} : { livePath: LIVE_PATH_PREFIX }),
   });
   const publishers = createPublishers(config, {
     server: app.server,
