@@ -26,7 +26,8 @@ export function liveViewArgs(options: LiveArgsInput): string[] {
     ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
     ...(isRtsp ? ['-rtsp_transport', options.rtspTransport ?? 'tcp'] : []),
     ...(isRtsp ? [] : options.loopFile ? ['-re', '-stream_loop', '-1'] : ['-re']),
-    ...['-fflags', 'nobuffer', '-i', options.input],
+    // A live stream's parameters are in its first keyframe: a short probe starts the view seconds sooner.
+    ...['-fflags', 'nobuffer', '-probesize', '32768', '-analyzeduration', '500000', '-i', options.input],
     ...['-map', '0:v:0', '-an', '-sn', '-dn'],
   ];
   return [...input, ...codecArgs(options), ...fragmentedMp4Args()];

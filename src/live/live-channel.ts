@@ -20,6 +20,8 @@ export interface LiveChannelOptions {
   readonly lingerMs: number;
   readonly restartDelayMs: number;
   readonly maxBufferedBytes: number;
+  /** First try: copy (default; falls back to transcode for non-H.264) or transcode (bench). */
+  readonly mode?: LiveMode;
   readonly logger?: LiveLogger;
   /** Tests: replaces the real ffmpeg child. */
   readonly spawn?: (args: string[], handlers: FfmpegProcessHandlers) => Pick<FfmpegProcess, 'kill'>;
@@ -39,12 +41,13 @@ export class LiveChannel {
   private exited: Promise<void> = Promise.resolve();
   private lingerTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
-  private mode: LiveMode = 'copy';
+  private mode: LiveMode;
   private encoderStarts = 0;
   private closed = false;
 
   constructor(private readonly options: LiveChannelOptions) {
     this.fanout = new LiveFanout(options.maxBufferedBytes);
+    this.mode = options.mode ?? 'copy';
   }
 
   addViewer(viewer: LiveViewer): void {

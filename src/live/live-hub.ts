@@ -29,6 +29,8 @@ export interface LiveHubOptions {
   /** Per-viewer unsent bytes before the viewer is dropped. Default 4 MiB (a few seconds of 1080p). */
   readonly maxBufferedBytes?: number;
   readonly maxViewers?: number;
+  /** Force a transcode even for H.264 cameras (bench: what a JSMpeg-style transcode would cost). */
+  readonly mode?: LiveChannelOptions['mode'];
   readonly logger?: LiveLogger;
   readonly spawn?: LiveChannelOptions['spawn'];
 }
@@ -60,6 +62,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         lingerMs: options.lingerMs ?? 5000,
         restartDelayMs: options.restartDelayMs ?? 2000,
         maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+        ...(options.mode === undefined ? {} : { mode: options.mode }),
         ...(options.logger === undefined ? {} : { logger: options.logger }),
         ...(options.spawn === undefined ? {} : { spawn: options.spawn }),
       });
