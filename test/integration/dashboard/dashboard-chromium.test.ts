@@ -4,14 +4,14 @@
 // screenshot:dashboard writes docs/dashboard.png).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { convertCheckpoint } from '../../../src/model/convert.js';
 import { fixturesDir } from '../../helpers/paths.js';
 import { hasCommand, needs } from '../../helpers/tools.js';
-import { getJson, startServe, waitFor, type Serve } from '../service/serve-process.js';
+import { descendants, getJson, startServe, waitFor, type Serve } from '../service/serve-process.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const clip = join(fixturesDir, 'reference', 'clip_340x256.mp4');
@@ -69,6 +69,22 @@ describe('dashboard in headless Chromium against tsn serve', () => {
     );
     await waitFor('ready', async () => ((await getJson(`${url}/readyz`)).status === 200 ? true : undefined));
     return url;
+  }
+
+  /** The live-view ffmpeg processes of one camera under the serve process at url. */
+  function liveEncodersOf(url: string, camera: string): number[] {
+    const s = serves.find((x) => x.logs.some((l) => l.url === url));
+    return descendants(s?.child.pid ?? -1).filter((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return (
+          cmd.includes('frag_keyframe+empty_moov+default_base_moof') &&
+          cmd.some((a) => a.endsWith(`/${camera}`))
+        );
+      } catch {
+        return false;
+      }
+    });
   }
 
   async function stop(url: string): Promise<void> {
@@ -201,6 +217,21 @@ describe('dashboard in headless Chromium against tsn serve', () => {
 
     const screenshot = process.env.TSN_DASHBOARD_SCREENSHOT;
     if (screenshot !== undefined && screenshot !== '') await page.screenshot({ path: screenshot });
+
+    // Edit and remove through the form; the removed camera's tile goes, and so does its live encoder.
+    assert.equal(liveEncodersOf(url, 'cam2').length, 1, 'one live encoder for cam2');
+    await page.click('[data-camera="cam2"] header button');
+    assert.equal(await page.inputValue('#cam-id'), 'cam2');
+    await page.fill('#cam-window', '3000');
+    await page.click('#save');
+    await page.locator('#form-message', { hasText: 'saved cam2' }).waitFor();
+    assert.equal(((await getJson(`${url}/v1/cameras/cam2`)).body as { windowMs: number }).windowMs, 3000);
+    await page.click('#remove');
+    await page.waitForSelector('[data-camera="cam2"]', { state: 'detached', timeout: 20_000 });
+    assert.equal((await getJson(`${url}/v1/cameras/cam2`)).status, 404);
+    await waitFor('cam2 live encoder stopped after its last viewer', () =>
+      liveEncodersOf(url, 'cam2').length === 0 ? true : undefined,
+    );
     assert.deepEqual(problems, []);
     await page.close();
     await stop(url);
@@ -213,7 +244,7 @@ describe('dashboard in headless Chromium against tsn serve', () => {
     await page.waitForSelector('#auth-panel:not([hidden])');
     await page.fill('#auth-token', 'not-the-right-token');
     await page.click('#auth-form button[type=submit]');
-    await page.waitForFunction(`document.getElementById('auth-message').textContent !== ''`);
+    await page.locator('#auth-message', { hasText: 'did not accept' }).waitFor();
     await page.fill('#auth-token', token);
     await page.click('#auth-form button[type=submit]');
     await page.waitForSelector('#auth-panel', { state: 'hidden' });
