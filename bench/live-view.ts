@@ -7,14 +7,18 @@
 //
 //   node dist/bench/live-view.js [--cameras 1] [--viewers 2] [--seconds 10] [--resolutions 360p,1080p]
 //                                [--modes copy,transcode] [--out bench/results/live-view.json]
+//                                [--impact-cameras 4] [--impact-seconds 30]
+// The impact part runs a real `tsn serve` (needs `npm run build`) with --impact-cameras simulated cameras
+// and compares its prediction rate and latency p99 unwatched vs all watched.
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { createLiveHub, type LiveMode } from '../src/live/index.js';
+import { measureImpact } from './live-view-impact.js';
 import { mean, percentile, round } from './lib/percentiles.js';
 import { readProc } from './lib/proc-stats.js';
 import { ensureClip, type Resolution } from './pipeline/clips.js';
@@ -29,6 +33,9 @@ const { values: flags } = parseArgs({
     modes: { type: 'string', default: 'copy,transcode' },
     out: { type: 'string', default: 'bench/results/live-view.json' },
     ffmpeg: { type: 'string', default: 'ffmpeg' },
+    // The recognition pipeline with and without every camera watched (0 = skip this part).
+    'impact-cameras': { type: 'string', default: '4' },
+    'impact-seconds': { type: 'string', default: '30' },
   },
 });
 const cameras = Number(flags.cameras);
@@ -169,6 +176,26 @@ for (const resolution of flags.resolutions.split(',') as Resolution[]) {
     results.push(result);
   }
 }
+const impactCameras = Number(flags['impact-cameras']);
+let impact: unknown = null;
+if (impactCameras > 0) {
+  console.error(
+    `pipeline impact: ${impactCameras} cameras, ${flags['impact-seconds']} s unwatched, then watched`,
+  );
+  const workDir = mkdtempSync(join(tmpdir(), 'tsn-bench-live-'));
+  try {
+    const phases = await measureImpact({
+      cameras: impactCameras,
+      seconds: Number(flags['impact-seconds']),
+      clip: await ensureClip('360p', ffmpegPath, join(tmpdir(), 'tsn-bench-clips')),
+      workDir,
+    });
+    impact = { model: 'random-weights ResNet-18 TSN, 8 segments, 4 s windows', phases };
+    console.error(JSON.stringify(impact));
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
 const report = {
   benchmark: 'live-view',
   date: new Date().toISOString(),
@@ -177,6 +204,8 @@ const report = {
   cpuModel: cpus()[0]?.model ?? 'unknown',
   note: 'cpuPercentPerCamera: live encoder(s) + this process (fan-out), 100 = one core; the camera simulator is not counted',
   results,
+  // Recognition with nobody watching vs every camera watched: prediction rate and latency p99 should match.
+  pipelineImpact: impact,
 };
 mkdirSync(dirname(flags.out), { recursive: true });
 writeFileSync(flags.out, `${JSON.stringify(report, null, 2)}\n`);

@@ -22,6 +22,8 @@ export interface LiveHubOptions {
   /** The URL the live encoder reads for a camera; undefined: unknown camera or nothing to watch yet. */
   readonly inputOf: (cameraId: string) => string | undefined;
   readonly cameraExists: (cameraId: string) => boolean;
+  /** Upgrade paths another listener answers (the events WebSocket); every other path gets a 404 here. */
+  readonly ownedElsewhere?: (pathname: string) => boolean;
   readonly authorize?: (req: IncomingMessage) => boolean;
   /** How long an encoder outlives its last viewer (a page reload does not restart it). Default 5 s. */
   readonly lingerMs?: number;
@@ -29,6 +31,8 @@ export interface LiveHubOptions {
   /** Per-viewer unsent bytes before the viewer is dropped. Default 4 MiB (a few seconds of 1080p). */
   readonly maxBufferedBytes?: number;
   readonly maxViewers?: number;
+  /** How often viewers of removed cameras are closed and idle channels forgotten. Default 2 s. */
+  readonly sweepMs?: number;
   /** Force a transcode even for H.264 cameras (bench: what a JSMpeg-style transcode would cost). */
   readonly mode?: LiveChannelOptions['mode'];
   readonly logger?: LiveLogger;
@@ -48,7 +52,7 @@ function reject(socket: Duplex, status: number, reason: string): void {
 export function createLiveHub(options: LiveHubOptions): LiveHub {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 });
   const channels = new Map<string, LiveChannel>();
-  const sockets = new Set<WebSocket>();
+  const sockets = new Map<WebSocket, string>();
   const maxViewers = options.maxViewers ?? 200;
   let closed = false;
 
@@ -72,7 +76,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   };
 
   const onConnection = (ws: WebSocket, cameraId: string): void => {
-    sockets.add(ws);
+    sockets.set(ws, cameraId);
     const viewer: LiveViewer = {
       sendText: (text) => ws.readyState === WebSocket.OPEN && ws.send(text, { binary: false }),
       sendBinary: (bytes) => ws.readyState === WebSocket.OPEN && ws.send(bytes, { binary: true }),
@@ -91,7 +95,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(LIVE_PATH_PREFIX)) {
-      if (options.server.listenerCount('upgrade') === 1) reject(socket, 404, 'Not Found');
+      if (!(options.ownedElsewhere?.(url.pathname) ?? false)) reject(socket, 404, 'Not Found');
       return;
     }
     socket.on('error', () => undefined);
@@ -105,10 +109,11 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   };
   options.server.on('upgrade', onUpgrade);
 
-  // Channels with neither viewers nor encoder are forgotten, so removed cameras leave nothing behind.
+  // Viewers of a removed camera are closed (its encoder then stops); idle channels are forgotten.
   const sweep = setInterval(() => {
+    for (const [ws, id] of sockets) if (!options.cameraExists(id)) ws.close(1000, 'camera removed');
     for (const [id, channel] of channels) if (channel.idle) channels.delete(id);
-  }, 10_000);
+  }, options.sweepMs ?? 2000);
 
   return {
     stats: () => Object.fromEntries([...channels].map(([id, c]) => [id, c.stats()])),
@@ -117,9 +122,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       closed = true;
       clearInterval(sweep);
       options.server.off('upgrade', onUpgrade);
-      for (const ws of sockets) ws.close(WS_CLOSE.goingAway, 'server shutting down');
+      for (const ws of sockets.keys()) ws.close(WS_CLOSE.goingAway, 'server shutting down');
       await Promise.all([...channels.values()].map((c) => c.close()));
-      for (const ws of sockets) ws.terminate();
+      for (const ws of sockets.keys()) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

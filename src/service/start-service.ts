@@ -272,6 +272,7 @@ function startLiveView(
     ffmpegPath: deps.ffmpegPath,
     inputOf: (id) => parts.runtimes?.liveInput(id),
     cameraExists: (id) => cameras.get(id) !== undefined,
+    ownedElsewhere: (path) => config.websocket.enabled && path === config.websocket.path,
     logger: deps.logger.child({ component: 'live' }),
     ...(auth.token !== undefined && auth.protectWebSocket
       ? { authorize: bearerTokenAuthorizer([auth.token]) }

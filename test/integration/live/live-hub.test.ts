@@ -20,6 +20,7 @@ interface Received {
   readonly texts: Record<string, unknown>[];
   readonly binaries: Buffer[];
   closeCode?: number;
+  error?: string;
 }
 
 function watch(url: string, headers: Record<string, string> = {}): { ws: WebSocket; got: Received } {
@@ -31,7 +32,7 @@ function watch(url: string, headers: Record<string, string> = {}): { ws: WebSock
       : got.texts.push(JSON.parse(data.toString()) as Record<string, unknown>),
   );
   ws.on('close', (code) => (got.closeCode = code));
-  ws.on('error', () => undefined);
+  ws.on('error', (error) => (got.error = error.message));
   return { ws, got };
 }
 
@@ -72,24 +73,29 @@ describe('live view hub (real simulator, real ffmpeg)', () => {
 
   test('two viewers share one encoder: codec + init + fragments; it stops after the last leaves; auth; close() leaves no ffmpeg', async (t) => {
     if (!needs(t, hasCommand('ffmpeg', ['-version']), 'ffmpeg')) return;
+    const known = new Set(['cam']);
     simulator = await startRtspSimulator({ cameras: [{ name: 'cam', file: clip }], ffmpegPath: 'ffmpeg' });
     hub = createLiveHub({
       server: server!,
       ffmpegPath: 'ffmpeg',
       inputOf: (id) => (id === 'cam' ? simulator!.url('cam') : undefined),
-      cameraExists: (id) => id === 'cam',
+      cameraExists: (id) => known.has(id),
+      ownedElsewhere: (path) => path === '/v1/events',
       authorize: (req) => req.headers.authorization === `Bearer ${token}`,
       lingerMs: 300,
+      sweepMs: 200,
     });
     const auth = { authorization: `Bearer ${token}` };
 
+    const elsewhere = watch(`${base}/v1/other`, auth);
     const denied = watch(`${base}/v1/live/cam`);
     const unknown = watch(`${base}/v1/live/nope`, auth);
     await waitFor('rejections', () =>
-      denied.ws.readyState === WebSocket.CLOSED && unknown.ws.readyState === WebSocket.CLOSED
-        ? true
-        : undefined,
+      [denied, unknown, elsewhere].every((v) => v.ws.readyState === WebSocket.CLOSED) ? true : undefined,
     );
+    assert.match(String(denied.got.error), /401/);
+    assert.match(String(unknown.got.error), /404/);
+    assert.match(String(elsewhere.got.error), /404/, 'a path nobody owns is answered, not left hanging');
 
     const a = watch(`${base}/v1/live/cam`, auth);
     const b = watch(`${base}/v1/live/cam`, auth);
@@ -107,7 +113,7 @@ describe('live view hub (real simulator, real ffmpeg)', () => {
     a.ws.close();
     b.ws.close();
     await waitFor('encoder stopped after the last viewer', () =>
-      hub!.stats().cam?.encoderRunning === false && liveEncoders().length === 0 ? true : undefined,
+      hub!.stats().cam?.encoderRunning !== true && liveEncoders().length === 0 ? true : undefined,
     );
 
     const c = watch(`${base}/v1/live/cam`, auth);
@@ -116,11 +122,23 @@ describe('live view hub (real simulator, real ffmpeg)', () => {
       () => (c.got.binaries.length >= 2 ? true : undefined),
       30_000,
     );
-    const running = liveEncoders();
-    assert.equal(running.length, 1);
+    assert.equal(liveEncoders().length, 1);
+    // The camera is removed: its viewer is closed and its encoder stops.
+    known.delete('cam');
+    await waitFor('viewer of a removed camera closed', () =>
+      c.got.closeCode !== undefined ? true : undefined,
+    );
+    assert.equal(c.got.closeCode, 1000);
+    await waitFor('encoder of a removed camera stopped', () =>
+      liveEncoders().length === 0 ? true : undefined,
+    );
+
+    known.add('cam');
+    const d = watch(`${base}/v1/live/cam`, auth);
+    await waitFor('watching again', () => (d.got.binaries.length >= 2 ? true : undefined), 30_000);
     await hub.close();
     assert.deepEqual(liveEncoders(), [], 'close() leaves no live encoder');
-    await waitFor('viewer closed', () => (c.got.closeCode !== undefined ? true : undefined));
-    assert.equal(c.got.closeCode, 1001);
+    await waitFor('viewer closed', () => (d.got.closeCode !== undefined ? true : undefined));
+    assert.equal(d.got.closeCode, 1001);
   });
 });
