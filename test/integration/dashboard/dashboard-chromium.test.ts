@@ -11,7 +11,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { convertCheckpoint } from '../../../src/model/convert.js';
 import { fixturesDir } from '../../helpers/paths.js';
 import { hasCommand, needs } from '../../helpers/tools.js';
-import { descendants, getJson, startServe, waitFor, type Serve } from '../service/serve-process.js';
+import {
+  closedPort,
+  descendants,
+  getJson,
+  startServe,
+  waitFor,
+  type Serve,
+} from '../service/serve-process.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const clip = join(fixturesDir, 'reference', 'clip_340x256.mp4');
@@ -255,11 +262,15 @@ describe('dashboard in headless Chromium against tsn serve', () => {
     );
     await assertVideoPainted(page, 'cam1');
 
-    await page.fill('#cam-id', 'later');
-    await page.fill('#cam-url', 'rtsp://127.0.0.1:1/none');
-    await page.uncheck('#cam-enabled');
+    // A camera added with the token: nothing listens at its URL, so its tile shows the backoff's reason
+    // and retry countdown.
+    await page.fill('#cam-id', 'dead');
+    await page.fill('#cam-url', `rtsp://127.0.0.1:${await closedPort()}/none`);
     await page.click('#save');
-    await page.waitForSelector('[data-camera="later"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-camera="dead"]', { timeout: 20_000 });
+    await page
+      .locator('[data-camera="dead"] .status', { hasText: /^backoff: [a-z-]+: .+; retry \d+ in \d+ s$/ })
+      .waitFor({ timeout: 30_000 });
     // Only the deliberate wrong token may have produced an error line (its 403).
     assert.deepEqual(
       problems.filter((p) => !/403/.test(p)),
