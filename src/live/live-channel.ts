@@ -38,6 +38,7 @@ export type LiveStatusMessage = { readonly op: 'waiting'; readonly reason: strin
 export class LiveChannel {
   private readonly fanout: LiveFanout;
   private encoder: Pick<FfmpegProcess, 'kill'> | undefined;
+  private encoderInput: string | undefined;
   private exited: Promise<void> = Promise.resolve();
   private lingerTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -65,6 +66,12 @@ export class LiveChannel {
       this.lingerTimer = undefined;
       if (this.fanout.size === 0) this.stopEncoder();
     }, this.options.lingerMs);
+  }
+
+  /** The camera's URL changed (PATCH) or it went away: the running encoder restarts on the new one. */
+  refreshInput(): void {
+    if (this.encoder !== undefined && this.options.input() !== this.encoderInput)
+      void this.encoder.kill(2000);
   }
 
   /** No viewer left and no encoder: the hub may forget this channel. */
@@ -101,6 +108,7 @@ export class LiveChannel {
     const input = this.options.input();
     if (input === undefined) return this.retryLater('the camera has no stream to watch yet');
     const args = liveViewArgs({ input, mode: this.mode });
+    this.encoderInput = input;
     const splitter = new Mp4FragmentSplitter();
     let stderr = '';
     let switching = false;

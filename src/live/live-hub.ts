@@ -109,10 +109,14 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   };
   options.server.on('upgrade', onUpgrade);
 
-  // Viewers of a removed camera are closed (its encoder then stops); idle channels are forgotten.
+  // Viewers of a removed camera are closed (its encoder then stops); an encoder whose camera URL changed
+  // restarts on the new one; idle channels are forgotten.
   const sweep = setInterval(() => {
     for (const [ws, id] of sockets) if (!options.cameraExists(id)) ws.close(1000, 'camera removed');
-    for (const [id, channel] of channels) if (channel.idle) channels.delete(id);
+    for (const [id, channel] of channels) {
+      if (channel.idle) channels.delete(id);
+      else channel.refreshInput();
+    }
   }, options.sweepMs ?? 2000);
 
   return {

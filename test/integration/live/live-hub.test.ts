@@ -74,11 +74,18 @@ describe('live view hub (real simulator, real ffmpeg)', () => {
   test('two viewers share one encoder: codec + init + fragments; it stops after the last leaves; auth; close() leaves no ffmpeg', async (t) => {
     if (!needs(t, hasCommand('ffmpeg', ['-version']), 'ffmpeg')) return;
     const known = new Set(['cam']);
-    simulator = await startRtspSimulator({ cameras: [{ name: 'cam', file: clip }], ffmpegPath: 'ffmpeg' });
+    simulator = await startRtspSimulator({
+      cameras: [
+        { name: 'cam', file: clip },
+        { name: 'cam2', file: clip },
+      ],
+      ffmpegPath: 'ffmpeg',
+    });
+    let input = simulator.url('cam');
     hub = createLiveHub({
       server: server!,
       ffmpegPath: 'ffmpeg',
-      inputOf: (id) => (id === 'cam' ? simulator!.url('cam') : undefined),
+      inputOf: (id) => (id === 'cam' ? input : undefined),
       cameraExists: (id) => known.has(id),
       ownedElsewhere: (path) => path === '/v1/events',
       authorize: (req) => req.headers.authorization === `Bearer ${token}`,
@@ -136,6 +143,15 @@ describe('live view hub (real simulator, real ffmpeg)', () => {
     known.add('cam');
     const d = watch(`${base}/v1/live/cam`, auth);
     await waitFor('watching again', () => (d.got.binaries.length >= 2 ? true : undefined), 30_000);
+    // The camera's URL changes (PATCH): the encoder restarts on the new URL and the viewer gets a new init.
+    const startsBefore = hub.stats().cam?.encoderStarts ?? 0;
+    input = simulator.url('cam2');
+    await waitFor(
+      'a new init segment from the new URL',
+      () => (d.got.texts.filter((m) => m.op === 'init').length >= 2 ? true : undefined),
+      30_000,
+    );
+    assert.equal(hub.stats().cam?.encoderStarts, startsBefore + 1, 'one restart, on the new URL');
     await hub.close();
     assert.deepEqual(liveEncoders(), [], 'close() leaves no live encoder');
     await waitFor('viewer closed', () => (d.got.closeCode !== undefined ? true : undefined));
