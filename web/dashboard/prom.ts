@@ -1,4 +1,5 @@
-// Just enough of the Prometheus text format for the stats panel: sums of a metric's samples by name.
+// Just enough of the Prometheus text format for the stats panel: sums of a metric's samples by name. No DOM
+// here: test/unit/web/dashboard-prom.test.ts compiles it for node.
 export type MetricSums = ReadonlyMap<string, number>;
 
 export function sumMetrics(text: string): MetricSums {
