@@ -76,7 +76,10 @@ async function main(): Promise<void> {
   for (const e of [...history.events].reverse()) grid.get(e.camera)?.episode(e.type, e.episodeId);
   timeline.add(history.events);
   if (config.webSocketPath !== null) connectEvents(api, config.webSocketPath, state, onMessage);
-  else state.webSocket = 'closed';
+  else {
+    state.webSocket = 'closed';
+    setLink('off (websocket.enabled: false); polling every 2 s');
+  }
   startStats(api);
   window.setInterval(() => void refresh(), POLL_MS);
   state.ready = true;
