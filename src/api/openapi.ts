@@ -12,6 +12,36 @@ const inputSchema = (schema: z.ZodType) => {
   return rest;
 };
 
+const page = (summary: string, type: string) => ({
+  get: {
+    summary,
+    responses: { 200: { description: type, content: { [type]: { schema: { type: 'string' } } } } },
+  },
+});
+
+const dashboardPaths = {
+  '/': page('The dashboard (web/dashboard/)', 'text/html'),
+  '/dashboard/app.js': page("The dashboard's script", 'text/javascript'),
+  '/dashboard/app.css': page("The dashboard's style sheet", 'text/css'),
+  '/v1/dashboard/config': {
+    get: {
+      summary: 'What the dashboard needs to know: auth, WebSocket and live-view paths',
+      responses: { 200: { description: 'Configuration', content: json({ type: 'object' }) } },
+    },
+  },
+  '/v1/dashboard/auth': {
+    get: {
+      summary: 'Checks a bearer token without side effects',
+      security: [{ bearer: [] }],
+      responses: {
+        204: { description: 'The token is accepted (or none is configured)' },
+        401: errorResponse('No token given'),
+        403: errorResponse('Wrong token'),
+      },
+    },
+  },
+};
+
 const idParameter = {
   name: 'id',
   in: 'path',
@@ -92,6 +122,7 @@ function specProperties(): Record<string, unknown> {
 export function buildOpenApiDocument(options: {
   readonly version: string;
   readonly webSocketPath?: string;
+  readonly livePath?: string;
   readonly whip?: boolean;
 }) {
   const paths: Record<string, unknown> = {
@@ -195,6 +226,19 @@ export function buildOpenApiDocument(options: {
     },
   };
   if (options.whip === true) Object.assign(paths, whipPaths);
+  Object.assign(paths, dashboardPaths);
+  if (options.livePath !== undefined) {
+    paths[`${options.livePath}{camera}`] = {
+      get: {
+        summary: 'WebSocket upgrade: live view of a camera as fragmented MP4 (docs/live-view.md)',
+        responses: {
+          101: { description: 'Switching protocols' },
+          401: { description: 'Token required (server.auth.protectWebSocket)' },
+          404: { description: 'No such camera' },
+        },
+      },
+    };
+  }
   if (options.webSocketPath !== undefined) {
     paths[options.webSocketPath] = {
       get: {

@@ -5,6 +5,7 @@ import { sendError } from './errors.js';
 import { hostAllowed, hostNameOf, type HostPolicy } from './request-guard.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerCameraRoutes } from './routes-cameras.js';
+import { registerDashboardRoutes } from './routes-dashboard.js';
 import { registerSystemRoutes } from './routes-system.js';
 import { registerWhipRoutes } from './routes-whip.js';
 import type { ApiAuth, ApiDeps } from './types.js';
@@ -46,10 +47,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       version: API_VERSION,
       whip: deps.whip !== undefined,
       ...(deps.webSocketPath === undefined ? {} : { webSocketPath: deps.webSocketPath }),
+      ...(deps.livePath === undefined ? {} : { livePath: deps.livePath }),
     }));
   registerCameraRoutes(app, deps.cameras);
   registerSystemRoutes(app, deps, openapiDocument);
   if (deps.whip !== undefined) registerWhipRoutes(app, { whip: deps.whip, auth: deps.auth });
+  registerDashboardRoutes(app, deps);
   return app;
 }
 

@@ -56,6 +56,8 @@ export interface ApiAuth {
   /** Absent: no authentication. */
   readonly token?: string;
   readonly protectMutations: boolean;
+  /** The WebSocket upgrades (events, live view) need the token too (the dashboard asks for it). */
+  readonly protectWebSocket?: boolean;
 }
 
 export interface ApiDeps {
@@ -70,6 +72,8 @@ export interface ApiDeps {
   readonly webSocketPath?: string;
   /** A pino logger, or false for none. */
   readonly logger?: unknown;
+  /** Prefix of the live-view WebSocket (/v1/live/:camera, src/live/); absent: no live view. */
+  readonly livePath?: string;
   /** WHIP ingest (POST /v1/whip/:camera, the publish page); absent: no WHIP routes. */
   readonly whip?: WhipIngest;
 }

@@ -45,6 +45,8 @@ export interface CameraRuntimeFactory {
   readonly start: StartCamera;
   /** Routes a prediction to its camera (for GET /v1/cameras/:id). */
   notePrediction(prediction: Prediction): void;
+  /** The URL a live-view encoder can read for a running camera (sim:// -> its simulator); else undefined. */
+  liveInput(cameraId: string): string | undefined;
 }
 
 export function createCameraRuntimeFactory(deps: CameraRuntimeDeps): CameraRuntimeFactory {
@@ -60,11 +62,13 @@ export function createCameraRuntimeFactory(deps: CameraRuntimeDeps): CameraRunti
     notePrediction(prediction) {
       live.get(prediction.cameraId)?.notePrediction(prediction);
     },
+    liveInput: (cameraId) => live.get(cameraId)?.liveInput(),
   };
 }
 
 class LiveCamera implements CameraRuntime {
   private current: CameraStatus;
+  private readonly target: SourceTarget;
   private source: SupervisedCameraSource | undefined;
   private simulator: SimulatedCamera | undefined;
   private readonly subscriptions: Subscription[] = [];
@@ -82,7 +86,8 @@ class LiveCamera implements CameraRuntime {
     const pipelineOptions = pipelineOptionsOf(camera, deps.modelNumSeg);
     // Validate everything before anything starts, so bad settings are a 400 and not a failed camera.
     resolveCameraOptions(defaultCameraOptions, pipelineOptions);
-    this.startSource(resolveSourceUrl(camera.url, { fileRoots: deps.fileRoots }));
+    this.target = resolveSourceUrl(camera.url, { fileRoots: deps.fileRoots });
+    this.startSource(this.target);
   }
 
   private startSource(target: SourceTarget): void {
@@ -141,6 +146,19 @@ class LiveCamera implements CameraRuntime {
 
   notePrediction(p: Prediction): void {
     this.last = { windowStartWallMs: p.windowStartWallMs, windowEndWallMs: p.windowEndWallMs, top: p.top };
+  }
+
+  liveInput(): string | undefined {
+    if (this.closing !== undefined || this.intakeStopped) return undefined;
+    switch (this.target.driver) {
+      case 'sim':
+        return this.simulator?.url;
+      case 'whip':
+        return undefined;
+      case 'ffmpeg':
+        // The checked input (a file's real path), not the URL as typed.
+        return this.target.input;
+    }
   }
 
   close(): Promise<void> {

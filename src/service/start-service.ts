@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
@@ -13,15 +14,18 @@ import { loadAnyModel } from '../model/clip-model-dir.js';
 import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
 import { createRecognitionPipeline, type RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
 import { TsnError } from '../errors/index.js';
+import { createLiveHub, LIVE_PATH_PREFIX, type LiveHub } from '../live/index.js';
+import { bearerTokenAuthorizer } from '../publish/websocket/auth.js';
 import { probeFfmpegCapabilities } from '../sources/probe.js';
 import { WhipHub } from '../sources/webrtc/index.js';
 import { CameraRegistry } from './camera-manager.js';
-import { createCameraRuntimeFactory } from './camera-runtime.js';
+import { createCameraRuntimeFactory, type CameraRuntimeFactory } from './camera-runtime.js';
 import { DeferredCameraManager } from './deferred-cameras.js';
 import { RecentEventRing } from './event-ring.js';
 import { createMetricsRegistry } from './metrics.js';
 import { createPublishers, type Publishers } from './publishers.js';
 import { hostPolicyOf } from './host-policy.js';
+import { upgradeAuthorizer } from '../api/request-guard.js';
 import { readStateFile, writeStateFile } from './state-file.js';
 
 export interface ServiceDeps {
@@ -47,6 +51,8 @@ interface Parts {
   inference?: PipelineInference;
   pipeline?: RecognitionPipeline;
   registry?: CameraRegistry;
+  runtimes?: CameraRuntimeFactory;
+  live?: LiveHub;
   subscriptions: Subscription[];
 }
 
@@ -85,6 +91,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     hosts: hostPolicyOf(config.server),
     logger: log,
     ...(config.websocket.enabled ? { webSocketPath: config.websocket.path } : {}),
+    ...(deps.ffmpegPath === undefined ? {} : { livePath: LIVE_PATH_PREFIX }),
   });
   const publishers = createPublishers(config, {
     server: app.server,
@@ -92,9 +99,11 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     logger: log.child({ component: 'publish' }),
   });
   late.publishers = publishers;
+  parts.live = startLiveView(config, deps, app.server, parts, cameras);
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (cause) {
+    await parts.live?.close();
     await publishers.close(0);
     await app.close();
     throw new TsnError(
@@ -193,6 +202,7 @@ async function startRecognition(
     whip: ctx.whip,
     fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
   });
+  ctx.parts.runtimes = runtimes;
   const registry = new CameraRegistry({
     defaults: config.defaults,
     maxCameras: config.sources.maxCameras,
@@ -218,6 +228,32 @@ async function startRecognition(
   ctx.cameras.bind(registry);
   ctx.checks.cameras = true;
   log.info({ cameras: initial.map((c) => c.id) }, 'ready');
+}
+
+/** GET /v1/live/:camera (docs/live-view.md); none without ffmpeg. Same auth as the events WebSocket. */
+function startLiveView(
+  config: Config,
+  deps: ServiceDeps,
+  server: Server,
+  parts: Parts,
+  cameras: DeferredCameraManager,
+): LiveHub | undefined {
+  if (deps.ffmpegPath === undefined) return undefined;
+  const auth = config.server.auth;
+  return createLiveHub({
+    server,
+    ffmpegPath: deps.ffmpegPath,
+    inputOf: (id) => parts.runtimes?.liveInput(id),
+    cameraExists: (id) => cameras.get(id) !== undefined,
+    ownedElsewhere: (path) => config.websocket.enabled && path === config.websocket.path,
+    logger: deps.logger.child({ component: 'live' }),
+    // Upgrades bypass the HTTP hooks: the same Host, Origin and token gate as the events WebSocket.
+    authorize: upgradeAuthorizer(
+      hostPolicyOf(config.server),
+      { allowedOrigins: config.websocket.allowedOrigins },
+      auth.token !== undefined && auth.protectWebSocket ? bearerTokenAuthorizer([auth.token]) : undefined,
+    ),
+  });
 }
 
 function persistTo(path: string) {
@@ -267,7 +303,8 @@ async function shutdown(
 ): Promise<void> {
   const deadlineMs = now() + SHUTDOWN_BUDGET_MS;
   const remainingMs = (): number => Math.max(0, deadlineMs - now());
-  // 1. No new frames: every source (ffmpeg) and embedded simulator stops.
+  // 1. No new frames: live viewers, every source (ffmpeg) and embedded simulator stop.
+  await withTimeout(parts.live?.close() ?? Promise.resolve(), remainingMs());
   await parts.registry?.stopIntake();
   // 2. Frames already queued or being inferred still become windows (bounded wait).
   if (parts.pipeline !== undefined) {

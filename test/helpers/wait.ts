@@ -11,7 +11,7 @@ type NotYet = false | undefined | null;
 export async function waitFor<T>(
   what: string | (() => string),
   probe: () => T | Promise<T>,
-  timeoutMs = 10_000,
+  timeoutMs = 60_000,
 ): Promise<Exclude<T, NotYet>> {
   const deadline = Date.now() + timeoutMs;
   let delayMs = 2;
