@@ -110,10 +110,10 @@ const cameraSettingsBase = {
     .enum(['paddle', 'nearest'])
     .describe("Frame kept per segment: paddle = PaddleVideo's sampler (latest at or before the centre)."),
   stallTimeoutMs: positiveInt()
-    .max(maxSourceTimerMs)
+    .max(maxSourceTimerMs, 'stallTimeoutMs: at most 86400000 (a day)')
     .describe('No frame for this long = stalled; the source reconnects.'),
   connectTimeoutMs: positiveInt()
-    .max(maxSourceTimerMs)
+    .max(maxSourceTimerMs, 'connectTimeoutMs: at most 86400000 (a day)')
     .describe('A connection attempt without a first frame after this long fails.'),
   backoff: backoffSchema,
   rtspTransport: z.enum(['tcp', 'udp']).describe('RTSP transport for rtsp:// cameras.'),
