@@ -6,4 +6,8 @@ export const pipelineErrorCodes = [
   'E_PIPELINE_CLOSED',
   'E_PIPELINE_EMBED',
   'E_PIPELINE_HEAD',
+  /** A processor (segmenter, detector, window head) threw: a bug; the value is skipped, the stream goes on. */
+  'E_PIPELINE_INTERNAL',
+  /** A subscriber of predictions$ or events$ threw; the other subscribers are not affected. */
+  'E_PIPELINE_SUBSCRIBER',
 ] as const;

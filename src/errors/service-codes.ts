@@ -22,4 +22,6 @@ export const serviceErrorCodes = [
   'E_API_INTERNAL',
   'E_SERVICE_START',
   'E_SERVICE_STARTING',
+  /** A throw that escaped every guard (reached rxjs's onUnhandledError); logged and counted, never fatal. */
+  'E_SERVICE_UNHANDLED',
 ] as const;
