@@ -215,14 +215,15 @@ async function startRecognition(
   // (reported on errors$) does not keep a value from the others.
   ctx.parts.subscriptions.push(
     pipeline.errors$.subscribe((error) => ctx.errors.report(error, 'pipeline')),
+    // First, so that a throw in it happens before the publishers get the same event.
+    ...(deps.extraEventSubscriber === undefined
+      ? []
+      : [pipeline.events$.subscribe(deps.extraEventSubscriber)]),
     pipeline.events$.subscribe((event) => ctx.publishers.publishEvent(event)),
     pipeline.predictions$.subscribe((p) => runtimes.notePrediction(p)),
     pipeline.predictions$.subscribe((p) =>
       ctx.publishers.publishPrediction(p, publishPredictionsFor(p.cameraId)),
     ),
-    ...(deps.extraEventSubscriber === undefined
-      ? []
-      : [pipeline.events$.subscribe(deps.extraEventSubscriber)]),
   );
   const initial = await initialCameras(config, log);
   registry.startAll(initial);
