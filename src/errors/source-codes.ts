@@ -1,9 +1,13 @@
 // Camera sources, ffmpeg supervision and the simulators.
 // Only configuration is thrown; what goes wrong at run time (auth, network, ffmpeg missing) is reported
 // on the camera's status$ as a CameraFault, because a camera must never take the service down.
-export const sourceErrorCodes = [
+import type { ErrorCatalog } from './catalog.js';
+
+export const sourceErrors = {
   /** The camera URL is empty or its scheme does not fit the requested kind. */
-  'E_SOURCE_URL',
+  E_SOURCE_URL: { status: 400 },
   /** A source option is out of range (sampleFps, output size, backoff steps, timeouts). */
-  'E_SOURCE_OPTIONS',
-] as const;
+  E_SOURCE_OPTIONS: { status: 400 },
+  /** The service already runs as many cameras as it may (server.maxCameras); remove one first. */
+  E_SOURCE_CAMERA_LIMIT: { status: 409 },
+} as const satisfies ErrorCatalog;
