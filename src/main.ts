@@ -1,12 +1,20 @@
 // Composition root: the one place that reads the environment (through config), builds the commands and
 // wires modules together.
 import { Command } from 'commander';
+import { pino } from 'pino';
+import { config as rxjsConfig } from 'rxjs';
 import { registerConvertCommand } from './cli/convert.js';
 import { registerPredictCommand } from './cli/predict.js';
 import { registerQuantizeCommand } from './cli/quantize.js';
 import { registerSimulateCommand } from './cli/simulate.js';
 import { registerServeCommand } from './cli/serve.js';
 import { reportError } from './cli/report-error.js';
+import { ErrorReporter } from './service/error-reporter.js';
+
+// rxjs's default rethrows a subscriber's throw from a timer, which kills the process: log and count instead
+// (stderr: stdout may carry a command's output). `tsn serve` swaps in its logger and shows the counts.
+const errors = new ErrorReporter(pino({ base: { service: 'tsn-stream' } }, pino.destination(2)));
+rxjsConfig.onUnhandledError = (error) => errors.report(error, 'rxjs');
 
 const program = new Command('tsn')
   .description('tsn-stream: real-time action recognition with PaddleVideo TSN')
@@ -15,7 +23,7 @@ registerConvertCommand(program);
 registerPredictCommand(program);
 registerQuantizeCommand(program);
 registerSimulateCommand(program);
-registerServeCommand(program);
+registerServeCommand(program, errors);
 
 try {
   await program.parseAsync(process.argv);

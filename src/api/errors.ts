@@ -1,51 +1,45 @@
-// The API's one error shape: { error: { code, message, details } }, and the HTTP status of each code.
-import type { FastifyReply } from 'fastify';
+// The API's one error shape, { error: { code, message, details } }, and the one error handler that turns a
+// thrown TsnError into it with the status its catalog entry gives (src/errors). Routes just throw.
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
-import { isTsnError, TsnError, type ErrorCode } from '../errors/index.js';
+import { httpStatusOf, isPublicCode, isTsnError, TsnError } from '../errors/index.js';
 
 export interface ApiErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
 }
 
-const statusByCode: Partial<Record<ErrorCode, number>> = {
-  E_API_VALIDATION: 400,
-  E_API_BAD_REQUEST: 400,
-  E_API_UNAUTHORIZED: 401,
-  E_API_FORBIDDEN: 403,
-  E_API_NOT_FOUND: 404,
-  E_API_CONFLICT: 409,
-  E_SERVICE_STARTING: 503,
-};
-
-/** Option errors raised by the sources or the pipeline while applying a camera are the client's input. */
-const inputErrorPrefixes = ['E_SOURCE_', 'E_PIPELINE_CONFIG', 'E_CONFIG'];
-
-export function statusOf(error: TsnError): number {
-  const known = statusByCode[error.code];
-  if (known !== undefined) return known;
-  return inputErrorPrefixes.some((p) => error.code.startsWith(p)) ? 400 : 500;
-}
-
-export function sendError(
-  reply: FastifyReply,
-  status: number,
-  code: string,
-  message: string,
-  details?: unknown,
-) {
+/** Sends a TsnError with its catalog status (or `status`, when a route needs a finer one, e.g. 415). */
+export function sendError(reply: FastifyReply, error: TsnError, status = httpStatusOf(error.code)) {
+  const details = Object.keys(error.context).length === 0 ? undefined : error.context;
   const body: ApiErrorBody = {
-    error: details === undefined ? { code, message } : { code, message, details },
+    error:
+      details === undefined
+        ? { code: error.code, message: error.message }
+        : { code: error.code, message: error.message, details },
   };
   return reply.code(status).type('application/json').send(body);
 }
 
-export function sendTsnError(reply: FastifyReply, error: unknown) {
-  const status = isTsnError(error) ? statusOf(error) : 500;
-  if (isTsnError(error) && status !== 500)
-    return sendError(reply, status, error.code, error.message, error.context);
-  // The client gets no internals; the log gets everything.
-  reply.log.error({ err: error }, 'request failed');
-  return sendError(reply, 500, 'E_API_INTERNAL', 'internal error; see the service log');
+/** Installs the one error handler: TsnError -> its status and body; fastify's own 4xx -> E_API_BAD_REQUEST. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request, reply) => {
+    if (isTsnError(error) && isPublicCode(error.code)) {
+      if (httpStatusOf(error.code) >= 500) request.log.error({ err: error }, 'request failed');
+      return sendError(reply, error);
+    }
+    const status = isTsnError(error) ? 500 : ((error as Partial<FastifyError>).statusCode ?? 500);
+    if (status < 500) {
+      const { message, code } = error as FastifyError;
+      return sendError(
+        reply,
+        new TsnError('E_API_BAD_REQUEST', message, { context: { fastifyCode: code } }),
+        status,
+      );
+    }
+    // The client gets no internals; the log gets everything.
+    request.log.error({ err: error }, 'request failed');
+    return sendError(reply, new TsnError('E_API_INTERNAL', 'internal error; see the service log'));
+  });
 }
 
 /** Zod issues as a compact, client-friendly list. */

@@ -1,6 +1,6 @@
 export { buildApi, API_VERSION } from './server.js';
 export { buildOpenApiDocument } from './openapi.js';
-export { createTokenCheck, bearerFromHeader, type AuthVerdict } from './auth.js';
+export { createTokenCheck, requireBearer, type AuthVerdict } from './auth.js';
 export { cameraJson } from './camera-json.js';
 export type {
   ApiAuth,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { cameraIdSchema, cameraPatchSchema, cameraSchema } from '../config/index.js';
 import { TsnError } from '../errors/index.js';
 import { cameraJson } from './camera-json.js';
-import { sendTsnError, validationError } from './errors.js';
+import { validationError } from './errors.js';
 import type { CameraManager } from './types.js';
 
 const idParams = z.strictObject({ id: cameraIdSchema });
@@ -25,54 +25,38 @@ export function registerCameraRoutes(app: FastifyInstance, cameras: CameraManage
   app.get('/v1/cameras', async () => ({ cameras: cameras.list().map(cameraJson) }));
 
   app.post('/v1/cameras', async (request, reply) => {
-    try {
-      const spec = parse(cameraSchema, request.body, 'camera');
-      if (cameras.get(spec.id) !== undefined) {
-        throw new TsnError(
-          'E_API_CONFLICT',
-          `camera "${spec.id}" exists; PATCH /v1/cameras/${spec.id} changes it`,
-          {
-            context: { camera: spec.id },
-          },
-        );
-      }
-      const view = await cameras.add(spec);
-      return reply.code(201).header('location', `/v1/cameras/${spec.id}`).send(cameraJson(view));
-    } catch (error) {
-      return sendTsnError(reply, error);
+    const spec = parse(cameraSchema, request.body, 'camera');
+    if (cameras.get(spec.id) !== undefined) {
+      throw new TsnError(
+        'E_API_CONFLICT',
+        `camera "${spec.id}" exists; PATCH /v1/cameras/${spec.id} changes it`,
+        {
+          context: { camera: spec.id },
+        },
+      );
     }
+    const view = await cameras.add(spec);
+    return reply.code(201).header('location', `/v1/cameras/${spec.id}`).send(cameraJson(view));
   });
 
-  app.get('/v1/cameras/:id', async (request, reply) => {
-    try {
-      const { id } = parse(idParams, request.params, 'camera id');
-      const view = cameras.get(id);
-      if (view === undefined) throw notFound(id);
-      return cameraJson(view);
-    } catch (error) {
-      return sendTsnError(reply, error);
-    }
+  app.get('/v1/cameras/:id', async (request) => {
+    const { id } = parse(idParams, request.params, 'camera id');
+    const view = cameras.get(id);
+    if (view === undefined) throw notFound(id);
+    return cameraJson(view);
   });
 
-  app.patch('/v1/cameras/:id', async (request, reply) => {
-    try {
-      const { id } = parse(idParams, request.params, 'camera id');
-      const patch = parse(cameraPatchSchema, request.body, 'camera patch');
-      if (cameras.get(id) === undefined) throw notFound(id);
-      return cameraJson(await cameras.patch(id, patch));
-    } catch (error) {
-      return sendTsnError(reply, error);
-    }
+  app.patch('/v1/cameras/:id', async (request) => {
+    const { id } = parse(idParams, request.params, 'camera id');
+    const patch = parse(cameraPatchSchema, request.body, 'camera patch');
+    if (cameras.get(id) === undefined) throw notFound(id);
+    return cameraJson(await cameras.patch(id, patch));
   });
 
   app.delete('/v1/cameras/:id', async (request, reply) => {
-    try {
-      const { id } = parse(idParams, request.params, 'camera id');
-      if (cameras.get(id) === undefined) throw notFound(id);
-      await cameras.remove(id);
-      return reply.code(204).send();
-    } catch (error) {
-      return sendTsnError(reply, error);
-    }
+    const { id } = parse(idParams, request.params, 'camera id');
+    if (cameras.get(id) === undefined) throw notFound(id);
+    await cameras.remove(id);
+    return reply.code(204).send();
   });
 }

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { createTokenCheck } from './auth.js';
-import { sendError } from './errors.js';
+import { TsnError } from '../errors/index.js';
+import { requireBearer } from './auth.js';
 import type { ApiDeps } from './types.js';
 
 const files = {
@@ -30,7 +30,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: ApiDeps): vo
   for (const [path, [name, type]] of Object.entries(files)) {
     app.get(path, async (_request, reply) => {
       if (dir === undefined)
-        return sendError(reply, 404, 'E_API_NOT_FOUND', 'the dashboard is not installed (assets/dashboard/)');
+        throw new TsnError('E_API_NOT_FOUND', 'the dashboard is not installed (assets/dashboard/)');
       let body = cache.get(name);
       if (body === undefined) {
         body = await readFile(join(dir, name));
@@ -55,13 +55,13 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: ApiDeps): vo
   );
 
   // Lets the page check a token before using it (no side effect, unlike a mutation).
-  const check = token === undefined ? undefined : createTokenCheck(token);
+  const check =
+    token === undefined
+      ? undefined
+      : requireBearer(token, 'this request needs "Authorization: Bearer <token>"');
   app.get('/v1/dashboard/auth', async (request, reply) => {
-    const verdict = check === undefined ? 'ok' : check(request.headers.authorization);
-    if (verdict === 'ok') return reply.code(204).send();
-    return verdict === 'missing'
-      ? sendError(reply, 401, 'E_API_UNAUTHORIZED', 'this request needs "Authorization: Bearer <token>"')
-      : sendError(reply, 403, 'E_API_FORBIDDEN', 'the bearer token is not valid');
+    check?.(request, reply);
+    return reply.code(204).send();
   });
 }
 

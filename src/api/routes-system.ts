@@ -1,7 +1,7 @@
 // Health, readiness, metrics, recent events and the OpenAPI document.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { sendTsnError, validationError } from './errors.js';
+import { validationError } from './errors.js';
 import type { ApiDeps } from './types.js';
 
 export const recentEventsQuerySchema = z.strictObject({
@@ -24,14 +24,10 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps, openap
     return reply.type(deps.metrics.contentType).send(text);
   });
 
-  app.get('/v1/events/recent', async (request, reply) => {
-    try {
-      const parsed = recentEventsQuerySchema.safeParse(request.query ?? {});
-      if (!parsed.success) throw validationError('query', parsed.error);
-      return { events: deps.events.recent(parsed.data) };
-    } catch (error) {
-      return sendTsnError(reply, error);
-    }
+  app.get('/v1/events/recent', async (request) => {
+    const parsed = recentEventsQuerySchema.safeParse(request.query ?? {});
+    if (!parsed.success) throw validationError('query', parsed.error);
+    return { events: deps.events.recent(parsed.data) };
   });
 
   app.get('/openapi.json', async () => openapi());

@@ -1,10 +1,10 @@
 // WHIP (RFC 9725): POST /v1/whip/:camera with an SDP offer -> 201 + answer + Location of the session;
 // DELETE on the Location ends it; PATCH (trickle ICE / ICE restart) is not supported: 405. The answer
 // carries every ICE candidate (gathering completes before it is sent), so publishers need no trickle.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isTsnError, type ErrorCode } from '../errors/index.js';
-import { createTokenCheck } from './auth.js';
-import { sendError } from './errors.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { TsnError } from '../errors/index.js';
+import { requireBearer } from './auth.js';
+import { registerErrorHandler, sendError } from './errors.js';
 import { publishPageHtml } from './publish-page.js';
 import type { ApiAuth } from './types.js';
 
@@ -23,23 +23,29 @@ export interface WhipRouteDeps {
   readonly auth: ApiAuth;
 }
 
-const statusByCode: Partial<Record<ErrorCode, number>> = {
-  E_WHIP_SDP: 400,
-  E_WHIP_NOT_FOUND: 404,
-  E_WHIP_BUSY: 409,
-  E_WHIP_NEGOTIATION: 500,
-  E_SERVICE_STARTING: 503,
-};
-
 const cameraIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * Registers the WHIP routes in their own fastify scope, with the API's error handler, so they answer the
+ * same way whether mounted by buildApi or on a bare fastify instance (the WebRTC tests).
+ */
 export function registerWhipRoutes(app: FastifyInstance, deps: WhipRouteDeps): void {
+  void app.register(async (scope) => {
+    registerErrorHandler(scope);
+    registerRoutes(scope, deps);
+  });
+}
+
+function registerRoutes(app: FastifyInstance, deps: WhipRouteDeps): void {
   app.addContentTypeParser(
     ['application/sdp', 'application/trickle-ice-sdpfrag'],
     { parseAs: 'string' },
     (_request, body, done) => done(null, body),
   );
-  const authorized = authorizer(deps.auth);
+  const authorize =
+    deps.auth.token === undefined
+      ? () => undefined
+      : requireBearer(deps.auth.token, 'WHIP needs "Authorization: Bearer <token>"');
 
   app.get('/v1/whip/publish.html', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(publishPageHtml),
@@ -51,51 +57,41 @@ export function registerWhipRoutes(app: FastifyInstance, deps: WhipRouteDeps): v
   );
 
   app.post('/v1/whip/:camera', async (request, reply) => {
-    if (!authorized(request, reply)) return reply;
+    authorize(request, reply);
     const camera = cameraParam(request);
     if (camera === undefined)
-      return sendError(reply, 404, 'E_WHIP_NOT_FOUND', 'camera id: 1-64 characters from A-Z a-z 0-9 _ -');
+      throw new TsnError('E_WHIP_NOT_FOUND', 'camera id: 1-64 characters from A-Z a-z 0-9 _ -');
     if (!isSdp(request)) {
-      return sendError(
-        reply,
-        415,
+      const error = new TsnError(
         'E_WHIP_SDP',
         'a WHIP offer must be sent with Content-Type: application/sdp',
       );
+      return sendError(reply, error, 415);
     }
     const replace = ['1', 'true'].includes(String((request.query as Record<string, unknown>).replace ?? ''));
-    try {
-      const { sessionId, answerSdp } = await deps.whip.publish(camera, String(request.body ?? ''), {
-        replace,
-      });
-      return reply
-        .code(201)
-        .header('location', `/v1/whip/${camera}/sessions/${sessionId}`)
-        .header('etag', `"${sessionId}"`)
-        .type('application/sdp')
-        .send(answerSdp);
-    } catch (error) {
-      return sendWhipError(request, reply, error);
-    }
+    const { sessionId, answerSdp } = await deps.whip.publish(camera, String(request.body ?? ''), {
+      replace,
+    });
+    return reply
+      .code(201)
+      .header('location', `/v1/whip/${camera}/sessions/${sessionId}`)
+      .header('etag', `"${sessionId}"`)
+      .type('application/sdp')
+      .send(answerSdp);
   });
 
   app.delete('/v1/whip/:camera/sessions/:session', async (request, reply) => {
-    if (!authorized(request, reply)) return reply;
+    authorize(request, reply);
     const camera = cameraParam(request);
     const { session } = request.params as { session: string };
     if (camera === undefined || !(await deps.whip.end(camera, session))) {
-      return sendError(
-        reply,
-        404,
-        'E_WHIP_NOT_FOUND',
-        `no live WHIP session ${session} on camera ${String(camera)}`,
-      );
+      throw new TsnError('E_WHIP_NOT_FOUND', `no live WHIP session ${session} on camera ${String(camera)}`);
     }
     return reply.code(200).send();
   });
 
   app.patch('/v1/whip/:camera/sessions/:session', async (request, reply) => {
-    if (!authorized(request, reply)) return reply;
+    authorize(request, reply);
     // Trickle ICE and ICE restarts are not supported (RFC 9725 §4.3.1): the answer already holds every
     // candidate; a publisher that loses its connection POSTs a new offer instead.
     return reply.code(405).header('allow', 'DELETE').send();
@@ -109,34 +105,4 @@ function cameraParam(request: FastifyRequest): string | undefined {
 
 function isSdp(request: FastifyRequest): boolean {
   return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() === 'application/sdp';
-}
-
-/**
- * Publishing video is a mutation: with a token configured, WHIP always needs it (also when the API
- * leaves mutations open), sent as WHIP clients do: Authorization: Bearer <token>.
- */
-function authorizer(auth: ApiAuth): (request: FastifyRequest, reply: FastifyReply) => boolean {
-  if (auth.token === undefined) return () => true;
-  const check = createTokenCheck(auth.token);
-  return (request, reply) => {
-    const verdict = check(request.headers.authorization);
-    if (verdict === 'ok') return true;
-    if (verdict === 'missing') {
-      reply.header('www-authenticate', 'Bearer realm="tsn-stream"');
-      void sendError(reply, 401, 'E_API_UNAUTHORIZED', 'WHIP needs "Authorization: Bearer <token>"');
-    } else {
-      void sendError(reply, 403, 'E_API_FORBIDDEN', 'the bearer token is not valid');
-    }
-    return false;
-  };
-}
-
-function sendWhipError(request: FastifyRequest, reply: FastifyReply, error: unknown) {
-  if (isTsnError(error)) {
-    const status = statusByCode[error.code] ?? 500;
-    if (status >= 500) request.log.error({ err: error }, 'WHIP publish failed');
-    return sendError(reply, status, error.code, error.message, error.context);
-  }
-  request.log.error({ err: error }, 'WHIP publish failed');
-  return sendError(reply, 500, 'E_API_INTERNAL', 'internal error; see the service log');
 }

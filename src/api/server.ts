@@ -1,7 +1,8 @@
 // Builds the fastify app (not listening): routes, auth on mutations, one error shape for everything.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createTokenCheck } from './auth.js';
-import { sendError } from './errors.js';
+import { TsnError } from '../errors/index.js';
+import { requireBearer } from './auth.js';
+import { registerErrorHandler, sendError } from './errors.js';
 import { hostAllowed, hostNameOf, type HostPolicy } from './request-guard.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerCameraRoutes } from './routes-cameras.js';
@@ -28,19 +29,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) =>
     sendError(
       reply,
-      404,
-      'E_API_NOT_FOUND',
-      `no route ${request.method} ${request.url}; GET /openapi.json lists them`,
+      new TsnError(
+        'E_API_NOT_FOUND',
+        `no route ${request.method} ${request.url}; GET /openapi.json lists them`,
+      ),
     ),
   );
-  app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      return sendError(reply, 500, 'E_API_INTERNAL', 'internal error; see the service log');
-    }
-    return sendError(reply, status, 'E_API_BAD_REQUEST', error.message, { fastifyCode: error.code });
-  });
+  registerErrorHandler(app);
   let openapi: unknown;
   const openapiDocument = () =>
     (openapi ??= buildOpenApiDocument({
@@ -57,12 +52,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 }
 
 function registerHostCheck(app: FastifyInstance, hosts: HostPolicy): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     const header = request.headers.host;
     if (hostAllowed(header, hosts)) return;
-    return sendError(
-      reply,
-      421,
+    throw new TsnError(
       'E_API_HOST',
       `this service does not answer for host ${JSON.stringify(hostNameOf(header) ?? header ?? '')}; ` +
         'add it to server.allowedHosts if clients reach the service under that name',
@@ -72,19 +65,8 @@ function registerHostCheck(app: FastifyInstance, hosts: HostPolicy): void {
 
 function registerAuth(app: FastifyInstance, auth: ApiAuth): void {
   if (auth.token === undefined || !auth.protectMutations) return;
-  const check = createTokenCheck(auth.token);
+  const require = requireBearer(auth.token, 'this request needs "Authorization: Bearer <token>"');
   app.addHook('onRequest', async (request, reply) => {
-    if (!mutatingMethods.has(request.method)) return;
-    const verdict = check(request.headers.authorization);
-    if (verdict === 'missing') {
-      reply.header('www-authenticate', 'Bearer realm="tsn-stream"');
-      return sendError(
-        reply,
-        401,
-        'E_API_UNAUTHORIZED',
-        'this request needs "Authorization: Bearer <token>"',
-      );
-    }
-    if (verdict === 'wrong') return sendError(reply, 403, 'E_API_FORBIDDEN', 'the bearer token is not valid');
+    if (mutatingMethods.has(request.method)) require(request, reply);
   });
 }

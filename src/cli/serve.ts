@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { locateFfmpeg } from '../config/ffmpeg-path.js';
 import { loadConfig, type ConfigFlags } from '../config/index.js';
+import type { ErrorReporter } from '../service/error-reporter.js';
 import { startService } from '../service/start-service.js';
 import { reportError } from './report-error.js';
 
@@ -17,7 +18,7 @@ interface ServeOptions {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const CLOSE_TIMEOUT_MS = 20_000;
 
-export function registerServeCommand(program: Command): void {
+export function registerServeCommand(program: Command, errors?: ErrorReporter): void {
   program
     .command('serve')
     .description(
@@ -35,10 +36,10 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'HTTP port')
     .option('--nats <url>', 'NATS server URL (enables NATS publishing)')
     .option('--backend <name>', 'inference backend: onnx or tfjs')
-    .action(async (options: ServeOptions) => serve(options));
+    .action(async (options: ServeOptions) => serve(options, errors));
 }
 
-async function serve(options: ServeOptions): Promise<void> {
+async function serve(options: ServeOptions, errors: ErrorReporter | undefined): Promise<void> {
   const flags: ConfigFlags = {
     camera: options.camera,
     ...(options.model === undefined ? {} : { model: options.model }),
@@ -48,7 +49,12 @@ async function serve(options: ServeOptions): Promise<void> {
   };
   const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), flags });
   const logger = pino({ level: config.logLevel, base: { service: 'tsn-stream' } });
-  const service = await startService(config, { logger, ffmpegPath: locateFfmpeg()?.path });
+  errors?.useLogger(logger);
+  const service = await startService(config, {
+    logger,
+    ffmpegPath: locateFfmpeg()?.path,
+    ...(errors === undefined ? {} : { errors }),
+  });
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

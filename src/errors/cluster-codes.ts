@@ -1,8 +1,16 @@
-// Scale-out: leases, registry, remote inference.
-export const clusterErrorCodes = [
-  'E_CLUSTER_WIRE',
-  'E_CLUSTER_INFER_TIMEOUT',
-  'E_CLUSTER_INFER_MODEL',
-  'E_CLUSTER_INFER_OVERLOAD',
-  'E_CLUSTER_INFER_FAILED',
-] as const;
+// Scale-out: leases, registry, remote inference. Internal to the cluster (no HTTP status): a failed
+// remote inference reaches the pipeline's lost-segment policy, never an API client.
+import type { ErrorCatalog } from './catalog.js';
+
+export const clusterErrors = {
+  /** A remote-inference message that does not parse (edge and worker run different releases). */
+  E_CLUSTER_WIRE: {},
+  /** No inference worker answered in time, after one retry. */
+  E_CLUSTER_INFER_TIMEOUT: {},
+  /** A request named a model the worker does not hold. */
+  E_CLUSTER_INFER_MODEL: {},
+  /** The worker's queue was full; the request was refused at once. */
+  E_CLUSTER_INFER_OVERLOAD: {},
+  /** The worker's backbone call failed. */
+  E_CLUSTER_INFER_FAILED: {},
+} as const satisfies ErrorCatalog;

@@ -2,7 +2,7 @@
 // window head -> predictions -> detector -> events. A thin shell: state lives in the pure processors.
 import { asyncScheduler, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ActionEvent, EpisodeEndReason, Frame, Prediction } from '../domain/index.js';
-import { TsnError } from '../errors/index.js';
+import { isTsnError, TsnError } from '../errors/index.js';
 import type { IdFactory } from './detector-events.js';
 import { Detector, type DetectorCameraConfig } from './detector.js';
 import {
@@ -21,7 +21,7 @@ import {
   type PipelineMetricsSnapshot,
   type PipelineSamples,
 } from './metrics.js';
-import { segmentFrames } from './operators.js';
+import { isolateSubscribers, segmentFrames } from './operators.js';
 import {
   defaultBatching,
   defaultCameraOptions,
@@ -79,7 +79,11 @@ export interface RecognitionPipeline {
   readonly predictions$: Observable<Prediction>;
   /** action.started / action.ended. Hot. */
   readonly events$: Observable<ActionEvent>;
-  /** Inference failures (the affected windows are skipped; the pipeline goes on). Hot. */
+  /**
+   * Everything that went wrong on the stream path, the pipeline going on: inference failures (the affected
+   * windows are skipped), a processor that threw (E_PIPELINE_INTERNAL), a subscriber of predictions$ or
+   * events$ that threw (E_PIPELINE_SUBSCRIBER; the other subscribers still get every value). Hot.
+   */
   readonly errors$: Observable<TsnError>;
   metrics(): PipelineMetricsSnapshot;
   /** Histogram observations since the last call (call it from one place, the metrics collector). */
@@ -137,6 +141,15 @@ export function createRecognitionPipeline(
   let seqBase = 0;
   let closed = false;
 
+  /** Runs a step of the stream path; what it throws goes to errors$ rather than up into rxjs. */
+  const guarded = (where: string, context: Record<string, unknown>, run: () => void): void => {
+    try {
+      run();
+    } catch (error) {
+      errors$.next(internalError(error, where, context));
+    }
+  };
+
   const emitEvents = (events: readonly ActionEvent[]): void => {
     for (const event of events) {
       const entry = entries.get(event.camera);
@@ -154,21 +167,23 @@ export function createRecognitionPipeline(
         topKOf: (cameraId) => entries.get(cameraId)?.options.detector.topK ?? defaults.detector.topK,
       });
     } catch (error) {
-      errors$.next(error as TsnError);
+      errors$.next(internalError(error, 'window head'));
       return;
     }
-    predictions.forEach((prediction, i) => {
-      const entry = entries.get(prediction.cameraId);
-      const spec = windows[i];
-      // A window of a removed camera, possibly re-added under the same id since, is dropped.
-      const current = entry !== undefined && (spec?.segments[0]?.seq ?? -1) >= entry.firstSeq;
-      if (entry === undefined || spec === undefined || !current || closed) return;
-      entry.counters.predictions++;
-      samples.observeLatencyMs(deps.now() - lastFrameWallMs(spec));
-      const out = detector.push(prediction);
-      if (out.prediction !== null) predictions$.next(out.prediction);
-      emitEvents(out.events);
-    });
+    predictions.forEach((prediction, i) =>
+      guarded('detector', { cameraId: prediction.cameraId }, () => {
+        const entry = entries.get(prediction.cameraId);
+        const spec = windows[i];
+        // A window of a removed camera, possibly re-added under the same id since, is dropped.
+        const current = entry !== undefined && (spec?.segments[0]?.seq ?? -1) >= entry.firstSeq;
+        if (entry === undefined || spec === undefined || !current || closed) return;
+        entry.counters.predictions++;
+        samples.observeLatencyMs(deps.now() - lastFrameWallMs(spec));
+        const out = detector.push(prediction);
+        if (out.prediction !== null) predictions$.next(out.prediction);
+        emitEvents(out.events);
+      }),
+    );
   };
 
   const stage = createStage(options.mode ?? 'segment', deps, {
@@ -183,10 +198,11 @@ export function createRecognitionPipeline(
     reportError: (error) => errors$.next(error),
   });
 
-  const onSegmenterOutput = (out: SegmenterOutput): void => {
-    stage.acceptWindows(out.windows);
-    stage.acceptSegments(out.segments);
-  };
+  const onSegmenterOutput = (cameraId: string, out: SegmenterOutput): void =>
+    guarded('inference stage', { cameraId }, () => {
+      stage.acceptWindows(out.windows);
+      stage.acceptSegments(out.segments);
+    });
 
   const removeCamera = (cameraId: string, reason: EpisodeEndReason): void => {
     const entry = entries.get(cameraId);
@@ -221,8 +237,10 @@ export function createRecognitionPipeline(
       entries.set(cameraId, entry);
       stage.addCamera(cameraId, resolved.numSeg, resolved.views);
       detector.setCamera(cameraId, detectorConfigOf(resolved));
-      entry.subscription = frames$.pipe(segmentFrames(segmenter)).subscribe({
-        next: onSegmenterOutput,
+      const onSegmenterError = (error: unknown) =>
+        errors$.next(internalError(error, 'segmenter', { cameraId }));
+      entry.subscription = frames$.pipe(segmentFrames(segmenter, onSegmenterError)).subscribe({
+        next: (out) => onSegmenterOutput(cameraId, out),
         error: (error: unknown) => errors$.next(frameStreamError(cameraId, error)),
       });
     },
@@ -231,8 +249,8 @@ export function createRecognitionPipeline(
       emitEvents(detector.endCamera(cameraId, reason));
     },
     cameras: () => [...entries.keys()],
-    predictions$: predictions$.asObservable(),
-    events$: events$.asObservable(),
+    predictions$: isolateSubscribers(predictions$, (e) => errors$.next(subscriberError(e, 'predictions$'))),
+    events$: isolateSubscribers(events$, (e) => errors$.next(subscriberError(e, 'events$'))),
     errors$: errors$.asObservable(),
     metrics() {
       const gauges = stage.gauges();
@@ -294,6 +312,28 @@ function frameStreamError(cameraId: string, cause: unknown): TsnError {
     `the frame stream of camera ${cameraId} failed and ended; remove and re-add the camera`,
     { cause, context: { cameraId } },
   );
+}
+
+/** A TsnError passes through; anything else is a bug in a processor, wrapped with a stable code. */
+function internalError(error: unknown, where: string, context: Record<string, unknown> = {}): TsnError {
+  if (isTsnError(error)) return error;
+  return new TsnError(
+    'E_PIPELINE_INTERNAL',
+    `the ${where} threw (${messageOf(error)}); the value was skipped and the pipeline goes on: please report this bug`,
+    { cause: error, context: { ...context, where } },
+  );
+}
+
+function subscriberError(error: unknown, stream: string): TsnError {
+  return new TsnError(
+    'E_PIPELINE_SUBSCRIBER',
+    `a subscriber of ${stream} threw (${messageOf(error)}); the other subscribers still get every value`,
+    { cause: error, context: { stream } },
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function configError(message: string): TsnError {

@@ -20,6 +20,8 @@ export interface MetricsSources {
     publishFailures: number;
   };
   readonly webSocket?: () => { clients: number; messagesSent: number; slowConsumerDisconnects: number };
+  /** Errors the service survived (pipeline errors$, throwing publishers, unhandled stream errors), by code. */
+  readonly errors?: () => readonly (readonly [code: string, count: number])[];
 }
 
 const cameraCounters = [
@@ -83,6 +85,12 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
     ['camera', 'state'],
     () => sources.cameras.list().map((v) => [{ camera: v.spec.id, state: v.status.state }, 1] as const),
   );
+  const errors = sources.errors;
+  if (errors !== undefined) {
+    counter(registry, 'tsn_errors_total', 'Errors the service logged and survived, by code', ['code'], () =>
+      errors().map(([code, count]) => [{ code }, count] as const),
+    );
+  }
   registerHistograms(registry, sources.drainSamples);
   registerPublisherMetrics(registry, sources);
   return registry;

@@ -25,8 +25,22 @@ export interface Publishers {
 
 export function createPublishers(
   config: Config,
-  deps: { readonly server: Server; readonly ring: RecentEventRing; readonly logger: PublishLogger },
+  deps: {
+    readonly server: Server;
+    readonly ring: RecentEventRing;
+    readonly logger: PublishLogger;
+    /** A destination that throws is reported here; the other destinations still get the message. */
+    readonly onError?: (error: unknown, destination: string) => void;
+  },
 ): Publishers {
+  const each = (destination: string, send: () => void): void => {
+    try {
+      send();
+    } catch (error) {
+      if (deps.onError === undefined) throw error;
+      deps.onError(error, destination);
+    }
+  };
   const nats =
     config.nats.url === undefined ? undefined : createNats(config.nats, config.nats.url, deps.logger);
   const ws = config.websocket;
@@ -49,18 +63,18 @@ export function createPublishers(
     nats,
     webSocket,
     publishEvent(event) {
-      deps.ring.push(event);
-      nats?.publishEvent(event);
-      webSocket?.publishEvent(event);
+      each('ring', () => deps.ring.push(event));
+      each('nats', () => nats?.publishEvent(event));
+      each('websocket', () => webSocket?.publishEvent(event));
     },
     publishPrediction(prediction, enabled) {
       if (!enabled) return;
-      nats?.publishPrediction(prediction);
-      webSocket?.publishPrediction(prediction);
+      each('nats', () => nats?.publishPrediction(prediction));
+      each('websocket', () => webSocket?.publishPrediction(prediction));
     },
     publishStatus(cameraId, status) {
-      nats?.publishStatus(cameraId, status);
-      webSocket?.publishStatus(cameraId, status);
+      each('nats', () => nats?.publishStatus(cameraId, status));
+      each('websocket', () => webSocket?.publishStatus(cameraId, status));
     },
     async close(flushTimeoutMs) {
       // While NATS is away nothing can be flushed: waiting would only delay the exit.

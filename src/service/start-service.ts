@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
+import type { ActionEvent } from '../domain/index.js';
 import { buildApi, type Readiness } from '../api/index.js';
 import { assertSafeExposure, checkConfigLabels, type CameraSpec, type Config } from '../config/index.js';
 import { openPipelineInference, type PipelineInference } from '../inference/pipeline-inference.js';
@@ -22,6 +23,7 @@ import { CameraRegistry } from './camera-manager.js';
 import { createCameraRuntimeFactory, type CameraRuntimeFactory } from './camera-runtime.js';
 import { DeferredCameraManager } from './deferred-cameras.js';
 import { RecentEventRing } from './event-ring.js';
+import { ErrorReporter } from './error-reporter.js';
 import { createMetricsRegistry } from './metrics.js';
 import { createPublishers, type Publishers } from './publishers.js';
 import { hostPolicyOf } from './host-policy.js';
@@ -35,6 +37,10 @@ export interface ServiceDeps {
   readonly now?: () => number;
   /** Download tuning for the model store (tests). */
   readonly download?: ResolveModelDeps['download'];
+  /** Logs and counts the errors the service survives; the composition root shares it with rxjs's config. */
+  readonly errors?: ErrorReporter;
+  /** Test hook: one more subscriber of the pipeline's events$, beside the publishers. */
+  readonly extraEventSubscriber?: (event: ActionEvent) => void;
 }
 
 export interface RunningService {
@@ -61,6 +67,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const log = deps.logger;
   const now = deps.now ?? Date.now;
   const parts: Parts = { subscriptions: [] };
+  const errors = deps.errors ?? new ErrorReporter(log);
   const ring = new RecentEventRing(config.api.recentEvents);
   const cameras = new DeferredCameraManager();
   // whip:// cameras register here when they start (docs/webrtc.md)
@@ -80,6 +87,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     nats: () => natsStats(late.publishers),
     webSocket: () =>
       late.publishers?.webSocket?.stats() ?? { clients: 0, messagesSent: 0, slowConsumerDisconnects: 0 },
+    errors: () => errors.counts(),
   });
   const app = buildApi({
     cameras,
@@ -97,6 +105,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     server: app.server,
     ring,
     logger: log.child({ component: 'publish' }),
+    onError: (error, destination) => errors.report(error, `publish:${destination}`),
   });
   late.publishers = publishers;
   parts.live = startLiveView(config, deps, app.server, parts, cameras);
@@ -128,6 +137,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     publishers,
     now,
     whip,
+    errors,
     signal: aborter.signal,
   });
   started.catch((error: unknown) => log.error({ err: error }, 'service failed to start'));
@@ -155,6 +165,7 @@ async function startRecognition(
     publishers: Publishers;
     now: () => number;
     whip: WhipHub;
+    errors: ErrorReporter;
     signal: AbortSignal;
   },
 ): Promise<void> {
@@ -213,14 +224,18 @@ async function startRecognition(
   ctx.parts.registry = registry;
   const publishPredictionsFor = (id: string) =>
     registry.get(id)?.spec.publishPredictions ?? config.defaults.publishPredictions;
+  // One subscription per consumer: events$ and predictions$ isolate their subscribers, so one that throws
+  // (reported on errors$) does not keep a value from the others.
   ctx.parts.subscriptions.push(
+    pipeline.errors$.subscribe((error) => ctx.errors.report(error, 'pipeline')),
+    // First, so that a throw in it happens before the publishers get the same event.
+    ...(deps.extraEventSubscriber === undefined
+      ? []
+      : [pipeline.events$.subscribe(deps.extraEventSubscriber)]),
     pipeline.events$.subscribe((event) => ctx.publishers.publishEvent(event)),
-    pipeline.predictions$.subscribe((p) => {
-      runtimes.notePrediction(p);
-      ctx.publishers.publishPrediction(p, publishPredictionsFor(p.cameraId));
-    }),
-    pipeline.errors$.subscribe((error) =>
-      log.warn({ code: error.code, err: error.message }, 'inference error'),
+    pipeline.predictions$.subscribe((p) => runtimes.notePrediction(p)),
+    pipeline.predictions$.subscribe((p) =>
+      ctx.publishers.publishPrediction(p, publishPredictionsFor(p.cameraId)),
     ),
   );
   const initial = await initialCameras(config, log);

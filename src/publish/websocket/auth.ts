@@ -1,25 +1,42 @@
+// The one bearer-token check of the project (HTTP mutations, WHIP, the WebSocket upgrade). Tokens are
+// compared as SHA-256 digests with timingSafeEqual: equal lengths always, so the time taken says nothing
+// about how much of a guess was right.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
+export type AuthVerdict = 'ok' | 'missing' | 'wrong';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/** The token of `Authorization: Bearer <token>`, or undefined. */
+export function bearerFromHeader(header: string | undefined): string | undefined {
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/** Checks a presented token against any of `tokens`; with no tokens configured every token is wrong. */
+export function createBearerCheck(tokens: readonly string[]): (presented: string | undefined) => AuthVerdict {
+  const expected = tokens.map(digest);
+  return (presented) => {
+    if (presented === undefined) return 'missing';
+    const actual = digest(presented);
+    // Every configured token is compared, so the time does not say which one (if any) matched.
+    let ok = false;
+    for (const e of expected) ok = timingSafeEqual(e, actual) || ok;
+    return ok ? 'ok' : 'wrong';
+  };
+}
+
 /** The bearer token of an upgrade request: `Authorization: Bearer <t>` or, for browsers, `?token=<t>`. */
 export function bearerTokenOf(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (match?.[1] !== undefined) return match[1];
+  const fromHeader = bearerFromHeader(req.headers.authorization);
+  if (fromHeader !== undefined) return fromHeader;
   const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
   return token === null || token === '' ? undefined : token;
 }
 
-// Hashing first gives equal-length inputs, so the comparison time says nothing about the token.
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
 /** An `authorize` hook accepting any of `tokens`; with no tokens configured every request is rejected. */
 export function bearerTokenAuthorizer(tokens: readonly string[]): (req: IncomingMessage) => boolean {
-  const expected = tokens.map(digest);
-  return (req) => {
-    const token = bearerTokenOf(req);
-    if (token === undefined) return false;
-    const actual = digest(token);
-    return expected.some((e) => timingSafeEqual(e, actual));
-  };
+  const check = createBearerCheck(tokens);
+  return (req) => check(bearerTokenOf(req)) === 'ok';
 }

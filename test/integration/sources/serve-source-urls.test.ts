@@ -155,11 +155,11 @@ describe('camera URLs through the API of a real tsn serve', () => {
     assert.equal(backoff.status.error?.kind, 'dns');
   });
 
-  test('maxCameras: the next POST is 400 E_SOURCE_CAMERA_LIMIT and starts nothing', async () => {
+  test('maxCameras: the next POST is 409 E_SOURCE_CAMERA_LIMIT and starts nothing', async () => {
     assert.equal((await post({ id: 'off', url: 'rtsp://127.0.0.1:1/x', enabled: false })).status, 201);
     const before = descendants(serve.child.pid!).length;
     const res = await post({ id: 'fifth', url: 'rtsp://127.0.0.1:1/y' });
-    assert.equal(res.status, 400);
+    assert.equal(res.status, 409);
     assert.equal(res.body.error?.code, 'E_SOURCE_CAMERA_LIMIT');
     assert.match(res.body.error?.message ?? '', /sources\.maxCameras/);
     assert.ok(descendants(serve.child.pid!).length <= before);
