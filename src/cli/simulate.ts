@@ -12,6 +12,11 @@ import {
 } from '../../simulators/rtsp-camera/cli-options.js';
 import { parseFaultOption } from '../../simulators/rtsp-camera/fault-schema.js';
 import { startControlServer } from '../../simulators/rtsp-camera/control-server.js';
+import {
+  renderActionsDefaults as ra,
+  runRenderActions,
+  type RenderActionsFlags,
+} from '../../simulators/actions/cli.js';
 
 interface SimulateOptions {
   readonly host: string;
@@ -24,6 +29,7 @@ interface SimulateOptions {
   readonly generate?: boolean;
   readonly clipsDir: string;
   readonly controlPort?: string;
+  readonly renderActions?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -51,7 +57,29 @@ export function registerSimulateCommand(program: Command): void {
     .option('--generate', 'render default test clips (lavfi) when missing and serve them')
     .option('--clips-dir <dir>', 'where --generate keeps its clips', './.cache/sim-clips')
     .option('--control-port <port>', 'HTTP port for run-time faults: POST/DELETE /faults/:name, GET /cameras')
-    .action((files: string[], opts: SimulateOptions) => runSimulate(files, opts));
+    // Rendered action clips (simulators/actions): writes files and exits instead of serving cameras.
+    .option('--render-actions <dir>', 'render labelled action clips into DIR/<label>/ and exit')
+    .option('--clips-per-label <n>', 'with --render-actions: clips per label', ra.clipsPerLabel)
+    .option('--seed <n>', 'with --render-actions: seed of the clip set', ra.seed)
+    .option('--seconds <s>', 'with --render-actions: clip length', ra.seconds)
+    .option('--size <WxH>', 'with --render-actions: frame size (even numbers)', ra.size)
+    .option('--fps <n>', 'with --render-actions: frame rate', ra.fps)
+    .action((files: string[], opts: SimulateOptions) =>
+      opts.renderActions === undefined
+        ? runSimulate(files, opts)
+        : renderActions(opts as SimulateOptions & RenderActionsFlags),
+    );
+}
+
+async function renderActions(opts: RenderActionsFlags): Promise<void> {
+  const ffmpeg = locateFfmpeg();
+  if (ffmpeg === undefined) {
+    throw new TsnError(
+      'E_SIM_FFMPEG',
+      'ffmpeg not found: install it (apt-get install ffmpeg) or set FFMPEG_PATH',
+    );
+  }
+  await runRenderActions(opts, ffmpeg.path, (line) => void process.stderr.write(`tsn simulate: ${line}\n`));
 }
 
 async function runSimulate(files: readonly string[], opts: SimulateOptions): Promise<void> {
