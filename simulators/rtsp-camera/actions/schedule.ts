@@ -86,7 +86,7 @@ export interface WallAction {
  * the loop repeats back to back from there.
  */
 export function actionsBetween(
-  schedule: ActionSchedule,
+  schedule: Pick<ActionSchedule, 'loopMs' | 'actions'>,
   anchorWallMs: number,
   fromWallMs: number,
   toWallMs: number,
