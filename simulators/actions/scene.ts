@@ -36,20 +36,19 @@ function randomColour(rng: Random, lumLow: number, lumHigh: number, chroma = 255
   }
 }
 
-const BG_CHROMA = 40;
+const BG_CHROMA = 30;
 
 const between = (rng: Random, lo: number, hi: number): number => lo + (hi - lo) * rng.uniform();
 
 /**
- * The figure's clothes contrast strongly with the background (dark figures on light scenes and the
- * reverse), and backgrounds are smooth, muted and low-contrast: what tells actions apart is the figure's
+ * Dark clothes on a light, smooth, muted, low-contrast scene: what tells actions apart is the figure's
  * shape, so the scene must not drown it (a frozen backbone's mean-pooled features see every edge).
+ * Colours, clutter, size, place, speed and noise still change with every seed.
  */
 export function sceneFromSeed(seed: number): Scene {
   const rng = gaussianSource(seed ^ 0x5eed_a11);
-  const light = rng.uniform() < 0.5;
-  const [bgLow, bgHigh] = light ? [150, 230] : [25, 105];
-  const [figLow, figHigh] = light ? [0, 55] : [190, 255];
+  const [bgLow, bgHigh] = [165, 225];
+  const [figLow, figHigh] = [0, 45];
   const top = randomColour(rng, bgLow, bgHigh, BG_CHROMA);
   const bottom = randomColour(rng, bgLow, bgHigh, BG_CHROMA);
   const blobs: Blob[] = [];
@@ -62,7 +61,7 @@ export function sceneFromSeed(seed: number): Scene {
       rx: between(rng, 0.03, 0.2),
       ry: between(rng, 0.03, 0.25),
       colour: randomColour(rng, bgLow, bgHigh, BG_CHROMA),
-      alpha: between(rng, 0.15, 0.35),
+      alpha: between(rng, 0.15, 0.3),
     });
   }
   const groundY = between(rng, 0.86, 0.91);
@@ -70,7 +69,7 @@ export function sceneFromSeed(seed: number): Scene {
     top,
     bottom,
     horizon: groundY - between(rng, 0.02, 0.1),
-    ground: randomColour(rng, bgLow, bgHigh, BG_CHROMA),
+    ground: bottom.map((v) => Math.round(v * between(rng, 0.88, 0.96))) as unknown as Rgb,
     blobs,
   };
   return {

@@ -5,12 +5,12 @@ import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsnError } from '../errors/index.js';
-import { randomResNetWeights } from '../inference/resnet/random-weights.js';
 import { findPackageAsset } from '../model/labels.js';
 import { loadModel, writeModelDir } from '../model/model-dir.js';
 import { parseSafetensors } from '../model/safetensors.js';
 import type { ModelManifest, Tensor } from '../model/types.js';
 import type { ProgressLog } from './progress.js';
+import { demoBackbone } from './demo-backbone.js';
 
 export const DEMO_MODEL_NAME = 'demo-actions';
 export const DEMO_ASSET_DIR = join('assets', 'models', DEMO_MODEL_NAME);
@@ -22,6 +22,10 @@ export interface DemoSpec {
   readonly depth: 18;
   /** randomResNetWeights seed of the backbone. */
   readonly backboneSeed: number;
+  /** demo-backbone.ts: the stem design and the blocks' last BatchNorm gamma. */
+  readonly stem: 'gabor' | 'random';
+  readonly blockGamma: number;
+  readonly blocks?: 'random' | 'pool';
   readonly labels: readonly string[];
   readonly numSeg: number;
   /** sha256 of conv1.weight's float32 bytes as generated: proves this platform draws the same numbers. */
@@ -42,7 +46,7 @@ export function demoManifest(spec: DemoSpec, assetSha256: string): ModelManifest
     std: [0.229, 0.224, 0.225],
     defaultNumSeg: spec.numSeg,
     source: {
-      file: `${DEMO_MODEL_NAME}: seeded ResNet-18 (seed ${spec.backboneSeed}) + ${DEMO_ASSET_DIR}/${DEMO_TENSORS_FILE}`,
+      file: `${DEMO_MODEL_NAME}: generated ResNet-18 (seed ${spec.backboneSeed}, ${spec.stem} stem) + ${DEMO_ASSET_DIR}/${DEMO_TENSORS_FILE}`,
       sha256: assetSha256,
       format: 'paddle-pdparams',
     },
@@ -59,7 +63,7 @@ export function tensorSha256(t: Tensor): string {
 
 /** The backbone weights the spec describes, with the asset's tensors (BN statistics, fc) laid over them. */
 export function demoWeights(spec: DemoSpec, overlay: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
-  const weights = new Map(randomResNetWeights(spec.depth, spec.labels.length, spec.backboneSeed));
+  const weights = demoBackbone({ ...spec, numClasses: spec.labels.length });
   const conv1 = weights.get('conv1.weight') as Tensor;
   if (tensorSha256(conv1) !== spec.conv1Sha256) {
     throw new TsnError(
