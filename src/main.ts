@@ -2,6 +2,8 @@
 // wires modules together.
 import { Command } from 'commander';
 import { registerConvertCommand } from './cli/convert.js';
+import { registerEvalCommand } from './cli/eval.js';
+import { registerFinetuneCommand } from './cli/finetune.js';
 import { registerPredictCommand } from './cli/predict.js';
 import { registerSimulateCommand } from './cli/simulate.js';
 import { registerServeCommand } from './cli/serve.js';
@@ -14,6 +16,8 @@ registerConvertCommand(program);
 registerPredictCommand(program);
 registerSimulateCommand(program);
 registerServeCommand(program);
+registerFinetuneCommand(program);
+registerEvalCommand(program);
 
 try {
   await program.parseAsync(process.argv);

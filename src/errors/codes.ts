@@ -7,6 +7,7 @@ import { simulatorErrorCodes } from './simulator-codes.js';
 import { pipelineErrorCodes } from './pipeline-codes.js';
 import { serviceErrorCodes } from './service-codes.js';
 import { webrtcErrorCodes } from './webrtc-codes.js';
+import { trainingErrorCodes } from './training-codes.js';
 
 export const errorCodes = [
   ...modelErrorCodes,
@@ -17,6 +18,7 @@ export const errorCodes = [
   ...pipelineErrorCodes,
   ...serviceErrorCodes,
   ...webrtcErrorCodes,
+  ...trainingErrorCodes,
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
