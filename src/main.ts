@@ -1,5 +1,6 @@
 // Composition root: the one place that reads the environment (through config), builds the commands and
 // wires modules together.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerConvertCommand } from './cli/convert.js';
 import { registerEvalCommand } from './cli/eval.js';
@@ -11,6 +12,7 @@ import { reportError } from './cli/report-error.js';
 
 const program = new Command('tsn')
   .description('tsn-stream: real-time action recognition with PaddleVideo TSN')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 registerConvertCommand(program);
 registerPredictCommand(program);
@@ -23,4 +25,10 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = reportError(error);
+}
+
+function packageVersion(): string {
+  // dist/src/main.js -> package.json at the package root.
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { locateFfmpeg } from '../config/ffmpeg-path.js';
 import { loadConfig, type ConfigFlags } from '../config/index.js';
 import { startService } from '../service/start-service.js';
 import { reportError } from './report-error.js';
+import { createCliLogger } from './log-format.js';
 
 interface ServeOptions {
   readonly config?: string;
@@ -47,7 +47,7 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   };
   const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), flags });
-  const logger = pino({ level: config.logLevel, base: { service: 'tsn-stream' } });
+  const logger = createCliLogger(config.logLevel);
   const service = await startService(config, { logger, ffmpegPath: locateFfmpeg()?.path });
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

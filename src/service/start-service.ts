@@ -27,6 +27,7 @@ import { RecentEventRing } from './event-ring.js';
 import { createMetricsRegistry } from './metrics.js';
 import { createPublishers, type Publishers } from './publishers.js';
 import { readStateFile, writeStateFile } from './state-file.js';
+import { startupBanner } from './banner.js';
 
 export interface ServiceDeps {
   readonly logger: Logger;
@@ -108,6 +109,14 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const port = (app.server.address() as AddressInfo).port;
   const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
   log.info({ url, webSocket: config.websocket.enabled ? config.websocket.path : null }, 'listening');
+  for (const line of startupBanner({
+    url,
+    webSocketPath: config.websocket.enabled ? config.websocket.path : null,
+    model: config.model,
+    cameras: config.cameras,
+    clipsDir: simClipsDir(config),
+  }))
+    log.info(line);
 
   // close() during start (a model download can take minutes) aborts it instead of waiting.
   const aborter = new AbortController();
@@ -180,7 +189,7 @@ async function startRecognition(
     ffmpegPath,
     ffmpegCapabilities: probeFfmpegCapabilities(ffmpegPath),
     modelNumSeg: model.manifest.defaultNumSeg,
-    clipsDir: join(expandHome(config.model.cacheDir, homedir()), '..', 'sim'),
+    clipsDir: simClipsDir(config),
     logger: log.child({ component: 'source' }),
     now: ctx.now,
     onStatus: (id, status) => ctx.publishers.publishStatus(id, status),
@@ -206,6 +215,11 @@ async function startRecognition(
     ),
   );
   const initial = await initialCameras(config, log);
+  if (initial.length === 0)
+    log.warn(
+      'no camera configured: nothing will be recognised. Add one with --camera NAME=rtsp://..., in the config ' +
+        '(cameras:), or at run time: POST /v1/cameras',
+    );
   registry.startAll(initial);
   ctx.cameras.bind(registry);
   ctx.checks.cameras = true;
@@ -250,6 +264,10 @@ async function clipInference(model: ClipModel, config: Config, parts: Parts): Pr
 
 function persistTo(path: string) {
   return (cameras: readonly CameraSpec[]) => writeStateFile(path, cameras);
+}
+
+function simClipsDir(config: Config): string {
+  return join(expandHome(config.model.cacheDir, homedir()), '..', 'sim');
 }
 
 async function initialCameras(config: Config, log: Logger): Promise<readonly CameraSpec[]> {
