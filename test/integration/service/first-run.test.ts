@@ -23,7 +23,18 @@ interface StartedEvent {
   readonly type: string;
   readonly camera: string;
   readonly label: string;
-  readonly window: { readonly startMs: number; readonly endMs: number };
+  readonly startedAtMs: number;
+  readonly window: { readonly startMs: number; readonly endMs: number; readonly numSeg: number };
+}
+
+/**
+ * When the event fired, in wall time: startedAtMs is the wall start of the episode's first window at
+ * threshold; the event fires minWindowsOn (default 2) windows later, one stride (one segment) apart.
+ * (An event's `window` is in stream time, so it cannot be compared with the schedule directly.)
+ */
+function detectedWallMs(e: StartedEvent): number {
+  const windowMs = e.window.endMs - e.window.startMs;
+  return e.startedAtMs + windowMs + windowMs / e.window.numSeg;
 }
 
 export interface Score {
@@ -34,8 +45,8 @@ export interface Score {
 }
 
 /**
- * A scheduled action is hit by an action.started of its label whose window ends between the action's
- * start and start + window + 2 s. A start that is no hit and does not fall inside an action of its label
+ * A scheduled action is hit by an action.started of its label that fires between the action's start and
+ * start + window + 2 s. A start that is no hit and does not fall inside an action of its label
  * (plus one window of tail) is a false start.
  */
 export function scoreCamera(
@@ -55,8 +66,8 @@ export function scoreCamera(
       (e) =>
         !used.has(e) &&
         e.label === a.label &&
-        e.window.endMs >= a.startWallMs &&
-        e.window.endMs <= a.startWallMs + WINDOW_MS + 2000,
+        detectedWallMs(e) >= a.startWallMs &&
+        detectedWallMs(e) <= a.startWallMs + WINDOW_MS + 2000,
     );
     if (hit === undefined) misses.push(`${a.label}@${a.startWallMs - anchor}ms`);
     else used.add(hit);
@@ -65,10 +76,12 @@ export function scoreCamera(
   const falseStarts = starts.filter(
     (e) =>
       !used.has(e) &&
-      e.window.endMs <= untilWallMs &&
+      detectedWallMs(e) <= untilWallMs &&
       !all.some(
         (a) =>
-          a.label === e.label && e.window.endMs >= a.startWallMs && e.window.endMs <= a.endWallMs + WINDOW_MS,
+          a.label === e.label &&
+          detectedWallMs(e) >= a.startWallMs &&
+          detectedWallMs(e) <= a.endWallMs + WINDOW_MS,
       ),
   ).length;
   return { scheduled: due.length, hit: due.length - misses.length, falseStarts, misses };
@@ -104,6 +117,10 @@ test(
         120_000,
       );
       const url = listening.url as string;
+      // The start-up lines follow "listening"; the last one says how to switch models and cameras.
+      await waitFor('the start-up lines', () =>
+        serve.logs.find((l) => String(l.msg).includes('--model tsn_k400_8')),
+      );
       const messages = serve.logs.map((l) => String(l.msg));
       assert.ok(
         messages.some((m) => m.startsWith('model: demo-actions')),
@@ -152,6 +169,12 @@ test(
       );
       const scores = schedules.map((s) => ({ camera: s.camera, ...scoreCamera(s, events, until) }));
       t.diagnostic(JSON.stringify(scores));
+      for (const s of schedules) {
+        const seen = events
+          .filter((e) => e.camera === s.camera && e.type === 'action.started')
+          .map((e) => `${e.label}@${Math.round(detectedWallMs(e) - s.anchorWallMs!)}`);
+        t.diagnostic(`${s.camera} starts (window end - anchor, ms): ${seen.join(' ')}`);
+      }
       const scheduled = scores.reduce((n, s) => n + s.scheduled, 0);
       const hit = scores.reduce((n, s) => n + s.hit, 0);
       assert.ok(scheduled >= 8, `only ${scheduled} actions scheduled in the scored stretch`);
