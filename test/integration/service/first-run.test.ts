@@ -172,8 +172,13 @@ test(
       for (const s of schedules) {
         const seen = events
           .filter((e) => e.camera === s.camera && e.type === 'action.started')
-          .map((e) => `${e.label}@${Math.round(detectedWallMs(e) - s.anchorWallMs!)}`);
-        t.diagnostic(`${s.camera} starts (window end - anchor, ms): ${seen.join(' ')}`);
+          .map((e) => e as StartedEvent & { receivedAtMs: number })
+          .map(
+            (e) =>
+              `${e.label}@${Math.round(detectedWallMs(e) - s.anchorWallMs!)}` +
+              `(+${Math.round(e.receivedAtMs - detectedWallMs(e))} ms to the client)`,
+          );
+        t.diagnostic(`${s.camera} starts (firing time - loop anchor, ms): ${seen.join(' ')}`);
       }
       const scheduled = scores.reduce((n, s) => n + s.scheduled, 0);
       const hit = scores.reduce((n, s) => n + s.hit, 0);
