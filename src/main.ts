@@ -1,9 +1,12 @@
 // Composition root: the one place that reads the environment (through config), builds the commands and
 // wires modules together.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { config as rxjsConfig } from 'rxjs';
 import { registerConvertCommand } from './cli/convert.js';
+import { registerEvalCommand } from './cli/eval.js';
+import { registerFinetuneCommand } from './cli/finetune.js';
 import { registerPredictCommand } from './cli/predict.js';
 import { registerQuantizeCommand } from './cli/quantize.js';
 import { registerSimulateCommand } from './cli/simulate.js';
@@ -18,15 +21,24 @@ rxjsConfig.onUnhandledError = (error) => errors.report(error, 'rxjs');
 
 const program = new Command('tsn')
   .description('tsn-stream: real-time action recognition with PaddleVideo TSN')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 registerConvertCommand(program);
 registerPredictCommand(program);
 registerQuantizeCommand(program);
 registerSimulateCommand(program);
 registerServeCommand(program, errors);
+registerFinetuneCommand(program);
+registerEvalCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = reportError(error);
+}
+
+function packageVersion(): string {
+  // dist/src/main.js -> package.json at the package root.
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }

@@ -12,6 +12,18 @@ export function parseCameraOption(text: string): { name: string; file: string } 
   return { name: text.slice(0, eq), file: text.slice(eq + 1) };
 }
 
+/** `--actions NAME=SEED`: a synthetic action camera playing the seed's schedule. */
+export function parseActionsOption(text: string): { name: string; seed: number } {
+  const match = /^([^=]+)=(\d{1,10})$/.exec(text);
+  const seed = Number(match?.[2]);
+  if (match === null || seed > 2 ** 31 - 1) {
+    throw new TsnError('E_SIM_ARGS', `--actions ${text}: expected NAME=SEED (SEED an integer 0-2147483647)`, {
+      context: { option: text },
+    });
+  }
+  return { name: match[1] as string, seed };
+}
+
 /** A plain FILE argument is served under its base name without extension. */
 export function cameraNameOf(file: string): string {
   return basename(file, extname(file));
@@ -44,6 +56,8 @@ export interface CameraPlanInput {
   readonly generated: readonly string[];
   readonly auth: CameraAuth | undefined;
   readonly faults: readonly { camera: string; fault: FaultSpec }[];
+  /** Rendered action cameras (served after the others). */
+  readonly actionCameras?: readonly Pick<CameraSpec, 'name' | 'file' | 'schedule'>[];
 }
 
 /** Turns the command line into camera specs; names must be unique and every fault must name a camera. */
@@ -52,17 +66,22 @@ export function planCameras(input: CameraPlanInput): CameraSpec[] {
     ...input.generated.map((file) => ({ name: cameraNameOf(file), file })),
     ...input.files.map((file) => ({ name: cameraNameOf(file), file })),
     ...input.cameraOptions.map(parseCameraOption),
+    ...(input.actionCameras ?? []),
   ];
   if (named.length === 0) {
-    throw new TsnError('E_SIM_ARGS', 'no cameras: give video files, --camera NAME=FILE, or --generate');
+    throw new TsnError(
+      'E_SIM_ARGS',
+      'no cameras: give video files, --camera NAME=FILE, --actions NAME=SEED, or --generate',
+    );
   }
-  const specs = named.map(({ name, file }) => {
+  const specs = named.map(({ name, file, ...rest }) => {
     const faults = input.faults
       .filter((f) => f.camera === name)
       .reduce<FaultSpec>((acc, f) => ({ ...acc, ...f.fault }), {});
     return {
       name,
       file,
+      ...rest,
       ...(input.auth ? { auth: input.auth } : {}),
       ...(Object.keys(faults).length > 0 ? { faults } : {}),
     };

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isTsnError } from '../../src/errors/index.js';
 import { validateFaultSpec } from './fault-schema.js';
 import type { RtspSimulator } from './types.js';
+import { actionsBetween } from './actions/schedule.js';
+import type { CameraSchedule } from './actions/schedule-clock.js';
 
 export interface ControlServer {
   readonly port: number;
@@ -12,7 +14,8 @@ const maxBodyBytes = 64 * 1024;
 
 /**
  * A tiny HTTP endpoint to change faults while the simulator runs:
- * POST /faults/:name (JSON FaultSpec, merged), DELETE /faults/:name (clear), GET /cameras.
+ * POST /faults/:name (JSON FaultSpec, merged), DELETE /faults/:name (clear), GET /cameras, and
+ * GET /cameras/:name/schedule for an action camera's ground truth.
  */
 export async function startControlServer(
   simulator: RtspSimulator,
@@ -51,9 +54,19 @@ async function route(simulator: RtspSimulator, req: IncomingMessage, res: Server
     );
     return;
   }
+  const scheduled = /^\/cameras\/(.+)\/schedule$/.exec(path);
+  if (req.method === 'GET' && scheduled !== null) {
+    const name = decodeURIComponent(scheduled[1]!);
+    const schedule = simulator.schedule(name);
+    if (schedule === undefined)
+      return reply(res, 404, { message: `camera ${name} plays no action schedule` });
+    return reply(res, 200, withWallTimes(schedule, Date.now()));
+  }
   const match = /^\/faults\/(.+)$/.exec(path);
   if (match === null)
-    return reply(res, 404, { message: 'use POST or DELETE /faults/:name, or GET /cameras' });
+    return reply(res, 404, {
+      message: 'use POST or DELETE /faults/:name, GET /cameras or GET /cameras/:name/schedule',
+    });
   const name = decodeURIComponent(match[1]!);
   if (req.method === 'DELETE') {
     simulator.clearFaults(name);
@@ -70,6 +83,14 @@ async function route(simulator: RtspSimulator, req: IncomingMessage, res: Server
   const fault = validateFaultSpec(json, `POST ${path}`);
   simulator.setFault(name, fault);
   reply(res, 200, { camera: name, applied: fault });
+}
+
+/** The schedule plus its actions in wall time from one loop ago to one loop ahead (once anchored). */
+function withWallTimes(schedule: CameraSchedule, nowMs: number): CameraSchedule & { wall: unknown[] } {
+  const { anchorWallMs, loopMs } = schedule;
+  const wall =
+    anchorWallMs === null ? [] : actionsBetween(schedule, anchorWallMs, nowMs - loopMs, nowMs + loopMs);
+  return { ...schedule, wall };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -10,3 +10,13 @@ export type {
   RtspSimulator,
   RtspSimulatorOptions,
 } from './types.js';
+export {
+  actionSchedule,
+  actionsBetween,
+  defaultScheduleTiming,
+  type ActionSchedule,
+  type ScheduledAction,
+  type WallAction,
+} from './actions/schedule.js';
+export { ensureActionClip, planActionClip, type ActionClip } from './actions/action-clip.js';
+export type { CameraSchedule } from './actions/schedule-clock.js';

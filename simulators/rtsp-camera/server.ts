@@ -5,6 +5,7 @@ import { RtspServer } from './rtsp/rtsp-server.js';
 import { buildCameras } from './cameras.js';
 import { ResolutionFaults } from './resolution-faults.js';
 import { TimerSet } from './timer-set.js';
+import { ScheduleClock } from './actions/schedule-clock.js';
 import type { Credentials, FaultSpec, RtspSimulator, RtspSimulatorOptions } from './types.js';
 
 const defaults = {
@@ -30,6 +31,11 @@ export async function startRtspSimulator(options: RtspSimulatorOptions): Promise
   const timers = new TimerSet();
   const resolution = new ResolutionFaults(timers);
   for (const camera of cameras.values()) resolution.attach(camera);
+  const clocks = new Map<string, ScheduleClock>();
+  for (const [name, camera] of cameras) {
+    const schedule = camera.spec.schedule;
+    if (schedule !== undefined) clocks.set(name, new ScheduleClock(name, schedule, camera.feed, Date.now));
+  }
   let opened: { server: RtspServer; port: number };
   try {
     opened = await RtspServer.open({
@@ -43,6 +49,7 @@ export async function startRtspSimulator(options: RtspSimulatorOptions): Promise
     });
   } catch (error) {
     timers.clearAll();
+    for (const clock of clocks.values()) clock.close();
     throw new TsnError(
       'E_SIM_LISTEN',
       `cannot listen on ${host}:${options.port ?? 0} (${error instanceof Error ? error.message : String(error)}); pick another port`,
@@ -52,7 +59,7 @@ export async function startRtspSimulator(options: RtspSimulatorOptions): Promise
       },
     );
   }
-  return simulatorHandle({ host, ...opened, cameras, resolution, timers, log });
+  return simulatorHandle({ host, ...opened, cameras, clocks, resolution, timers, log });
 }
 
 interface HandleParts {
@@ -60,6 +67,7 @@ interface HandleParts {
   readonly port: number;
   readonly server: RtspServer;
   readonly cameras: ReadonlyMap<string, CameraRuntime>;
+  readonly clocks: ReadonlyMap<string, ScheduleClock>;
   readonly resolution: ResolutionFaults;
   readonly timers: TimerSet;
   readonly log: (line: string) => void;
@@ -103,10 +111,19 @@ function simulatorHandle(parts: HandleParts): RtspSimulator {
       resolution.apply(camera);
       log(`camera ${name}: faults cleared`);
     },
+    schedule(name: string) {
+      cameraOf(name);
+      return parts.clocks.get(name)?.snapshot();
+    },
+    watchSchedule(name: string, listener) {
+      cameraOf(name);
+      return parts.clocks.get(name)?.watch(listener) ?? (() => undefined);
+    },
     cameraNames: () => [...cameras.keys()],
     close(): Promise<void> {
       closing ??= (async () => {
         parts.timers.clearAll();
+        for (const clock of parts.clocks.values()) clock.close();
         const closed = parts.server.close();
         await Promise.all([...cameras.values()].map((c) => c.feed.close()));
         await closed;

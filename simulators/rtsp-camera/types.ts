@@ -1,3 +1,6 @@
+import type { ActionSchedule } from './actions/schedule.js';
+import type { CameraSchedule } from './actions/schedule-clock.js';
+
 /** What a test or a user can make a simulated camera do wrong. Every field is optional. */
 export interface FaultSpec {
   /** Close each client's connection this many ms after its PLAY. */
@@ -37,6 +40,8 @@ export interface CameraSpec {
   readonly file: string;
   readonly auth?: CameraAuth;
   readonly faults?: FaultSpec;
+  /** The ground truth of `file` when it is a rendered action loop (actions/action-clip.ts). */
+  readonly schedule?: ActionSchedule;
 }
 
 export interface Credentials {
@@ -66,6 +71,10 @@ export interface RtspSimulator {
   url(name: string, credentials?: Credentials): string;
   setFault(name: string, fault: FaultSpec): void;
   clearFaults(name: string): void;
+  /** A scheduled camera's ground truth (E_SIM_CAMERA for an unknown name); undefined without schedule. */
+  schedule(name: string): CameraSchedule | undefined;
+  /** Calls listener each time a scheduled camera's loop restarts (its anchor changes). */
+  watchSchedule(name: string, listener: (schedule: CameraSchedule) => void): () => void;
   /** Names of the cameras served, in the order given. */
   cameraNames(): readonly string[];
   /** Stops everything: every ffmpeg it started, sockets, timers. Idempotent. */

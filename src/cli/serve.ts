@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { locateFfmpeg } from '../config/ffmpeg-path.js';
 import { loadConfig, type ConfigFlags } from '../config/index.js';
 import type { ErrorReporter } from '../service/error-reporter.js';
 import { startService } from '../service/start-service.js';
 import { reportError } from './report-error.js';
+import { createCliLogger } from './log-format.js';
 
 interface ServeOptions {
   readonly config?: string;
@@ -48,7 +48,7 @@ async function serve(options: ServeOptions, errors: ErrorReporter | undefined): 
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   };
   const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), flags });
-  const logger = pino({ level: config.logLevel, base: { service: 'tsn-stream' } });
+  const logger = createCliLogger(config.logLevel);
   errors?.useLogger(logger);
   const service = await startService(config, {
     logger,

@@ -3,8 +3,9 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { locateFfmpeg } from '../config/ffmpeg-path.js';
 import { TsnError } from '../errors/index.js';
-import { generateClip, startRtspSimulator } from '../../simulators/rtsp-camera/index.js';
+import { ensureActionClip, generateClip, startRtspSimulator } from '../../simulators/rtsp-camera/index.js';
 import {
+  parseActionsOption,
   clipPath,
   defaultClips,
   parseAuthOptions,
@@ -12,6 +13,11 @@ import {
 } from '../../simulators/rtsp-camera/cli-options.js';
 import { parseFaultOption } from '../../simulators/rtsp-camera/fault-schema.js';
 import { startControlServer } from '../../simulators/rtsp-camera/control-server.js';
+import {
+  renderActionsDefaults as ra,
+  runRenderActions,
+  type RenderActionsFlags,
+} from '../../simulators/actions/cli.js';
 
 interface SimulateOptions {
   readonly host: string;
@@ -24,6 +30,8 @@ interface SimulateOptions {
   readonly generate?: boolean;
   readonly clipsDir: string;
   readonly controlPort?: string;
+  readonly actions: string[];
+  readonly renderActions?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -50,8 +58,40 @@ export function registerSimulateCommand(program: Command): void {
     )
     .option('--generate', 'render default test clips (lavfi) when missing and serve them')
     .option('--clips-dir <dir>', 'where --generate keeps its clips', './.cache/sim-clips')
-    .option('--control-port <port>', 'HTTP port for run-time faults: POST/DELETE /faults/:name, GET /cameras')
-    .action((files: string[], opts: SimulateOptions) => runSimulate(files, opts));
+    .option(
+      '--control-port <port>',
+      'HTTP port for run-time faults: POST/DELETE /faults/:name, GET /cameras, GET /cameras/:name/schedule',
+    )
+    .option(
+      '--actions <name=seed>',
+      'serve a synthetic action camera at /NAME: a figure acting a seeded loop of actions with idle gaps ' +
+        '(rendered once into --clips-dir; ground truth at GET /cameras/NAME/schedule) (repeatable)',
+      collect,
+      [],
+    )
+    // Rendered action clips (simulators/actions): writes files and exits instead of serving cameras.
+    .option('--render-actions <dir>', 'render labelled action clips into DIR/<label>/ and exit')
+    .option('--clips-per-label <n>', 'with --render-actions: clips per label', ra.clipsPerLabel)
+    .option('--seed <n>', 'with --render-actions: seed of the clip set', ra.seed)
+    .option('--seconds <s>', 'with --render-actions: clip length', ra.seconds)
+    .option('--size <WxH>', 'with --render-actions: frame size (even numbers)', ra.size)
+    .option('--fps <n>', 'with --render-actions: frame rate', ra.fps)
+    .action((files: string[], opts: SimulateOptions) =>
+      opts.renderActions === undefined
+        ? runSimulate(files, opts)
+        : renderActions(opts as SimulateOptions & RenderActionsFlags),
+    );
+}
+
+async function renderActions(opts: RenderActionsFlags): Promise<void> {
+  const ffmpeg = locateFfmpeg();
+  if (ffmpeg === undefined) {
+    throw new TsnError(
+      'E_SIM_FFMPEG',
+      'ffmpeg not found: install it (apt-get install ffmpeg) or set FFMPEG_PATH',
+    );
+  }
+  await runRenderActions(opts, ffmpeg.path, (line) => void process.stderr.write(`tsn simulate: ${line}\n`));
 }
 
 async function runSimulate(files: readonly string[], opts: SimulateOptions): Promise<void> {
@@ -65,7 +105,14 @@ async function runSimulate(files: readonly string[], opts: SimulateOptions): Pro
   }
   const generated =
     opts.generate === true ? await ensureDefaultClips(ffmpeg.path, resolve(opts.clipsDir), log) : [];
+  const actionCameras = [];
+  for (const { name, seed } of opts.actions.map(parseActionsOption)) {
+    log(`action camera ${name}: seed ${seed} (rendered into ${resolve(opts.clipsDir)} on first use)`);
+    const clip = await ensureActionClip({ ffmpegPath: ffmpeg.path, dir: resolve(opts.clipsDir), seed });
+    actionCameras.push({ name, file: clip.file, schedule: clip.schedule });
+  }
   const cameras = planCameras({
+    actionCameras,
     files,
     cameraOptions: opts.camera,
     generated,
@@ -83,7 +130,8 @@ async function runSimulate(files: readonly string[], opts: SimulateOptions): Pro
     opts.controlPort === undefined
       ? undefined
       : await startControlServer(simulator, opts.host, parsePort(opts.controlPort, '--control-port'));
-  if (control !== undefined) log(`fault control on http://${opts.host}:${control.port}/faults/:name`);
+  if (control !== undefined)
+    log(`control API on http://${opts.host}:${control.port} (/faults/:name, /cameras)`);
   for (const camera of cameras) process.stdout.write(`${simulator.url(camera.name)}\n`);
   await new Promise<void>((done) => {
     const stop = (signal: string): void => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { positiveTimerMs } from './limits.js';
 import { cameraDefaultsSchema, cameraSchema } from './schema-camera.js';
 
-export const MODEL_NAMES = ['tsn_k400', 'tsn_k400_8'] as const;
+export const MODEL_NAMES = ['tsn_k400', 'tsn_k400_8', 'demo-actions'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 const port = () => z.number().int().min(0).max(65_535);

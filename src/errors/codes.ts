@@ -10,6 +10,7 @@ import { pipelineErrors } from './pipeline-codes.js';
 import { serviceErrors } from './service-codes.js';
 import { webrtcErrors } from './webrtc-codes.js';
 import { clusterErrors } from './cluster-codes.js';
+import { trainingErrors } from './training-codes.js';
 
 export const errorCatalog = {
   ...modelErrors,
@@ -21,6 +22,7 @@ export const errorCatalog = {
   ...serviceErrors,
   ...webrtcErrors,
   ...clusterErrors,
+  ...trainingErrors,
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalog;

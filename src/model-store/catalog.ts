@@ -1,8 +1,11 @@
 // The published PaddleVideo TSN checkpoints a model name stands for (README.md's table).
 import type { ModelName } from '../config/index.js';
 
+/** Names that stand for a downloadable checkpoint (demo-actions is built from package assets instead). */
+export type PublishedName = Exclude<ModelName, 'demo-actions'>;
+
 export interface PublishedModel {
-  readonly name: ModelName;
+  readonly name: PublishedName;
   readonly url: string;
   /** The file name PaddleVideo publishes; kept so a manually fetched file can be dropped in the cache. */
   readonly fileName: string;
@@ -11,7 +14,7 @@ export interface PublishedModel {
   readonly description: string;
 }
 
-export const publishedModels: Readonly<Record<ModelName, PublishedModel>> = {
+export const publishedModels: Readonly<Record<PublishedName, PublishedModel>> = {
   tsn_k400: {
     name: 'tsn_k400',
     url: 'https://videotag.bj.bcebos.com/PaddleVideo-release2.2/TSN_k400.pdparams',

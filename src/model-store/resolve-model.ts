@@ -3,15 +3,16 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Config, ModelName } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { TsnError } from '../errors/index.js';
 import { convertCheckpoint } from '../model/convert.js';
-import { publishedModels, type PublishedModel } from './catalog.js';
+import { publishedModels, type PublishedModel, type PublishedName } from './catalog.js';
+import { DEMO_MODEL_NAME, ensureDemoModel } from './demo-model.js';
 import { DownloadFailure, downloadFile, type DownloadOptions, type DownloadProgress } from './download.js';
 import type { ProgressLog } from './progress.js';
 import { sha256File } from './sha256.js';
 
-export const DEFAULT_MODEL_NAME: ModelName = 'tsn_k400_8';
+export const DEFAULT_MODEL_NAME: PublishedName = 'tsn_k400_8';
 
 export interface ResolveModelDeps {
   readonly log: ProgressLog;
@@ -28,7 +29,7 @@ export interface ResolveModelDeps {
 
 export interface ResolvedModelDir {
   readonly dir: string;
-  readonly origin: 'dir' | 'cache' | 'downloaded' | 'converted-from-cache';
+  readonly origin: 'dir' | 'cache' | 'downloaded' | 'converted-from-cache' | 'built-from-assets';
 }
 
 export async function resolveModelDir(
@@ -36,8 +37,11 @@ export async function resolveModelDir(
   deps: ResolveModelDeps,
 ): Promise<ResolvedModelDir> {
   if (model.dir !== undefined) return { dir: resolve(model.dir), origin: 'dir' };
-  const published = publishedModels[model.name ?? DEFAULT_MODEL_NAME];
   const cacheDir = expandHome(model.cacheDir, deps.homeDir ?? homedir());
+  // Compared as a string: the config's name list may or may not list the demo model yet.
+  if ((model.name as string | undefined) === DEMO_MODEL_NAME)
+    return { dir: await ensureDemoModel(cacheDir, deps.log), origin: 'built-from-assets' };
+  const published = publishedModels[(model.name ?? DEFAULT_MODEL_NAME) as PublishedName];
   const modelDir = join(cacheDir, published.name);
   if (await exists(join(modelDir, 'manifest.json'))) return { dir: modelDir, origin: 'cache' };
   const checkpoint = join(cacheDir, published.fileName);

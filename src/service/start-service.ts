@@ -29,6 +29,7 @@ import { createPublishers, type Publishers } from './publishers.js';
 import { hostPolicyOf } from './host-policy.js';
 import { upgradeAuthorizer } from '../api/request-guard.js';
 import { readStateFile, writeStateFile } from './state-file.js';
+import { startupBanner } from './banner.js';
 
 export interface ServiceDeps {
   readonly logger: Logger;
@@ -126,6 +127,14 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const shown = wildcard ? '127.0.0.1' : config.server.host;
   const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   log.info({ url, webSocket: config.websocket.enabled ? config.websocket.path : null }, 'listening');
+  for (const line of startupBanner({
+    url,
+    webSocketPath: config.websocket.enabled ? config.websocket.path : null,
+    model: config.model,
+    cameras: config.cameras,
+    clipsDir: simClipsDir(config),
+  }))
+    log.info(line);
 
   // close() during start (a model download can take minutes) aborts it instead of waiting.
   const aborter = new AbortController();
@@ -205,8 +214,7 @@ async function startRecognition(
     ffmpegPath,
     ffmpegCapabilities: probeFfmpegCapabilities(ffmpegPath),
     modelNumSeg: model.manifest.defaultNumSeg,
-    // Inside cacheDir: the one directory the service is told it may write (a container's /models volume).
-    clipsDir: join(expandHome(config.model.cacheDir, homedir()), 'sim'),
+    clipsDir: simClipsDir(config),
     logger: log.child({ component: 'source' }),
     now: ctx.now,
     onStatus: (id, status) => ctx.publishers.publishStatus(id, status),
@@ -239,6 +247,11 @@ async function startRecognition(
     ),
   );
   const initial = await initialCameras(config, log);
+  if (initial.length === 0)
+    log.warn(
+      'no camera configured: nothing will be recognised. Add one with --camera NAME=rtsp://..., in the config ' +
+        '(cameras:), or at run time: POST /v1/cameras',
+    );
   registry.startAll(initial);
   ctx.cameras.bind(registry);
   ctx.checks.cameras = true;
@@ -273,6 +286,11 @@ function startLiveView(
 
 function persistTo(path: string) {
   return (cameras: readonly CameraSpec[]) => writeStateFile(path, cameras);
+}
+
+/** Inside cacheDir: the one directory the service is told it may write (a container's /models volume). */
+function simClipsDir(config: Config): string {
+  return join(expandHome(config.model.cacheDir, homedir()), 'sim');
 }
 
 async function initialCameras(config: Config, log: Logger): Promise<readonly CameraSpec[]> {

@@ -13,10 +13,14 @@ export interface Serve {
   stderr(): string;
 }
 
-export function startServe(args: readonly string[]): Serve {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('TSN_') || k === 'TSN_REQUIRE_ALL'),
-  );
+/** extraEnv is added after TSN_* variables are removed (e.g. HOME, TSN_STATE_FILE). */
+export function startServe(args: readonly string[], extraEnv: Record<string, string> = {}): Serve {
+  const env = {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('TSN_') || k === 'TSN_REQUIRE_ALL'),
+    ),
+    ...extraEnv,
+  };
   const child = spawn(process.execPath, [tsnBin, 'serve', ...args], {
     cwd: repoRoot,
     env,
