@@ -147,6 +147,12 @@ describe('live view hub (real simulator, real ffmpeg)', () => {
     // The camera's URL changes (PATCH): the encoder restarts on the new URL and the viewer gets a new init.
     const startsBefore = hub.stats().cam?.encoderStarts ?? 0;
     input = simulator.url('cam2');
+    // Wait for the restart itself: under load a second init alone could come before it.
+    await waitFor(
+      'the encoder restarted on the new URL',
+      () => ((hub!.stats().cam?.encoderStarts ?? 0) > startsBefore ? true : undefined),
+      30_000,
+    );
     await waitFor(
       'a new init segment from the new URL',
       () => (d.got.texts.filter((m) => m.op === 'init').length >= 2 ? true : undefined),
