@@ -48,6 +48,7 @@ const harmlessParams = new Set([
   'endtime',
   'file',
   'pattern',
+  'actions',
 ]);
 
 const schemeRe = /^([a-z][a-z0-9+.-]*:\/\/)/i;

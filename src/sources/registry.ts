@@ -239,15 +239,22 @@ function isInside(path: string, root: string): boolean {
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
-/** sim://NAME[?file=PATH | ?pattern=NAME]; the pattern's name is checked by the simulator itself. */
+/**
+ * sim://NAME[?file=PATH | ?pattern=NAME | ?actions=SEED]; the pattern's name and the seed are checked by
+ * the simulated camera itself (src/service/simulated-camera.ts).
+ */
 function resolveSim(url: string, policy: SourcePolicy, field: string): SourceTarget {
   const match = /^sim:\/\/([A-Za-z0-9_-]+)\/?(?:\?(.*))?$/i.exec(url);
   if (match === null)
-    throw urlError(field, url, 'expected sim://NAME, sim://NAME?file=PATH or sim://NAME?pattern=P');
+    throw urlError(
+      field,
+      url,
+      'expected sim://NAME, sim://NAME?file=PATH, sim://NAME?pattern=P or sim://NAME?actions=SEED',
+    );
   const params = new URLSearchParams(match[2] ?? '');
   for (const key of params.keys()) {
-    if (key !== 'file' && key !== 'pattern')
-      throw urlError(field, url, `unknown parameter "${key}" (file, pattern)`);
+    if (key !== 'file' && key !== 'pattern' && key !== 'actions')
+      throw urlError(field, url, `unknown parameter "${key}" (file, pattern, actions)`);
   }
   const file = params.get('file');
   const pattern = params.get('pattern');

@@ -142,6 +142,8 @@ describe('source registry (one table by URL scheme)', () => {
     refused('sim://door?file=/etc/passwd', /outside the directories/);
     refused('sim://door?cmd=x', /unknown parameter/);
     assert.equal(resolveSourceUrl('sim://door?pattern=smpte', policy).driver, 'sim');
+    // Synthetic action cameras (the offline demo of npm start): a seed, checked by the simulated camera.
+    assert.equal(resolveSourceUrl('sim://lobby?actions=1', policy).driver, 'sim');
     assert.equal(resolveSourceUrl('whip://', policy).driver, 'whip');
   });
 
