@@ -124,7 +124,11 @@ export class Supervisor {
         return nowMs >= state.retryAtMs ? this.spawn(nowMs) : [];
       case 'stopping':
         return this.finishStop(nowMs);
-      default:
+      case 'idle':
+      case 'waiting':
+      case 'ended':
+      case 'failed':
+      case 'stopped':
         return [];
     }
   }
@@ -165,7 +169,10 @@ export class Supervisor {
       case 'stopping':
       case 'stopped':
         return [];
-      default:
+      case 'idle':
+      case 'waiting':
+      case 'ended':
+      case 'failed':
         return this.finishStop(nowMs);
     }
   }
