@@ -1,6 +1,68 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Layers (docs/architecture.md): domain <- pipeline/publish/sources <- inference/model <- service/api <- cli.
+// Each entry lists the src/ folders a folder must not import from; errors/ and config/ are usable from
+// everywhere but import (almost) nothing themselves. ESLint replaces, not merges, a rule's options per
+// file, so each folder's block carries the I/O ban of pipeline/ and domain/ where it applies.
+const ALL = ['domain', 'pipeline', 'publish', 'sources', 'inference', 'model', 'model-store', 'config'];
+const UPPER = ['service', 'api', 'cli', 'live', 'training', 'cluster', 'model-store'];
+const LAYERS = {
+  domain: [...ALL, ...UPPER, 'errors'],
+  errors: [...ALL, ...UPPER],
+  config: [...ALL.filter((f) => f !== 'config'), ...UPPER],
+  pipeline: ['sources', 'publish', 'inference', 'model', 'model-store', 'config', ...UPPER],
+  sources: ['pipeline', 'publish', 'inference', 'model', 'model-store', ...UPPER],
+  publish: ['pipeline', 'sources', 'inference', 'model', 'model-store', ...UPPER],
+  inference: ['service', 'api', 'cli', 'live', 'training', 'cluster', 'model-store'],
+  model: [
+    'pipeline',
+    'publish',
+    'sources',
+    'inference',
+    'model-store',
+    'service',
+    'api',
+    'cli',
+    'live',
+    'training',
+    'cluster',
+  ],
+  'model-store': ['service', 'api', 'cli', 'live', 'training', 'cluster'],
+  training: ['service', 'api', 'cli', 'live', 'cluster'],
+  cluster: ['service', 'api', 'cli', 'live', 'training', 'model-store'],
+  live: ['service', 'api', 'cli', 'training', 'cluster'],
+  api: ['service', 'cli'],
+};
+const NO_IO = {
+  group: ['node:*', 'nats', 'ws', 'onnxruntime-*', 'child_process', 'fs'],
+  message: 'pipeline/ and domain/ stay free of I/O.',
+};
+
+function layerBoundaries() {
+  return Object.entries(LAYERS).map(([folder, forbidden]) => ({
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...(folder === 'pipeline' || folder === 'domain' ? [NO_IO] : []),
+            {
+              group: [...new Set(forbidden)].flatMap((f) => [
+                `../${f}/**`,
+                `../../${f}/**`,
+                `../../../${f}/**`,
+              ]),
+              message: `src/${folder} may not import from there: see Layers in docs/architecture.md.`,
+            },
+          ],
+        },
+      ],
+    },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'bench/results/', 'assets/dashboard/'] },
   js.configs.recommended,
@@ -45,22 +107,7 @@ export default tseslint.config(
     files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**', 'simulators/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
-  {
-    files: ['src/pipeline/**/*.ts', 'src/domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['node:*', 'nats', 'ws', 'onnxruntime-*', 'child_process', 'fs'],
-              message: 'pipeline/ and domain/ stay free of I/O.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...layerBoundaries(),
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
