@@ -38,7 +38,10 @@ export class NatsLink {
   constructor(private readonly options: NatsLinkOptions) {}
 
   start(): void {
-    void this.run();
+    // Fire-and-forget loop: a bug in it must be logged, not become an unhandled rejection.
+    void this.run().catch((error: unknown) =>
+      this.options.logger.error({ err: errorText(error) }, 'NATS link stopped on an unexpected error'),
+    );
   }
 
   get state(): NatsConnectionState {
