@@ -1,9 +1,9 @@
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { TsnError } from '../errors/index.js';
 import { readRegularText } from './regular-file.js';
 import { readCheckpoint, type ProgressListener } from './checkpoint.js';
 import { LABELS_FILE_RULES, checkLabels, defaultLabels, parseLabels } from './labels.js';
-import { modelId, outputState, writeModelDir } from './model-dir.js';
+import { modelId, refuseExistingOutput, writeModelDir } from './model-dir.js';
 import { featureDimFor } from './resnet-layout.js';
 import {
   MODEL_FORMAT,
@@ -38,7 +38,8 @@ export const DEFAULT_NUM_SEG = 8;
 /** .pdparams -> model directory. Writes nothing unless every check passes. */
 export async function convertCheckpoint(opts: ConvertOptions): Promise<ConvertResult> {
   const outDir = resolve(opts.outDir);
-  await refuseExistingOutput(outDir, opts);
+  // Replacing the directory would delete a checkpoint or labels file kept inside it.
+  await refuseExistingOutput(outDir, opts.force === true, [opts.checkpointPath, opts.labelsPath]);
   const numSeg = opts.defaultNumSeg ?? DEFAULT_NUM_SEG;
   if (!Number.isInteger(numSeg) || numSeg < 1 || numSeg > 1000) {
     throw new TsnError(
@@ -93,38 +94,6 @@ export function buildManifest(p: {
     weightsFile: 'weights.safetensors',
     labelsFile: 'labels.txt',
   };
-}
-
-async function refuseExistingOutput(outDir: string, opts: ConvertOptions): Promise<void> {
-  const state = await outputState(outDir);
-  if (state === 'absent' || state === 'empty') return;
-  if (state === 'model' && opts.force === true) {
-    // Replacing the directory would delete a checkpoint or labels file kept inside it.
-    for (const input of [opts.checkpointPath, opts.labelsPath]) {
-      if (input !== undefined && isInside(resolve(input), outDir)) {
-        throw new TsnError(
-          'E_MODEL_OUT_EXISTS',
-          `--force would delete ${input}, which lies inside ${outDir}`,
-          {
-            context: { dir: outDir, input },
-          },
-        );
-      }
-    }
-    return;
-  }
-  throw new TsnError(
-    'E_MODEL_OUT_EXISTS',
-    state === 'model'
-      ? `${outDir} already holds a model; choose another --out or pass --force to replace it`
-      : `${outDir} exists and is not a model directory; choose another --out (--force only replaces model directories)`,
-    { context: { dir: outDir } },
-  );
-}
-
-function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 async function resolveLabels(

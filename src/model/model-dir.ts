@@ -1,5 +1,5 @@
 import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { TsnError } from '../errors/index.js';
 import { LABELS_FILE_RULES, checkLabels, formatLabels, parseLabels } from './labels.js';
 import { isClipManifest, parseManifest } from './manifest.js';
@@ -149,4 +149,36 @@ export async function readJson(path: string): Promise<unknown> {
   } catch (cause) {
     throw new TsnError('E_MODEL_MANIFEST', `${path} is not valid JSON`, { cause, context: { file: path } });
   }
+}
+
+/**
+ * Refuses an --out that would lose something: a model directory unless `force`, any other non-empty
+ * directory, and (with force) a directory that holds one of the command's own input files.
+ */
+export async function refuseExistingOutput(
+  outDir: string,
+  force: boolean,
+  inputs: readonly (string | undefined)[],
+): Promise<void> {
+  const state = await outputState(outDir);
+  if (state === 'absent' || state === 'empty') return;
+  if (state === 'model' && force) {
+    const inside = inputs.find((input) => input !== undefined && isInside(resolve(input), outDir));
+    if (inside === undefined) return;
+    throw new TsnError('E_MODEL_OUT_EXISTS', `--force would delete ${inside}, which lies inside ${outDir}`, {
+      context: { dir: outDir, input: inside },
+    });
+  }
+  throw new TsnError(
+    'E_MODEL_OUT_EXISTS',
+    state === 'model'
+      ? `${outDir} already holds a model; choose another --out or pass --force to replace it`
+      : `${outDir} exists and is not a model directory; choose another --out (--force only replaces model directories)`,
+    { context: { dir: outDir } },
+  );
+}
+
+export function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

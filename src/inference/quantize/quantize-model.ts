@@ -1,6 +1,6 @@
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { TsnError } from '../../errors/index.js';
-import { modelId, outputState, writeModelDir } from '../../model/model-dir.js';
+import { isInside, modelId, refuseExistingOutput, writeModelDir } from '../../model/model-dir.js';
 import type { CalibrationMethod, Model, ModelManifest } from '../../model/types.js';
 import { decodeForModel } from '../predict-video.js';
 import {
@@ -112,25 +112,5 @@ async function refuseOutput(outDir: string, options: QuantizeOptions): Promise<v
       { context: { dir: outDir, model: options.model.dir } },
     );
   }
-  const state = await outputState(outDir);
-  if (state === 'absent' || state === 'empty') return;
-  if (state === 'model' && options.force === true) {
-    const inside = options.videos.find((v) => isInside(resolve(v), outDir));
-    if (inside === undefined) return;
-    throw new TsnError('E_MODEL_OUT_EXISTS', `--force would delete ${inside}, which lies inside ${outDir}`, {
-      context: { dir: outDir, input: inside },
-    });
-  }
-  throw new TsnError(
-    'E_MODEL_OUT_EXISTS',
-    state === 'model'
-      ? `${outDir} already holds a model; choose another --out or pass --force to replace it`
-      : `${outDir} exists and is not a model directory; choose another --out (--force only replaces model directories)`,
-    { context: { dir: outDir } },
-  );
-}
-
-function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  await refuseExistingOutput(outDir, options.force === true, options.videos);
 }
