@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { locateFfmpeg } from '../config/ffmpeg-path.js';
 import { TsnError } from '../errors/index.js';
@@ -18,6 +17,7 @@ import {
   runRenderActions,
   type RenderActionsFlags,
 } from '../../simulators/actions/cli.js';
+import { pathExists } from '../model/path-exists.js';
 
 interface SimulateOptions {
   readonly host: string;
@@ -157,22 +157,13 @@ async function ensureDefaultClips(
   const paths: string[] = [];
   for (const clip of defaultClips) {
     const out = clipPath(clipsDir, clip);
-    if (!(await exists(out))) {
+    if (!(await pathExists(out))) {
       log(`rendering ${out} (${clip.pattern} ${clip.width}x${clip.height}, ${clip.seconds} s)`);
       await generateClip({ ffmpegPath, out, ...clip });
     }
     paths.push(out);
   }
   return paths;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function parsePort(text: string, option: string): number {

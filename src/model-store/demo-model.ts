@@ -2,7 +2,7 @@
 // and TSN head loaded from a small committed asset (assets/models/demo-actions/), written once into the
 // model cache as an ordinary model directory. How the asset is made: docs/finetune.md.
 import { createHash } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsnError } from '../errors/index.js';
 import { findPackageAsset } from '../model/labels.js';
@@ -11,6 +11,7 @@ import { parseSafetensors } from '../model/safetensors.js';
 import type { ModelManifest, Tensor } from '../model/types.js';
 import type { ProgressLog } from './progress.js';
 import { demoBackbone } from './demo-backbone.js';
+import { pathExists } from '../model/path-exists.js';
 
 export const DEMO_MODEL_NAME = 'demo-actions';
 export const DEMO_ASSET_DIR = join('assets', 'models', DEMO_MODEL_NAME);
@@ -96,7 +97,7 @@ export async function ensureDemoModel(cacheDir: string, log: ProgressLog): Promi
   const tensorsFile = await readFile(tensorsPath);
   const assetSha256 = createHash('sha256').update(tensorsFile).digest('hex');
   const dir = join(cacheDir, DEMO_MODEL_NAME);
-  if (await exists(join(dir, 'manifest.json'))) {
+  if (await pathExists(join(dir, 'manifest.json'))) {
     const current = await loadModel(dir).catch(() => null);
     if (current?.manifest.source.sha256 === assetSha256) return dir;
   }
@@ -110,13 +111,4 @@ export async function ensureDemoModel(cacheDir: string, log: ProgressLog): Promi
   });
   log.info({ model: DEMO_MODEL_NAME, dir, labels: spec.labels }, 'model ready');
   return dir;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

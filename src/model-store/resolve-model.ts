@@ -1,6 +1,6 @@
 // Model selection: a model directory as given, or a published model name looked up in the cache,
 // else downloaded once (resumable, retried), its sha256 recorded, and converted into the cache.
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
@@ -11,6 +11,7 @@ import { DEMO_MODEL_NAME, ensureDemoModel } from './demo-model.js';
 import { DownloadFailure, downloadFile, type DownloadOptions, type DownloadProgress } from './download.js';
 import type { ProgressLog } from './progress.js';
 import { sha256File } from './sha256.js';
+import { pathExists } from '../model/path-exists.js';
 
 export const DEFAULT_MODEL_NAME: PublishedName = 'tsn_k400_8';
 
@@ -43,11 +44,11 @@ export async function resolveModelDir(
     return { dir: await ensureDemoModel(cacheDir, deps.log), origin: 'built-from-assets' };
   const published = publishedModels[(model.name ?? DEFAULT_MODEL_NAME) as PublishedName];
   const modelDir = join(cacheDir, published.name);
-  if (await exists(join(modelDir, 'manifest.json'))) return { dir: modelDir, origin: 'cache' };
+  if (await pathExists(join(modelDir, 'manifest.json'))) return { dir: modelDir, origin: 'cache' };
   const checkpoint = join(cacheDir, published.fileName);
   const url = model.urls[published.name] ?? published.url;
   let origin: ResolvedModelDir['origin'] = 'converted-from-cache';
-  if (!(await exists(checkpoint))) {
+  if (!(await pathExists(checkpoint))) {
     if (!model.download) throw offlineError(published, url, checkpoint, 'model.download is false');
     await fetchCheckpoint(published, url, checkpoint, deps);
     origin = 'downloaded';
@@ -107,13 +108,4 @@ function offlineError(published: PublishedModel, url: string, dest: string, reas
 
 export function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : resolve(path);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,8 +1,9 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TsnError } from '../errors/index.js';
 import type { RegularFileRules } from './regular-file.js';
+import { pathExists } from './path-exists.js';
 
 const INDEXED_LINE = /^(\d+)\s+(\S.*)$/;
 
@@ -82,22 +83,13 @@ export function checkLabels(labels: readonly string[], numClasses: number, sourc
 export async function findPackageAsset(relative: string): Promise<string | null> {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (await exists(join(dir, 'package.json'))) {
+    if (await pathExists(join(dir, 'package.json'))) {
       const candidate = join(dir, relative);
-      return (await exists(candidate)) ? candidate : null;
+      return (await pathExists(candidate)) ? candidate : null;
     }
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

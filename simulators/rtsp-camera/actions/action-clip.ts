@@ -1,11 +1,12 @@
 // A synthetic action camera's video: its seeded schedule rendered once into a cached H.264 file, which the
 // simulator then loops like any other file.
 import { randomUUID } from 'node:crypto';
-import { access, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ACTION_LABELS, renderActionVideo } from '../../actions/render.js';
 import { encodeFrames } from '../../actions/encode.js';
 import { actionSchedule, defaultScheduleTiming, type ActionSchedule } from './schedule.js';
+import { pathExists } from '../../../src/model/path-exists.js';
 
 export interface ActionClipOptions {
   readonly ffmpegPath: string;
@@ -49,7 +50,7 @@ export function planActionClip(options: Omit<ActionClipOptions, 'ffmpegPath'>): 
  */
 export async function ensureActionClip(options: ActionClipOptions): Promise<ActionClip> {
   const plan = planActionClip(options);
-  if (await exists(plan.file)) return plan;
+  if (await pathExists(plan.file)) return plan;
   const width = options.width ?? actionClipDefaults.width;
   const height = options.height ?? actionClipDefaults.height;
   const fps = options.fps ?? actionClipDefaults.fps;
@@ -69,13 +70,4 @@ export async function ensureActionClip(options: ActionClipOptions): Promise<Acti
     await rm(partial, { force: true });
   }
   return plan;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
