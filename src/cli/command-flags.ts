@@ -1,4 +1,4 @@
-// Flag parsing shared by tsn finetune and tsn eval.
+// Flag parsing shared by the tsn commands.
 import { homedir } from 'node:os';
 import type { Config } from '../config/index.js';
 import { TsnError } from '../errors/index.js';

@@ -9,7 +9,7 @@ import { alignToModel, loadDataset } from '../training/dataset.js';
 import { evaluate } from '../training/metrics.js';
 import { formatEvalText } from '../training/report.js';
 import { countProgress } from './cli-progress-bar.js';
-import { backendFlags, integerFlag, resolveModelArg } from './training-flags.js';
+import { backendFlags, integerFlag, resolveModelArg } from './command-flags.js';
 
 interface EvalFlags {
   readonly model?: string;

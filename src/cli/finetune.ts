@@ -10,7 +10,7 @@ import { finetune, finetunedModel, type FinetuneResult } from '../training/finet
 import { seedRecipe } from '../training/recipe.js';
 import { confusionSvg, curveSvg, formatCurveText, formatEvalText } from '../training/report.js';
 import { countProgress } from './cli-progress-bar.js';
-import { backendFlags, integerFlag, numberFlag, resolveModelArg } from './training-flags.js';
+import { backendFlags, integerFlag, numberFlag, resolveModelArg } from './command-flags.js';
 
 interface FinetuneFlags {
   readonly model?: string;

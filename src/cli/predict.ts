@@ -7,6 +7,7 @@ import { decodeForModel, predictClip, type VideoPrediction } from '../inference/
 import type { CropMode } from '../inference/preprocess/index.js';
 import { loadModel } from '../model/model-dir.js';
 import type { Model } from '../model/types.js';
+import { integerFlag } from './command-flags.js';
 
 interface PredictFlags {
   readonly model?: string;
@@ -121,24 +122,17 @@ function parseFlags(flags: PredictFlags): ParsedFlags {
     usage(`--providers: unknown ${unknown.join(', ')} (use cpu, cuda, tensorrt)`, '--providers');
   return {
     modelDir: flags.model,
-    numSeg: flags.numSeg === undefined ? undefined : integerFlag('--num-seg', flags.numSeg, 1, 1000),
+    numSeg:
+      flags.numSeg === undefined ? undefined : integerFlag('predict', '--num-seg', flags.numSeg, 1, 1000),
     crop: flags.crop,
-    topK: integerFlag('--top-k', flags.topK, 1, 100_000),
-    batchSize: integerFlag('--batch-size', flags.batchSize, 1, 1024),
+    topK: integerFlag('predict', '--top-k', flags.topK, 1, 100_000),
+    batchSize: integerFlag('predict', '--batch-size', flags.batchSize, 1, 1024),
     backendOptions: {
       backend: flags.backend as BackendName,
       executionProviders: providers as ExecutionProvider[],
-      threads: integerFlag('--threads', flags.threads, 0, 1024),
+      threads: integerFlag('predict', '--threads', flags.threads, 0, 1024),
     },
   };
-}
-
-function integerFlag(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    usage(`${flag} must be an integer from ${min} to ${max}, got ${text}`, flag);
-  }
-  return value;
 }
 
 function usage(message: string, flag: string): never {

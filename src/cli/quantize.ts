@@ -5,6 +5,7 @@ import { TsnError } from '../errors/index.js';
 import { quantizeModel, type QuantizeResult } from '../inference/quantize/quantize-model.js';
 import { loadModel } from '../model/model-dir.js';
 import type { CalibrationMethod } from '../model/types.js';
+import { integerFlag } from './command-flags.js';
 
 interface QuantizeFlags {
   readonly calibrate?: string[];
@@ -45,8 +46,9 @@ async function runQuantize(modelDir: string, flags: QuantizeFlags): Promise<Quan
     usage(`--method must be ${METHODS.join(', ')}; got ${flags.method}`, '--method');
   if (flags.crop !== 'center' && flags.crop !== 'ten')
     usage(`--crop must be center or ten, got ${flags.crop}`, '--crop');
-  const numSeg = flags.numSeg === undefined ? undefined : integerFlag('--num-seg', flags.numSeg, 1, 1000);
-  const threads = integerFlag('--threads', flags.threads, 0, 1024);
+  const numSeg =
+    flags.numSeg === undefined ? undefined : integerFlag('quantize', '--num-seg', flags.numSeg, 1, 1000);
+  const threads = integerFlag('quantize', '--threads', flags.threads, 0, 1024);
   const ffmpeg = locateFfmpeg();
   if (ffmpeg === undefined) {
     throw new TsnError(
@@ -91,14 +93,6 @@ function progressBar(): { update: (stage: string, done: number, total: number) =
       if (started !== '') bar.stop();
     },
   };
-}
-
-function integerFlag(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    usage(`${flag} must be an integer from ${min} to ${max}, got ${text}`, flag);
-  }
-  return value;
 }
 
 function usage(message: string, flag: string): never {
