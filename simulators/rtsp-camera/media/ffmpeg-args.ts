@@ -26,15 +26,7 @@ export function encoderArgs(input: EncoderArgsInput): string[] {
   if (input.size !== undefined) filters.push(`scale=${input.size.width}:${input.size.height}`);
   filters.push('format=yuv420p');
   return [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-nostdin',
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    input.file,
+    ...loopedInputArgs(input.file),
     '-an',
     '-sn',
     '-dn',
@@ -67,27 +59,7 @@ export function encoderArgs(input: EncoderArgsInput): string[] {
  * every later packet fails. Costs a demuxer, not an encoder.
  */
 export function passthroughArgs(file: string): string[] {
-  return [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-nostdin',
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    file,
-    '-map',
-    '0:v:0',
-    '-an',
-    '-sn',
-    '-dn',
-    '-c:v',
-    'copy',
-    '-f',
-    'h264',
-    '-',
-  ];
+  return [...loopedInputArgs(file), '-map', '0:v:0', '-an', '-sn', '-dn', '-c:v', 'copy', '-f', 'h264', '-'];
 }
 
 /**
@@ -197,4 +169,9 @@ export function clipArgs(input: ClipArgsInput): string[] {
     'mp4',
     input.out,
   ];
+}
+
+/** The file read forever at its own frame rate, as a live camera would send it. */
+function loopedInputArgs(file: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', file];
 }
