@@ -8,17 +8,17 @@ const dimension = z.number().int().min(16).max(8192);
 /** The FaultSpec as a strict schema: the HTTP control endpoint and the CLI accept nothing else. */
 export const faultSpecSchema = z
   .object({
-    dropAfterMs: z.number().int().min(0).optional(),
-    stall: z.boolean().optional(),
-    refuse: z.boolean().optional(),
-    slowStartMs: z.number().int().min(0).optional(),
-    packetLossPercent: percent.optional(),
-    corruptPercent: percent.optional(),
+    dropAfterMs: z.number().int().min(0).exactOptional(),
+    stall: z.boolean().exactOptional(),
+    refuse: z.boolean().exactOptional(),
+    slowStartMs: z.number().int().min(0).exactOptional(),
+    packetLossPercent: percent.exactOptional(),
+    corruptPercent: percent.exactOptional(),
     changeResolution: z
-      .object({ width: dimension, height: dimension, afterMs: z.number().int().min(0).optional() })
+      .object({ width: dimension, height: dimension, afterMs: z.number().int().min(0).exactOptional() })
       .strict()
-      .optional(),
-    seed: z.number().int().optional(),
+      .exactOptional(),
+    seed: z.number().int().exactOptional(),
   })
   .strict();
 

@@ -48,7 +48,10 @@ export function corruptedCopy(payload: Buffer, byteIndex: number): Buffer {
 }
 
 /** Merges a new fault spec over the current one (later fields win; undefined fields keep their value). */
-export function mergeFaults(current: FaultSpec, update: FaultSpec): FaultSpec {
+export function mergeFaults(
+  current: FaultSpec,
+  update: { readonly [K in keyof FaultSpec]?: FaultSpec[K] | undefined },
+): FaultSpec {
   const merged: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(update)) if (value !== undefined) merged[key] = value;
   return merged as FaultSpec;

@@ -6,9 +6,9 @@ import type { ApiDeps } from './types.js';
 
 export const recentEventsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100_000).default(100),
-  camera: z.string().min(1).optional(),
-  label: z.string().min(1).optional(),
-  type: z.enum(['action.started', 'action.ended']).optional(),
+  camera: z.string().min(1).exactOptional(),
+  label: z.string().min(1).exactOptional(),
+  type: z.enum(['action.started', 'action.ended']).exactOptional(),
 });
 
 export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps, openapi: () => unknown): void {

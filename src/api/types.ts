@@ -53,8 +53,8 @@ export interface Readiness {
 }
 
 export interface ApiAuth {
-  /** Absent: no authentication. */
-  readonly token?: string;
+  /** Absent or undefined: no authentication. */
+  readonly token?: string | undefined;
   readonly protectMutations: boolean;
   /** The WebSocket upgrades (events, live view) need the token too (the dashboard asks for it). */
   readonly protectWebSocket?: boolean;

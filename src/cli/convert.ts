@@ -53,10 +53,10 @@ async function runConvert(checkpoint: string, flags: ConvertFlags): Promise<Conv
     return await convertCheckpoint({
       checkpointPath: checkpoint,
       outDir: flags.out,
-      labelsPath: flags.labels,
+      ...(flags.labels === undefined ? {} : { labelsPath: flags.labels }),
       defaultNumSeg: numSeg,
       force: flags.force === true,
-      onProgress: progress.update,
+      ...(progress.update === undefined ? {} : { onProgress: progress.update }),
     });
   } finally {
     progress.stop();

@@ -77,7 +77,7 @@ async function runPredict(video: string, flags: PredictFlags, deps: PredictDeps)
   const clip = await decodeForModel({
     videoPath: video,
     model,
-    numSeg: options.numSeg,
+    ...(options.numSeg === undefined ? {} : { numSeg: options.numSeg }),
     ffmpegPath: ffmpeg.path,
   });
   const backend = await deps.createBackend(model, options.backendOptions);

@@ -65,7 +65,7 @@ async function runQuantize(modelDir: string, flags: QuantizeFlags): Promise<Quan
       outDir: flags.out,
       method,
       ffmpegPath: ffmpeg.path,
-      numSeg,
+      ...(numSeg === undefined ? {} : { numSeg }),
       crop: flags.crop,
       threads,
       force: flags.force === true,

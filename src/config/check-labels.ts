@@ -4,9 +4,12 @@ import { TsnError } from '../errors/index.js';
 import { editDistance } from './schema-keys.js';
 import type { Config } from './schema.js';
 
+/** As validated: an optional key may hold undefined. */
 interface Detectorish {
-  readonly labels?: { readonly allow?: readonly string[]; readonly deny?: readonly string[] };
-  readonly perLabel?: Readonly<Record<string, unknown>>;
+  readonly labels?:
+    | { readonly allow?: readonly string[] | undefined; readonly deny?: readonly string[] | undefined }
+    | undefined;
+  readonly perLabel?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Throws E_CONFIG naming the first unknown label, where it is set, and the closest model labels. */

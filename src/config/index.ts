@@ -10,7 +10,7 @@ export {
   type CameraPatch,
   type CameraDefaults,
 } from './schema-camera.js';
-export { resolveCamera, type ResolvedCamera } from './resolve-camera.js';
+export { dropUndefined, resolveCamera, type ResolvedCamera } from './resolve-camera.js';
 export type { ConfigFlags } from './flags.js';
 export { generateConfigJsonSchema, configJsonSchemaText } from './json-schema.js';
 export { deepFreeze } from './object-path.js';

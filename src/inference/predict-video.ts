@@ -67,7 +67,7 @@ export async function decodeForModel(
     ffmpegPath: input.ffmpegPath,
     numSeg,
     shortSide: manifest.scaleShortSide,
-    signal: input.signal,
+    ...(input.signal === undefined ? {} : { signal: input.signal }),
   });
 }
 

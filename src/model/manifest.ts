@@ -65,8 +65,8 @@ const manifestSchema = z
     }),
     weightsFile: manifestFileName,
     labelsFile: manifestFileName,
-    precision: z.enum(['fp32', 'int8']).optional(),
-    quantization: quantizationSchema.optional(),
+    precision: z.enum(['fp32', 'int8']).exactOptional(),
+    quantization: quantizationSchema.exactOptional(),
   })
   .refine((m) => (m.precision === 'int8') === (m.quantization !== undefined), {
     message: 'quantization must be present exactly when precision is int8 (re-run tsn quantize)',

@@ -38,7 +38,8 @@ export interface DetectorSettings extends ThresholdSettings {
   readonly smoothing: number;
   readonly topK: number;
   readonly labels: { readonly allow: readonly string[]; readonly deny: readonly string[] };
-  readonly perLabel: Readonly<Record<string, Partial<ThresholdSettings>>>;
+  /** A key absent or undefined keeps the camera's own threshold. */
+  readonly perLabel: Readonly<Record<string, Overrides<ThresholdSettings>>>;
   /**
    * Two consecutive windows whose ends are further apart than this (stream clock) end open episodes with
    * reason 'gap'. 0 = derive: 2 strides + 1 segment.
@@ -102,8 +103,13 @@ export const defaultBatching: BatchingOptions = Object.freeze({
   maxInFlight: 1,
 });
 
-export type CameraOptionsInput = Partial<Omit<CameraPipelineOptions, 'detector'>> & {
-  readonly detector?: Partial<DetectorSettings>;
+/** Absent and undefined both mean "keep the base value" (stripUndefined drops them before merging). */
+type Overrides<T> = { readonly [K in keyof T]?: T[K] | undefined };
+/** What stripUndefined leaves: each key absent or set. */
+type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
+
+export type CameraOptionsInput = Overrides<Omit<CameraPipelineOptions, 'detector'>> & {
+  readonly detector?: Overrides<DetectorSettings>;
 };
 
 export function resolveCameraOptions(
@@ -188,6 +194,6 @@ function fail(name: string, value: unknown, hint: string): never {
   });
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+function stripUndefined<T extends object>(value: T): Defined<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Defined<T>;
 }

@@ -8,7 +8,7 @@ export interface BannerInput {
   readonly url: string;
   /** The WebSocket path, or null when the WebSocket is off. */
   readonly webSocketPath: string | null;
-  readonly model: { readonly name?: string; readonly dir?: string };
+  readonly model: { readonly name?: string | undefined; readonly dir?: string | undefined };
   readonly cameras: readonly { readonly id: string; readonly url: string; readonly enabled: boolean }[];
   readonly clipsDir: string;
 }

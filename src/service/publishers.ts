@@ -2,7 +2,7 @@
 // ring. Predictions go out only for cameras with publishPredictions on.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { Config } from '../config/index.js';
+import { dropUndefined, type Config } from '../config/index.js';
 import type { ActionEvent, CameraStatus, Prediction } from '../domain/index.js';
 import { TsnError } from '../errors/index.js';
 import type { PublishLogger } from '../publish/logger.js';
@@ -105,7 +105,7 @@ function createNats(nats: Config['nats'], url: string, logger: PublishLogger): N
     ...(nats.token === undefined ? {} : { token: nats.token }),
     ...(nats.credentialsFile === undefined ? {} : { credsFile: nats.credentialsFile }),
     ...(nats.nkeySeedFile === undefined ? {} : { nkeySeed: readSecretFile(nats.nkeySeedFile) }),
-    ...(nats.tls === undefined ? {} : { tls: { ...nats.tls } }),
+    ...(nats.tls === undefined ? {} : { tls: dropUndefined(nats.tls) }),
   });
 }
 

@@ -59,7 +59,7 @@ interface Parts {
   pipeline?: RecognitionPipeline;
   registry?: CameraRegistry;
   runtimes?: CameraRuntimeFactory;
-  live?: LiveHub;
+  live?: LiveHub | undefined;
   subscriptions: Subscription[];
 }
 

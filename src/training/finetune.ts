@@ -61,7 +61,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
           passes,
           uniform: rng.uniform,
           batchSize: input.batchSize,
-          signal: input.signal,
+          ...(input.signal === undefined ? {} : { signal: input.signal }),
         });
         out.push({ clip, features });
       } catch (error) {

@@ -197,7 +197,11 @@ export class CameraFeed {
       this.options.log(`camera ${this.options.name}: passing ${file} through (reader pid ${reader.pid})`);
       return reader;
     }
-    const args = encoderArgs({ file, frameRate: this.options.frameRate, size: this.size });
+    const args = encoderArgs({
+      file,
+      frameRate: this.options.frameRate,
+      ...(this.size === undefined ? {} : { size: this.size }),
+    });
     const encoder = new EncoderProcess(this.options.ffmpegPath, args, events);
     source = encoder;
     if (encoder.pid !== undefined) this.options.onSpawn?.(encoder.pid);

@@ -10,9 +10,10 @@ export interface DigestParams {
   readonly nonce: string;
   readonly method: string;
   readonly uri: string;
-  readonly qop?: string;
-  readonly nc?: string;
-  readonly cnonce?: string;
+  /** Absent or undefined: the client sent no qop (RFC 2069 digest). */
+  readonly qop?: string | undefined;
+  readonly nc?: string | undefined;
+  readonly cnonce?: string | undefined;
 }
 
 const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');

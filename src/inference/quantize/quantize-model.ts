@@ -79,9 +79,9 @@ async function calibrationBatches(
     const clip = await decodeForModel({
       videoPath,
       model,
-      numSeg: options.numSeg,
+      ...(options.numSeg === undefined ? {} : { numSeg: options.numSeg }),
       ffmpegPath: options.ffmpegPath,
-      signal: options.signal,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     const views = cropViews(clip.size.width, clip.size.height, size, options.crop ?? 'center');
     const imageCount = views.length * clip.frames.length;

@@ -90,7 +90,10 @@ export function createNatsPublisher(
 
   const link = new NatsLink({
     connect: deps.connect ?? connect,
-    connectOptions: buildConnectOptions({ ...options, credsContent: readCreds(options.credsFile) }),
+    connectOptions: buildConnectOptions({
+      ...options,
+      ...(options.credsFile === undefined ? {} : { credsContent: readCreds(options.credsFile) }),
+    }),
     retryDelayMs: options.reconnectTimeWaitMs ?? 1000,
     delays,
     now,

@@ -5,8 +5,7 @@ import { TsnError } from '../../errors/index.js';
 
 export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export function readCreds(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
+export function readCreds(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (cause) {

@@ -37,7 +37,9 @@ function readInCappedWorker(bytes: Uint8Array): Promise<{ code?: string; error?:
       resolve(m);
       void worker.terminate();
     });
-    worker.once('error', (e: Error & { code?: string }) => resolve({ code: e.code, error: e.message }));
+    worker.once('error', (e: Error & { code?: string }) =>
+      resolve({ ...(e.code === undefined ? {} : { code: e.code }), error: e.message }),
+    );
   });
 }
 
