@@ -65,18 +65,18 @@ export interface Rig {
 export function startRig(options: RigOptions, deps: RigDeps): Rig {
   const config = benchConfig(options);
   const { backend, model } = deps;
-  const { embed, head } = segmentInference(backend, model);
+  const segment = segmentInference(backend, model);
   const pipeline = createRecognitionPipeline(
     {
       modelId: model.id,
       labels: model.labels,
-      mode: options.mode === 'reuse' ? 'segment' : 'clip',
       batching: batchingFor(options.mode, config.batching, options.tsn.numSeg),
     },
     {
-      embed,
-      head,
-      clip: recomputeClip(embed, head),
+      inference:
+        options.mode === 'reuse'
+          ? segment
+          : { mode: 'clip', clip: recomputeClip(segment.embed, segment.head) },
       now: Date.now,
       idFactory: () => randomUUID(),
     },

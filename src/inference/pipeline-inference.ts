@@ -1,9 +1,10 @@
-// What the recognition pipeline gets from inference, as one value: segment mode (crop + normalise each
-// segment frame -> backbone features; head = fc of the mean) or clip mode (whole windows -> an external clip
-// model). Built here from a Backend or a ClipRunner, so the pipeline never reaches into a runtime.
+// The pipeline's InferencePort (src/pipeline/inference-port.ts), implemented in-process: segment mode (crop +
+// normalise each segment frame -> backbone features; head = fc of the mean) or clip mode (whole windows ->
+// an external clip model). Built here from a Backend or a ClipRunner, so the pipeline never reaches into a
+// runtime; description and close() are for the composition root, which owns the runtime's lifetime.
 import type { SegmentFrame } from '../domain/index.js';
 import type { AnyModel, ClipModel, Model } from '../model/types.js';
-import type { ClipFn, EmbedFn, HeadFn } from '../pipeline/inference-stages.js';
+import type { ClipFn, ClipInferencePort, EmbedFn, SegmentInferencePort } from '../pipeline/inference-port.js';
 import type { Backend, BackendName, ExecutionProvider } from './backend.js';
 import { createBackend } from './create-backend.js';
 import { createOnnxClipRunner, type ClipRunner } from './onnx/clip-model.js';
@@ -16,17 +17,10 @@ interface InferenceBase {
 }
 
 /** Per-segment backbone features shared by windows, then fc(mean) (TSN checkpoints). */
-export interface SegmentInference extends InferenceBase {
-  readonly mode: 'segment';
-  readonly embed: EmbedFn;
-  readonly head: HeadFn;
-}
+export interface SegmentInference extends InferenceBase, SegmentInferencePort {}
 
 /** Whole windows batched across cameras (external clip models, always onnxruntime). */
-export interface ClipInference extends InferenceBase {
-  readonly mode: 'clip';
-  readonly clip: ClipFn;
-}
+export interface ClipInference extends InferenceBase, ClipInferencePort {}
 
 export type PipelineInference = SegmentInference | ClipInference;
 

@@ -6,7 +6,14 @@ export {
   type RecognitionPipelineDeps,
   type RecognitionPipelineOptions,
 } from './recognition-pipeline.js';
-export type { ClipFn, EmbedFn, HeadFn } from './inference-stages.js';
+export type {
+  ClipFn,
+  ClipInferencePort,
+  EmbedFn,
+  HeadFn,
+  InferencePort,
+  SegmentInferencePort,
+} from './inference-port.js';
 export type { IdFactory } from './detector-events.js';
 export { Detector, type DetectorCameraConfig, type DetectorOutput } from './detector.js';
 export {

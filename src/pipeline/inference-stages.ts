@@ -1,11 +1,11 @@
 // The two ways windows become logits. Segment mode: every segment frame goes through the backbone once
 // (shared, batched across cameras), windows are fc(mean(features)). Clip mode: whole windows go to a model
 // that cannot be split. Both hand (windows, logits) to `deliver`.
-import type { ObservableInput, SchedulerLike } from 'rxjs';
-import type { SegmentFrame } from '../domain/index.js';
+import type { SchedulerLike } from 'rxjs';
 import { TsnError } from '../errors/index.js';
 import { BatchDriver } from './batch-driver.js';
 import { FairBatcher } from './fair-batcher.js';
+import type { ClipFn, EmbedFn, HeadFn, InferencePort } from './inference-port.js';
 import type { CameraCounters, SampleBuffer } from './metrics.js';
 import type { BatchingOptions } from './options.js';
 import type { SegmentJob, WindowSpec } from './segmenter.js';
@@ -13,21 +13,8 @@ import { WindowAssembler, type LostSegmentPolicy, type ReadyWindow } from './win
 import { HeadQueue } from './head-queue.js';
 import { packHeadCalls } from './window-head.js';
 
-/** batch x views x featureDim features for the batch's segment frames (preprocess + backend.features). */
-export type EmbedFn = (batch: readonly SegmentFrame[], views: number) => ObservableInput<Float32Array>;
-/** windows x perWindow x featureDim -> windows x numClasses logits, fc(mean) (backend.head). */
-export type HeadFn = (
-  features: Float32Array,
-  windows: number,
-  perWindow: number,
-) => ObservableInput<Float32Array>;
-/** windows x numSeg frames (window-major) -> windows x numClasses logits, for models taking [N, T, 3, H, W]. */
-export type ClipFn = (
-  frames: readonly SegmentFrame[],
-  windows: number,
-  numSeg: number,
-  views: number,
-) => ObservableInput<Float32Array>;
+// Where these lived before inference-port.ts; src/cluster still imports them from here.
+export type { ClipFn, EmbedFn, HeadFn } from './inference-port.js';
 
 export interface StageCounters {
   batches: number;
@@ -67,6 +54,13 @@ export interface InferenceStage {
   /** Resolves once no segment or window is queued or being inferred (at once when idle or closed). */
   drained(): Promise<void>;
   close(): void;
+}
+
+/** The stage the port's mode calls for. */
+export function createInferenceStage(inference: InferencePort, ctx: StageContext): InferenceStage {
+  return inference.mode === 'clip'
+    ? createClipStage(inference.clip, ctx)
+    : createSegmentStage(inference.embed, inference.head, ctx);
 }
 
 export function createSegmentStage(embed: EmbedFn, head: HeadFn, ctx: StageContext): InferenceStage {

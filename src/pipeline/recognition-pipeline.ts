@@ -5,15 +5,8 @@ import type { ActionEvent, EpisodeEndReason, Frame, Prediction } from '../domain
 import { isTsnError, TsnError } from '../errors/index.js';
 import type { IdFactory } from './detector-events.js';
 import { Detector, type DetectorCameraConfig } from './detector.js';
-import {
-  createClipStage,
-  createSegmentStage,
-  type ClipFn,
-  type EmbedFn,
-  type HeadFn,
-  type InferenceStage,
-  type StageCounters,
-} from './inference-stages.js';
+import type { InferencePort } from './inference-port.js';
+import { createInferenceStage, type StageCounters } from './inference-stages.js';
 import {
   emptyCameraCounters,
   SampleBuffer,
@@ -37,14 +30,12 @@ import { Segmenter, type SegmenterOutput, type WindowSpec } from './segmenter.js
 import type { LostSegmentPolicy } from './window-assembler.js';
 import { lastFrameWallMs, toPredictions } from './window-head.js';
 
-export type PipelineMode = 'segment' | 'clip';
+export type PipelineMode = InferencePort['mode'];
 
 export interface RecognitionPipelineOptions {
   readonly modelId: string;
   /** Class names, index = logit index. */
   readonly labels: readonly string[];
-  /** 'segment' (default): per-frame features reused across windows. 'clip': whole windows per call. */
-  readonly mode?: PipelineMode;
   /** Counts segment frames in segment mode, windows in clip mode. */
   readonly batching?: Partial<BatchingOptions>;
   /** Segment mode: windows with a segment lost to overload or a failed call (see LostSegmentPolicy). */
@@ -54,12 +45,8 @@ export interface RecognitionPipelineOptions {
 }
 
 export interface RecognitionPipelineDeps {
-  /** Segment mode: preprocess + backend.features. */
-  readonly embed?: EmbedFn;
-  /** Segment mode: backend.head. */
-  readonly head?: HeadFn;
-  /** Clip mode: a whole-window model. */
-  readonly clip?: ClipFn;
+  /** Segment mode (embed + head: per-frame features reused across windows) or clip mode (whole windows). */
+  readonly inference: InferencePort;
   /** Wall clock (epoch ms), for end-to-end latency. */
   readonly now: () => number;
   /** Timers and inference durations; default asyncScheduler. Tests pass a TestScheduler. */
@@ -107,12 +94,10 @@ interface CameraEntry {
 const SEQ_SPAN = 2 ** 40;
 
 /**
- * Builds the pipeline. Segment mode needs deps.embed and deps.head; clip mode needs deps.clip.
- * Usage (composition root):
+ * Builds the pipeline. Usage (composition root):
+ *   const inference = await openPipelineInference(loaded, settings); // src/inference
  *   const pipeline = createRecognitionPipeline({ modelId, labels, batching }, {
- *     embed: (batch, views) => backend.features(preprocessBatch(batch, views), batch.length * views),
- *     head: (f, windows, perWindow) => backend.head(f, windows, perWindow),
- *     now: Date.now, idFactory: () => randomUUID() });
+ *     inference, now: Date.now, idFactory: () => randomUUID() });
  *   pipeline.addCamera('cam1', source.frames$, { numSeg: 8, windowMs: 4000 });
  *   pipeline.events$.subscribe(publish);
  */
@@ -186,7 +171,7 @@ export function createRecognitionPipeline(
     );
   };
 
-  const stage = createStage(options.mode ?? 'segment', deps, {
+  const stage = createInferenceStage(deps.inference, {
     batching,
     scheduler,
     counters,
@@ -282,21 +267,6 @@ export function createRecognitionPipeline(
   };
 }
 
-function createStage(
-  mode: PipelineMode,
-  deps: RecognitionPipelineDeps,
-  ctx: Parameters<typeof createSegmentStage>[2],
-): InferenceStage {
-  if (mode === 'clip') {
-    if (deps.clip === undefined) throw configError('clip mode needs deps.clip (a whole-window model)');
-    return createClipStage(deps.clip, ctx);
-  }
-  if (deps.embed === undefined || deps.head === undefined) {
-    throw configError('segment mode needs deps.embed (backbone features) and deps.head (fc of the mean)');
-  }
-  return createSegmentStage(deps.embed, deps.head, ctx);
-}
-
 function detectorConfigOf(camera: CameraPipelineOptions): DetectorCameraConfig {
   const derivedGapMs = (2 * camera.strideSegments + 1) * segmentMsOf(camera);
   return {
@@ -334,8 +304,4 @@ function subscriberError(error: unknown, stream: string): TsnError {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function configError(message: string): TsnError {
-  return new TsnError('E_PIPELINE_CONFIG', message);
 }

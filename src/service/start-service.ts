@@ -204,8 +204,8 @@ async function startRecognition(
   );
   ctx.checks.model = true;
   const pipeline = createRecognitionPipeline(
-    { modelId: model.id, labels: model.labels, batching: config.batching, mode: inference.mode },
-    { ...inference, now: ctx.now, idFactory: () => randomUUID() },
+    { modelId: model.id, labels: model.labels, batching: config.batching },
+    { inference, now: ctx.now, idFactory: () => randomUUID() },
   );
   ctx.parts.pipeline = pipeline;
   const ffmpegPath = requireFfmpeg(deps.ffmpegPath);

@@ -15,7 +15,7 @@ import { createOnnxClipRunner, type ClipRunner } from '../../../src/inference/on
 import { convertCheckpoint } from '../../../src/model/convert.js';
 import { loadModel } from '../../../src/model/model-dir.js';
 import type { ClipModel, Model } from '../../../src/model/types.js';
-import { createRecognitionPipeline, type RecognitionPipelineDeps } from '../../../src/pipeline/index.js';
+import { createRecognitionPipeline, type InferencePort } from '../../../src/pipeline/index.js';
 import { createClip, segmentInference } from '../../../src/inference/pipeline-inference.js';
 import { clipModelBytes } from '../../helpers/clip-onnx.js';
 import { fixturesDir } from '../../helpers/paths.js';
@@ -68,8 +68,7 @@ let backend: Backend;
 let runner: ClipRunner;
 
 async function replay(
-  mode: 'segment' | 'clip',
-  deps: Pick<RecognitionPipelineDeps, 'embed' | 'head' | 'clip'>,
+  inference: InferencePort,
   frames: readonly Frame[],
   views: 1 | 10,
   windows: number,
@@ -78,10 +77,9 @@ async function replay(
     {
       modelId: model.id,
       labels: model.labels,
-      mode,
       batching: { maxBatch: 4, maxWaitMs: 0, maxQueue: 256, maxInFlight: 1 },
     },
-    { ...deps, now: () => 1_800_000_000_000, idFactory: () => 'unused' },
+    { inference, now: () => 1_800_000_000_000, idFactory: () => 'unused' },
   );
   const collected = firstValueFrom(
     pipeline.predictions$.pipe(take(windows), toArray(), timeout({ first: 120_000 })),
@@ -137,8 +135,8 @@ describe('clip mode with an external clip model = segment mode (fixture checkpoi
         labels: model.labels,
       };
       const segment = segmentInference(backend, model);
-      const streamed = await replay('segment', segment, frames, views, 2);
-      const clipped = await replay('clip', { clip: createClip(runner, clipModel) }, frames, views, 2);
+      const streamed = await replay(segment, frames, views, 2);
+      const clipped = await replay({ mode: 'clip', clip: createClip(runner, clipModel) }, frames, views, 2);
       assert.deepEqual(
         clipped.map((p) => p.segmentIndices),
         streamed.map((p) => p.segmentIndices),

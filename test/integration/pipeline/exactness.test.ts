@@ -127,17 +127,21 @@ async function replay(
     {
       modelId: model.id,
       labels: model.labels,
-      mode,
       batching: { maxBatch: 4, maxWaitMs: 0, maxQueue: 256, maxInFlight: 1 },
     },
     {
-      embed: (batch, views) => {
-        embedded += batch.length;
-        for (const s of batch) picked.set(s.segmentIndex, s.frame.ptsMs / FRAME_MS);
-        return embed(batch, views);
-      },
-      head: (features, windows, perWindow) => backend.head(features, windows, perWindow),
-      clip: clipWith(backend, model),
+      inference:
+        mode === 'clip'
+          ? { mode, clip: clipWith(backend, model) }
+          : {
+              mode,
+              embed: (batch, views) => {
+                embedded += batch.length;
+                for (const s of batch) picked.set(s.segmentIndex, s.frame.ptsMs / FRAME_MS);
+                return embed(batch, views);
+              },
+              head: (features, windows, perWindow) => backend.head(features, windows, perWindow),
+            },
       now: () => WALL_BASE_MS + 1e6,
       idFactory: () => 'unused',
     },

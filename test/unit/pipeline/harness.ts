@@ -4,6 +4,8 @@ import type { TestScheduler } from 'rxjs/testing';
 import type { ActionEvent, Frame, Prediction, SegmentFrame } from '../../../src/domain/index.js';
 import {
   createRecognitionPipeline,
+  type InferencePort,
+  type PipelineMode,
   type RecognitionPipeline,
   type RecognitionPipelineOptions,
 } from '../../../src/pipeline/index.js';
@@ -37,11 +39,30 @@ export interface Run {
 
 export function build(
   scheduler: TestScheduler,
-  options: Partial<RecognitionPipelineOptions> = {},
+  { mode = 'segment', ...options }: Partial<RecognitionPipelineOptions> & { mode?: PipelineMode } = {},
   fakes: Fakes = {},
 ): Run {
   const inferenceMs = fakes.inferenceMs ?? 5;
   const embedded: SegmentFrame[] = [];
+  const inference: InferencePort =
+    mode === 'clip'
+      ? {
+          mode,
+          clip: (segmentFrames, windows, numSeg, views) =>
+            timer(inferenceMs).pipe(map(() => fakeClip(segmentFrames, windows, numSeg, views))),
+        }
+      : {
+          mode,
+          embed: (batch, views) => {
+            embedded.push(...batch);
+            const normal = () => timer(inferenceMs).pipe(map(() => fakeEmbed(batch, views)));
+            return fakes.embed === undefined ? normal() : fakes.embed(batch, views, normal);
+          },
+          head: (features, windows, perWindow) => {
+            const normal = () => of(fakeHead(features, windows, perWindow));
+            return fakes.head === undefined ? normal() : fakes.head(normal);
+          },
+        };
   const pipeline = createRecognitionPipeline(
     {
       modelId: 'fake@000000000000',
@@ -51,17 +72,7 @@ export function build(
       ...options,
     },
     {
-      embed: (batch, views) => {
-        embedded.push(...batch);
-        const normal = () => timer(inferenceMs).pipe(map(() => fakeEmbed(batch, views)));
-        return fakes.embed === undefined ? normal() : fakes.embed(batch, views, normal);
-      },
-      head: (features, windows, perWindow) => {
-        const normal = () => of(fakeHead(features, windows, perWindow));
-        return fakes.head === undefined ? normal() : fakes.head(normal);
-      },
-      clip: (segmentFrames, windows, numSeg, views) =>
-        timer(inferenceMs).pipe(map(() => fakeClip(segmentFrames, windows, numSeg, views))),
+      inference,
       now: () => WALL_BASE_MS + scheduler.now(),
       scheduler,
       idFactory: counterIds(),

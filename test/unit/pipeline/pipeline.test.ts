@@ -2,8 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Prediction } from '../../../src/domain/index.js';
 import { isTsnError } from '../../../src/errors/index.js';
-import { createRecognitionPipeline } from '../../../src/pipeline/index.js';
-import { assertClose, expectedLogits, frames, LABELS, testScheduler } from './fakes.js';
+import { assertClose, expectedLogits, frames, testScheduler } from './fakes.js';
 import { build, byCamera, live, pixelsOf, type Run } from './harness.js';
 
 describe('createRecognitionPipeline, segment mode (virtual time)', () => {
@@ -161,14 +160,6 @@ describe('createRecognitionPipeline, segment mode (virtual time)', () => {
     assert.throws(
       () => run?.pipeline.addCamera('b', live([])),
       (e) => isTsnError(e, 'E_PIPELINE_CLOSED'),
-    );
-    assert.throws(
-      () =>
-        createRecognitionPipeline(
-          { modelId: 'm', labels: LABELS, mode: 'clip' },
-          { now: Date.now, idFactory: () => 'x' },
-        ),
-      (e) => isTsnError(e, 'E_PIPELINE_CONFIG'),
     );
   });
 });
