@@ -1,7 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Layers (docs/architecture.md): domain <- pipeline/publish/sources <- inference/model <- service/api <- cli.
+// Layers (docs/architecture.md): domain <- pipeline/publish/sources <- inference/model <- service/api <- cli,
+// with src/main.ts and src/compose/ (the composition root) on top: no src/ folder imports compose/.
 // Each entry lists the src/ folders a folder must not import from; errors/ and config/ are usable from
 // everywhere but import (almost) nothing themselves. ESLint replaces, not merges, a rule's options per
 // file, so each folder's block carries the I/O ban of pipeline/ and domain/ where it applies.
@@ -33,11 +34,17 @@ const LAYERS = {
   cluster: ['service', 'api', 'cli', 'live', 'training', 'model-store'],
   live: ['service', 'api', 'cli', 'training', 'cluster'],
   api: ['service', 'cli'],
+  service: ['cli'],
+  cli: [],
+  compose: ['cli'],
 };
 const NO_IO = {
   group: ['node:*', 'nats', 'ws', 'onnxruntime-*', 'child_process', 'fs'],
   message: 'pipeline/ and domain/ stay free of I/O.',
 };
+
+// The composition root's folder is for src/main.ts alone.
+const composeUnlessItself = (folder) => (folder === 'compose' ? [] : ['compose']);
 
 function layerBoundaries() {
   return Object.entries(LAYERS).map(([folder, forbidden]) => ({
@@ -49,7 +56,7 @@ function layerBoundaries() {
           patterns: [
             ...(folder === 'pipeline' || folder === 'domain' ? [NO_IO] : []),
             {
-              group: [...new Set(forbidden)].flatMap((f) => [
+              group: [...new Set([...forbidden, ...composeUnlessItself(folder)])].flatMap((f) => [
                 `../${f}/**`,
                 `../../${f}/**`,
                 `../../../${f}/**`,

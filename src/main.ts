@@ -1,5 +1,6 @@
 // Composition root: the one place that reads the environment (through config), builds the commands and
-// wires modules together.
+// wires modules together. `tsn serve`'s runtime assembly is its part in src/compose/, which nothing else
+// in src/ imports (eslint.config.js); the commands get what they run from here.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { pino } from 'pino';
@@ -12,6 +13,8 @@ import { registerQuantizeCommand } from './cli/quantize.js';
 import { registerSimulateCommand } from './cli/simulate.js';
 import { registerServeCommand } from './cli/serve.js';
 import { reportError } from './cli/report-error.js';
+import { startService } from './compose/start-service.js';
+import { locateFfmpeg } from './config/ffmpeg-path.js';
 import { ErrorReporter } from './service/error-reporter.js';
 
 // rxjs's default rethrows a subscriber's throw from a timer, which kills the process: log and count instead
@@ -27,7 +30,10 @@ registerConvertCommand(program);
 registerPredictCommand(program);
 registerQuantizeCommand(program);
 registerSimulateCommand(program);
-registerServeCommand(program, errors);
+registerServeCommand(program, (config, logger) => {
+  errors.useLogger(logger);
+  return startService(config, { logger, ffmpegPath: locateFfmpeg()?.path, errors });
+});
 registerFinetuneCommand(program);
 registerEvalCommand(program);
 

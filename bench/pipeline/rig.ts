@@ -1,4 +1,4 @@
-// N cameras wired exactly as the service wires them (src/service/start-service.ts + camera-runtime.ts):
+// N cameras wired exactly as the service wires them (src/compose/start-service.ts + camera-runtime.ts):
 // config defaults -> resolveCamera -> sourceOptionsOf / pipelineOptionsOf, one ffmpeg source per camera
 // feeding the shared recognition pipeline whose embed/head hooks are the service's (segmentInference in
 // src/inference/pipeline-inference.ts) on one backend. Only difference: the segment grid of camera i may be

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { locateFfmpeg } from '../config/ffmpeg-path.js';
-import { loadConfig, type ConfigFlags } from '../config/index.js';
-import type { ErrorReporter } from '../service/error-reporter.js';
-import { startService } from '../service/start-service.js';
+import type { Logger } from 'pino';
+import { loadConfig, type Config, type ConfigFlags } from '../config/index.js';
 import { reportError } from './report-error.js';
 import { createCliLogger } from './log-format.js';
 
@@ -15,10 +13,19 @@ interface ServeOptions {
   readonly backend?: string;
 }
 
+/** What `tsn serve` runs: the service the composition root (src/main.ts) assembles. */
+export type StartServe = (config: Config, logger: Logger) => Promise<ServeHandle>;
+
+interface ServeHandle {
+  /** Resolves once the model is loaded and the cameras started (rejects if that failed). */
+  readonly started: Promise<void>;
+  close(): Promise<void>;
+}
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const CLOSE_TIMEOUT_MS = 20_000;
 
-export function registerServeCommand(program: Command, errors?: ErrorReporter): void {
+export function registerServeCommand(program: Command, start: StartServe): void {
   program
     .command('serve')
     .description(
@@ -36,10 +43,10 @@ export function registerServeCommand(program: Command, errors?: ErrorReporter): 
     .option('--port <port>', 'HTTP port')
     .option('--nats <url>', 'NATS server URL (enables NATS publishing)')
     .option('--backend <name>', 'inference backend: onnx or tfjs')
-    .action(async (options: ServeOptions) => serve(options, errors));
+    .action(async (options: ServeOptions) => serve(options, start));
 }
 
-async function serve(options: ServeOptions, errors: ErrorReporter | undefined): Promise<void> {
+async function serve(options: ServeOptions, start: StartServe): Promise<void> {
   const flags: ConfigFlags = {
     camera: options.camera,
     ...(options.model === undefined ? {} : { model: options.model }),
@@ -49,12 +56,7 @@ async function serve(options: ServeOptions, errors: ErrorReporter | undefined): 
   };
   const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), flags });
   const logger = createCliLogger(config.logLevel);
-  errors?.useLogger(logger);
-  const service = await startService(config, {
-    logger,
-    ffmpegPath: locateFfmpeg()?.path,
-    ...(errors === undefined ? {} : { errors }),
-  });
+  const service = await start(config, logger);
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

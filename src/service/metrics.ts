@@ -139,7 +139,11 @@ function registerHistograms(registry: Registry, drain: () => PipelineSamples | u
   });
 }
 
-function registerPublisherMetrics(registry: Registry, sources: MetricsSources): void {
+/** The publishers' series, registered once they exist (they need the HTTP server that serves /metrics). */
+export function registerPublisherMetrics(
+  registry: Registry,
+  sources: Pick<MetricsSources, 'nats' | 'webSocket'>,
+): void {
   const nats = sources.nats;
   if (nats !== undefined) {
     gauge(registry, 'tsn_nats_connected', '1 while connected to NATS', [], () => [

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { configSchema } from '../../../src/config/index.js';
 import type { ActionEvent } from '../../../src/domain/index.js';
 import { convertCheckpoint } from '../../../src/model/convert.js';
-import { startService, type RunningService } from '../../../src/service/start-service.js';
+import { startService, type RunningService } from '../../../src/compose/start-service.js';
 import { fixturesDir } from '../../helpers/paths.js';
 import { waitFor } from '../../helpers/wait.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../../src/config/index.js';
-import { startService, type RunningService } from '../../../src/service/start-service.js';
+import { startService, type RunningService } from '../../../src/compose/start-service.js';
 import { startServe } from './serve-process.js';
 import { waitFor } from '../../helpers/wait.js';
 

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { configSchema } from '../../../src/config/index.js';
 import { convertCheckpoint } from '../../../src/model/convert.js';
-import { startService, type RunningService } from '../../../src/service/start-service.js';
+import { startService, type RunningService } from '../../../src/compose/start-service.js';
 import { fixturesDir } from '../../helpers/paths.js';
 import { hasCommand, needs } from '../../helpers/tools.js';
 import { chromiumArgs, chromiumPath, ffmpegChildren, makeY4m, tempDir, udpSockets } from './helpers.js';

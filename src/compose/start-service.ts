@@ -1,5 +1,6 @@
-// Runtime assembly of `tsn serve`: HTTP first (health answers during a model download), then model,
-// backend, pipeline, publishers and cameras. close() takes it all down in order and leaves nothing behind.
+// Runtime assembly of `tsn serve`, part of the composition root (only src/main.ts imports src/compose/):
+// HTTP first (health answers during a model download), then model, backend, pipeline, publishers and
+// cameras. close() takes it all down in order and leaves nothing behind.
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
@@ -19,17 +20,17 @@ import { createLiveHub, LIVE_PATH_PREFIX, type LiveHub } from '../live/index.js'
 import { bearerTokenAuthorizer } from '../publish/websocket/auth.js';
 import { probeFfmpegCapabilities } from '../sources/probe.js';
 import { WhipHub } from '../sources/webrtc/index.js';
-import { CameraRegistry } from './camera-manager.js';
-import { createCameraRuntimeFactory, type CameraRuntimeFactory } from './camera-runtime.js';
-import { DeferredCameraManager } from './deferred-cameras.js';
-import { RecentEventRing } from './event-ring.js';
-import { ErrorReporter } from './error-reporter.js';
-import { createMetricsRegistry } from './metrics.js';
-import { createPublishers, type Publishers } from './publishers.js';
-import { hostPolicyOf } from './host-policy.js';
+import { CameraRegistry } from '../service/camera-manager.js';
+import { createCameraRuntimeFactory, type CameraRuntimeFactory } from '../service/camera-runtime.js';
+import { DeferredCameraManager } from '../service/deferred-cameras.js';
+import { RecentEventRing } from '../service/event-ring.js';
+import { ErrorReporter } from '../service/error-reporter.js';
+import { createMetricsRegistry, registerPublisherMetrics } from '../service/metrics.js';
+import { createPublishers, type Publishers } from '../service/publishers.js';
+import { hostPolicyOf } from '../service/host-policy.js';
 import { upgradeAuthorizer } from '../api/request-guard.js';
-import { readStateFile, writeStateFile } from './state-file.js';
-import { startupBanner } from './banner.js';
+import { readStateFile, writeStateFile } from '../service/state-file.js';
+import { startupBanner } from '../service/banner.js';
 
 export interface ServiceDeps {
   readonly logger: Logger;
@@ -78,16 +79,10 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   });
   const checks = { model: false, cameras: false };
   const readiness = (): Readiness => ({ ready: checks.model && checks.cameras, checks: { ...checks } });
-  // Publishers need the HTTP server, which needs the metrics registry, which reads publisher stats: the
-  // registry reads them through this holder, filled once the publishers exist.
-  const late: { publishers?: Publishers } = {};
   const metrics = createMetricsRegistry({
     pipeline: () => parts.pipeline?.metrics(),
     drainSamples: () => parts.pipeline?.drainSamples(),
     cameras,
-    nats: () => natsStats(late.publishers),
-    webSocket: () =>
-      late.publishers?.webSocket?.stats() ?? { clients: 0, messagesSent: 0, slowConsumerDisconnects: 0 },
     errors: () => errors.counts(),
   });
   const app = buildApi({
@@ -108,7 +103,12 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     logger: log.child({ component: 'publish' }),
     onError: (error, destination) => errors.report(error, `publish:${destination}`),
   });
-  late.publishers = publishers;
+  // The publishers need the HTTP server, which serves the registry: their series join it now.
+  registerPublisherMetrics(metrics, {
+    nats: () => natsStats(publishers),
+    webSocket: () =>
+      publishers.webSocket?.stats() ?? { clients: 0, messagesSent: 0, slowConsumerDisconnects: 0 },
+  });
   parts.live = startLiveView(config, deps, app.server, parts, cameras);
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
@@ -354,8 +354,8 @@ async function shutdown(
   await parts.inference?.close();
 }
 
-function natsStats(publishers: Publishers | undefined) {
-  const s = publishers?.nats?.stats();
+function natsStats(publishers: Publishers) {
+  const s = publishers.nats?.stats();
   return {
     connected: s?.connected ?? false,
     buffered: s?.buffered ?? 0,
