@@ -7,6 +7,8 @@ import { recentEventsQuerySchema } from './routes-system.js';
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+/** What every bearer-protected route may answer. */
+const tokenErrors = { 401: errorResponse('Token missing'), 403: errorResponse('Token wrong') };
 const inputSchema = (schema: z.ZodType) => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
   return rest;
@@ -84,8 +86,7 @@ const whipPaths = {
       responses: {
         201: { description: 'Session created; Location names it', content: sdp },
         400: errorResponse('Not an SDP offer the service can answer'),
-        401: errorResponse('Token missing'),
-        403: errorResponse('Token wrong'),
+        ...tokenErrors,
         404: errorResponse('No whip:// camera with that id'),
         409: errorResponse('The camera already has a publisher'),
       },
@@ -146,8 +147,7 @@ export function buildOpenApiDocument(options: {
         responses: {
           201: { description: 'Added', content: json(ref('Camera')) },
           400: errorResponse('Invalid camera (E_API_VALIDATION)'),
-          401: errorResponse('Token missing'),
-          403: errorResponse('Token wrong'),
+          ...tokenErrors,
           409: errorResponse('Id exists (E_API_CONFLICT)'),
         },
       },
@@ -168,8 +168,7 @@ export function buildOpenApiDocument(options: {
         responses: {
           200: { description: 'Changed', content: json(ref('Camera')) },
           400: errorResponse('Invalid patch'),
-          401: errorResponse('Token missing'),
-          403: errorResponse('Token wrong'),
+          ...tokenErrors,
           404: errorResponse('No such camera'),
         },
       },
@@ -178,8 +177,7 @@ export function buildOpenApiDocument(options: {
         security: bearer,
         responses: {
           204: { description: 'Removed' },
-          401: errorResponse('Token missing'),
-          403: errorResponse('Token wrong'),
+          ...tokenErrors,
           404: errorResponse('No such camera'),
         },
       },

@@ -5,6 +5,15 @@ import { TsnError } from '../errors/index.js';
 import { DEMO_MODEL_NAME, publishedModels, resolveModelDir } from '../model-store/index.js';
 import type { BackendOptions } from '../inference/backend.js';
 
+/** Throws E_USAGE `command: message`, naming the flag in its context. */
+export type Usage = (message: string, flag: string) => never;
+
+export function usageFor(command: string): Usage {
+  return (message, flag) => {
+    throw new TsnError('E_USAGE', `${command}: ${message}`, { context: { flag } });
+  };
+}
+
 export function integerFlag(command: string, flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max)

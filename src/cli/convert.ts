@@ -1,8 +1,10 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { TsnError } from '../errors/index.js';
 import { convertCheckpoint, type ConvertResult } from '../model/convert.js';
 import type { ProgressListener } from '../model/checkpoint.js';
+import { integerFlag, type Usage, usageFor } from './command-flags.js';
+
+const usage: Usage = usageFor('convert');
 
 interface ConvertFlags {
   readonly out?: string;
@@ -33,21 +35,8 @@ export function registerConvertCommand(program: Command): void {
 }
 
 async function runConvert(checkpoint: string, flags: ConvertFlags): Promise<ConvertResult> {
-  if (flags.out === undefined) {
-    throw new TsnError('E_USAGE', 'convert: --out DIR is required (the model directory to write)', {
-      context: { flag: '--out' },
-    });
-  }
-  const numSeg = Number(flags.numSeg ?? '8');
-  if (!Number.isInteger(numSeg) || numSeg < 1 || numSeg > 1000) {
-    throw new TsnError(
-      'E_USAGE',
-      `convert: --num-seg must be an integer from 1 to 1000, got ${flags.numSeg}`,
-      {
-        context: { flag: '--num-seg', value: flags.numSeg },
-      },
-    );
-  }
+  if (flags.out === undefined) usage('--out DIR is required (the model directory to write)', '--out');
+  const numSeg = integerFlag('convert', '--num-seg', flags.numSeg ?? '8', 1, 1000);
   const progress = progressBar();
   try {
     return await convertCheckpoint({

@@ -9,7 +9,9 @@ import { alignToModel, loadDataset } from '../training/dataset.js';
 import { evaluate } from '../training/metrics.js';
 import { formatEvalText } from '../training/report.js';
 import { countProgress } from './cli-progress-bar.js';
-import { backendFlags, integerFlag, resolveModelArg } from './command-flags.js';
+import { backendFlags, integerFlag, resolveModelArg, type Usage, usageFor } from './command-flags.js';
+
+const usage: Usage = usageFor('eval');
 
 interface EvalFlags {
   readonly model?: string;
@@ -123,8 +125,4 @@ async function runEval(flags: EvalFlags): Promise<string> {
     ...failed.map((f) => `failed ${f.path}: ${f.reason}`),
     formatEvalText(r),
   ].join('\n');
-}
-
-function usage(message: string, flag: string): never {
-  throw new TsnError('E_USAGE', `eval: ${message}`, { context: { flag } });
 }

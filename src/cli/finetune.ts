@@ -10,7 +10,16 @@ import { finetune, finetunedModel, type FinetuneResult } from '../training/finet
 import { seedRecipe } from '../training/recipe.js';
 import { confusionSvg, curveSvg, formatCurveText, formatEvalText } from '../training/report.js';
 import { countProgress } from './cli-progress-bar.js';
-import { backendFlags, integerFlag, numberFlag, resolveModelArg } from './command-flags.js';
+import {
+  backendFlags,
+  integerFlag,
+  numberFlag,
+  resolveModelArg,
+  type Usage,
+  usageFor,
+} from './command-flags.js';
+
+const usage: Usage = usageFor('finetune');
 
 interface FinetuneFlags {
   readonly model?: string;
@@ -158,8 +167,4 @@ async function runFinetune(flags: FinetuneFlags): Promise<string> {
     `wrote manifest.json, weights.safetensors, labels.txt, training.json, curve.svg${result.val === undefined ? '' : ', confusion.{txt,json,svg}'} in ${out}`,
     '',
   ].join('\n');
-}
-
-function usage(message: string, flag: string): never {
-  throw new TsnError('E_USAGE', `finetune: ${message}`, { context: { flag } });
 }

@@ -7,7 +7,9 @@ import { decodeForModel, predictClip, type VideoPrediction } from '../inference/
 import type { CropMode } from '../inference/preprocess/index.js';
 import { loadModel } from '../model/model-dir.js';
 import type { Model } from '../model/types.js';
-import { integerFlag } from './command-flags.js';
+import { integerFlag, type Usage, usageFor } from './command-flags.js';
+
+const usage: Usage = usageFor('predict');
 
 interface PredictFlags {
   readonly model?: string;
@@ -133,10 +135,6 @@ function parseFlags(flags: PredictFlags): ParsedFlags {
       threads: integerFlag('predict', '--threads', flags.threads, 0, 1024),
     },
   };
-}
-
-function usage(message: string, flag: string): never {
-  throw new TsnError('E_USAGE', `predict: ${message}`, { context: { flag } });
 }
 
 interface Report {

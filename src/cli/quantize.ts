@@ -5,7 +5,9 @@ import { TsnError } from '../errors/index.js';
 import { quantizeModel, type QuantizeResult } from '../inference/quantize/quantize-model.js';
 import { loadModel } from '../model/model-dir.js';
 import type { CalibrationMethod } from '../model/types.js';
-import { integerFlag } from './command-flags.js';
+import { integerFlag, type Usage, usageFor } from './command-flags.js';
+
+const usage: Usage = usageFor('quantize');
 
 interface QuantizeFlags {
   readonly calibrate?: string[];
@@ -93,10 +95,6 @@ function progressBar(): { update: (stage: string, done: number, total: number) =
       if (started !== '') bar.stop();
     },
   };
-}
-
-function usage(message: string, flag: string): never {
-  throw new TsnError('E_USAGE', `quantize: ${message}`, { context: { flag } });
 }
 
 function summary(r: QuantizeResult): string {

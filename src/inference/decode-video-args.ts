@@ -14,6 +14,11 @@ export function fileInput(videoPath: string): string {
   return `file:${videoPath}`;
 }
 
+/** The file's first video stream, nothing else. */
+function firstVideoOf(videoPath: string): string[] {
+  return ['-i', fileInput(videoPath), '-map', '0:v:0'];
+}
+
 /**
  * Demux only (no decoding): the video packet count, a cheap guess of the decoded frame count, reported on
  * stdout as "-progress" key=value lines. -copyinkf counts packets before the first keyframe too.
@@ -23,10 +28,7 @@ export function buildPacketCountArgs(videoPath: string): string[] {
     ...COMMON,
     '-progress',
     'pipe:1',
-    '-i',
-    fileInput(videoPath),
-    '-map',
-    '0:v:0',
+    ...firstVideoOf(videoPath),
     '-c:v',
     'copy',
     '-copyinkf',
@@ -40,10 +42,7 @@ export function buildPacketCountArgs(videoPath: string): string[] {
 export function buildProbeArgs(videoPath: string): string[] {
   return [
     ...COMMON,
-    '-i',
-    fileInput(videoPath),
-    '-map',
-    '0:v:0',
+    ...firstVideoOf(videoPath),
     '-frames:v',
     '1',
     '-c:v',
@@ -74,17 +73,5 @@ export interface DecodeArgsInput {
 export function buildDecodeArgs({ videoPath, source, target }: DecodeArgsInput): string[] {
   const resize =
     source.width === target.width && source.height === target.height ? [] : ['-vf', resizeFilter(target)];
-  return [
-    ...COMMON,
-    '-i',
-    fileInput(videoPath),
-    '-map',
-    '0:v:0',
-    ...resize,
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    'pipe:1',
-  ];
+  return [...COMMON, ...firstVideoOf(videoPath), ...resize, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
 }

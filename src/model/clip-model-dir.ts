@@ -3,10 +3,15 @@
 import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { TsnError } from '../errors/index.js';
 import { openRegularFile, readRegularText } from './regular-file.js';
 import { LABELS_FILE_RULES, checkLabels, parseLabels } from './labels.js';
-import { commonManifestFields, cropFitsScale, isClipManifest, manifestFileName } from './manifest.js';
+import {
+  commonManifestFields,
+  cropFitsScale,
+  isClipManifest,
+  manifestFileName,
+  parseManifestWith,
+} from './manifest.js';
 import { loadModel, MANIFEST_FILE, readJson, requireDirectory } from './model-dir.js';
 import { type AnyModel, type ClipModel, type OnnxClipManifest } from './types.js';
 
@@ -22,14 +27,11 @@ const clipManifestSchema = z
 
 /** Validates a parsed onnx-clip manifest.json; `source` names the file in errors. */
 export function parseClipManifest(value: unknown, source: string): OnnxClipManifest {
-  const result = clipManifestSchema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new TsnError(
-    'E_MODEL_MANIFEST',
-    `${source} is not a valid onnx-clip manifest: ${issues.slice(0, 5).join('; ')}. See docs/inference.md, "External clip models".`,
-    { context: { file: source, issues } },
-  );
+  return parseManifestWith(clipManifestSchema, value, {
+    source,
+    kind: 'onnx-clip manifest',
+    fix: 'See docs/inference.md, "External clip models".',
+  });
 }
 
 /** Loads a model directory of either kind: TSN checkpoints (split backbone/head) or external clip models. */

@@ -80,13 +80,26 @@ const manifestSchema = z
 
 /** Validates a parsed manifest.json; `source` names the file in errors. */
 export function parseManifest(value: unknown, source: string): ModelManifest {
-  const result = manifestSchema.safeParse(value);
+  return parseManifestWith(manifestSchema, value, {
+    source,
+    kind: 'tsn-stream model manifest',
+    fix: 'Re-create the directory with tsn convert.',
+  });
+}
+
+/** E_MODEL_MANIFEST names the file (`source`), the manifest kind, the first issues and what to do. */
+export function parseManifestWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: { readonly source: string; readonly kind: string; readonly fix: string },
+): z.output<S> {
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   throw new TsnError(
     'E_MODEL_MANIFEST',
-    `${source} is not a valid tsn-stream model manifest: ${issues.slice(0, 5).join('; ')}. Re-create the directory with tsn convert.`,
-    { context: { file: source, issues } },
+    `${where.source} is not a valid ${where.kind}: ${issues.slice(0, 5).join('; ')}. ${where.fix}`,
+    { context: { file: where.source, issues } },
   );
 }
 

@@ -23,14 +23,11 @@ export const MODEL_FORMAT_VERSION = 1;
 
 export type ResNetDepth = 18 | 34 | 50 | 101;
 
-export interface ModelManifest {
+/** What both kinds of manifest hold (manifest.ts: commonManifestFields, and each schema's labelsFile). */
+interface CommonManifest {
   readonly format: typeof MODEL_FORMAT;
   readonly formatVersion: typeof MODEL_FORMAT_VERSION;
-  readonly architecture: 'tsn-resnet';
-  readonly depth: ResNetDepth;
   readonly numClasses: number;
-  /** 512 for depth 18/34, 2048 for 50/101. */
-  readonly featureDim: number;
   /** Crop side fed to the backbone. */
   readonly inputSize: number;
   /** Short side frames are scaled to before cropping. */
@@ -38,9 +35,16 @@ export interface ModelManifest {
   readonly mean: readonly [number, number, number];
   readonly std: readonly [number, number, number];
   readonly defaultNumSeg: number;
+  readonly labelsFile: string;
+}
+
+export interface ModelManifest extends CommonManifest {
+  readonly architecture: 'tsn-resnet';
+  readonly depth: ResNetDepth;
+  /** 512 for depth 18/34, 2048 for 50/101. */
+  readonly featureDim: number;
   readonly source: { readonly file: string; readonly sha256: string; readonly format: 'paddle-pdparams' };
   readonly weightsFile: string;
-  readonly labelsFile: string;
   /** Absent = 'fp32'. 'int8': the backbone runs as a QDQ graph built from the weights and `quantization`. */
   readonly precision?: ModelPrecision;
   /** Present exactly when precision is 'int8' (written by tsn quantize). */
@@ -91,18 +95,9 @@ export interface Model {
  *   model.onnx     the model (modelFile)
  *   labels.txt     one class name per line
  */
-export interface OnnxClipManifest {
-  readonly format: typeof MODEL_FORMAT;
-  readonly formatVersion: typeof MODEL_FORMAT_VERSION;
+export interface OnnxClipManifest extends CommonManifest {
   readonly architecture: 'onnx-clip';
-  readonly numClasses: number;
-  readonly inputSize: number;
-  readonly scaleShortSide: number;
-  readonly mean: readonly [number, number, number];
-  readonly std: readonly [number, number, number];
-  readonly defaultNumSeg: number;
   readonly modelFile: string;
-  readonly labelsFile: string;
 }
 
 /** A loaded external clip model directory. */

@@ -1,6 +1,6 @@
 // Plain counters, gauges and histogram samples; the service maps them onto prom-client. Cheap on purpose:
 // increments and array pushes, no labels objects, no clock.
-import type { SegmenterStats } from './segmenter.js';
+import { emptySegmenterStats, type SegmenterStats } from './segmenter.js';
 
 export interface CameraCounters extends SegmenterStats {
   /** Segment frames the bounded queue dropped for this camera. */
@@ -46,14 +46,7 @@ export interface PipelineSamples {
 
 export function emptyCameraCounters(): CameraCounters {
   return {
-    framesIn: 0,
-    framesLate: 0,
-    segments: 0,
-    segmentsFilled: 0,
-    segmentsMissing: 0,
-    windows: 0,
-    gaps: 0,
-    restarts: 0,
+    ...emptySegmenterStats(),
     queueDrops: 0,
     inferenceFailures: 0,
     predictions: 0,

@@ -47,6 +47,19 @@ export interface SegmenterStats {
   restarts: number;
 }
 
+export function emptySegmenterStats(): SegmenterStats {
+  return {
+    framesIn: 0,
+    framesLate: 0,
+    segments: 0,
+    segmentsFilled: 0,
+    segmentsMissing: 0,
+    windows: 0,
+    gaps: 0,
+    restarts: 0,
+  };
+}
+
 interface OpenSegment {
   readonly index: number;
   best: Frame;
@@ -75,16 +88,7 @@ const EPSILON_MS = 1e-6;
  *   it (windows resume numSeg segments later).
  */
 export class Segmenter {
-  readonly stats: SegmenterStats = {
-    framesIn: 0,
-    framesLate: 0,
-    segments: 0,
-    segmentsFilled: 0,
-    segmentsMissing: 0,
-    windows: 0,
-    gaps: 0,
-    restarts: 0,
-  };
+  readonly stats: SegmenterStats = emptySegmenterStats();
 
   private readonly segmentMs: number;
   private open: OpenSegment | null = null;
