@@ -1,27 +1,18 @@
 // The deploy files are not run here (no Docker engine, no cluster): this checks what can be checked
 // statically, against the code they deploy: they parse, name the right ports, probes and paths, keep
-// state on durable volumes, run as non-root, and never override a camera by list index.
+// state on durable volumes, run as non-root, and never override a camera by list index. The scale-out
+// files (NATS cluster, edge and infer roles) are checked in cluster-manifests.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { loadConfig } from '../../../src/config/index.js';
-import { repoRoot } from '../../helpers/paths.js';
+import { dockerfileEnv, loadWithEnv, read, yamlDocs, type Doc } from './manifest-checks.js';
 
-const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 const dockerfiles = ['deploy/Dockerfile', 'deploy/Dockerfile.gpu'];
 // Routes the probes may use: the service answers these (src/api/routes-system.ts).
 const probePaths = new Set(['/healthz', '/readyz']);
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function k8sDocs(): Doc[] {
-  return parseAllDocuments(read('deploy/k8s/tsn-stream.yaml')).map((d) => {
-    assert.equal(d.errors.length, 0, String(d.errors[0]));
-    return d.toJS() as Doc;
-  });
-}
+const k8sDocs = (): Doc[] => yamlDocs('deploy/k8s/tsn-stream.yaml');
 
 describe('deploy manifests', () => {
   it('Dockerfiles: non-root, no camera override by index, exposed port = healthcheck port', () => {
@@ -36,6 +27,32 @@ describe('deploy manifests', () => {
         assert.equal(m[1], '8080');
         assert.ok(probePaths.has(m[2]!), `${file}: healthcheck path ${m[2]}`);
       }
+    }
+  });
+
+  it("Dockerfiles: every TSN_ variable names a config key; the cache dir (models, simulated clips) is the user's", () => {
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    for (const file of dockerfiles) {
+      const text = read(file);
+      const env = dockerfileEnv(text);
+      const config = loadWithEnv(
+        { ...env, TSN_SERVER__AUTH__TOKEN: 'x'.repeat(32) },
+        { file: 'configs/default.yaml' },
+      );
+      // Simulated clips go to <cacheDir>/sim (src/service/start-service.ts): the user must own cacheDir.
+      const user = [...text.matchAll(/^USER\s+(\S+)/gm)].at(-1)![1]!;
+      const chowned = [...text.matchAll(/chown\s+(\S+)\s+([^&\n]+)/g)].filter(
+        (m) => m[1]!.startsWith(`${user}:`) || m[1] === user,
+      );
+      const owned = chowned.flatMap((m) => m[2]!.trim().split(/\s+/));
+      for (const dir of [config.model.cacheDir, config.stateFile!.replace(/\/[^/]+$/, '')]) {
+        assert.ok(owned.includes(dir), `${file}: ${dir} is not owned by ${user}`);
+      }
+      // Nothing the image needs may come from a path .dockerignore leaves out (e.g. test/fixtures).
+      for (const path of ignored)
+        assert.ok(!text.includes(` ${path}/`), `${file} uses ${path}, which .dockerignore drops`);
     }
   });
 
