@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { createLiveHub, type LiveMode } from '../src/live/index.js';
+import { resolveIngestTarget } from '../src/sources/registry.js';
 import { measureImpact } from './live-view-impact.js';
 import { mean, percentile, round } from './lib/percentiles.js';
 import { readProc } from './lib/proc-stats.js';
@@ -111,7 +112,7 @@ async function runOne(resolution: Resolution, mode: LiveMode) {
   const hub = createLiveHub({
     server,
     ffmpegPath,
-    inputOf: (id) => simulator.url(id),
+    inputOf: (id) => ({ state: 'ready', source: resolveIngestTarget(simulator.url(id), undefined) }),
     cameraExists: () => true,
     mode,
   });

@@ -1,11 +1,15 @@
 // ffmpeg argument lists for the live view: one RTSP (or file) input, fragmented MP4 on stdout. Pure, so the
 // exact arguments are golden-tested. Never a shell string: each argument is one array element.
+import { sourceInputArgs, type FfmpegInput } from '../sources/input-args.js';
 
 export type LiveMode = 'copy' | 'transcode';
 
 export interface LiveArgsInput {
-  /** rtsp:// URL (credentials allowed: argv never reaches logs) or a local file (tests). */
-  readonly input: string;
+  /**
+   * The camera as the source table resolved it (sources/registry.ts): kind, what ffmpeg opens (credentials
+   * allowed: argv never reaches logs) and the protocols it may use, the same as the recognition ingest's.
+   */
+  readonly source: FfmpegInput;
   /**
    * copy: the camera's H.264 passes through untouched (near zero CPU; needs an H.264 camera).
    * transcode: H.264 baseline at `height` lines, one keyframe per second (any input codec).
@@ -16,21 +20,35 @@ export interface LiveArgsInput {
   readonly height?: number;
   /** transcode only: output frame rate. Default 15. */
   readonly fps?: number;
-  /** Loop a file input in real time (tests, bench). */
+  /** Loop a file input (tests, bench); files are always read in real time. */
   readonly loopFile?: boolean;
 }
 
 export function liveViewArgs(options: LiveArgsInput): string[] {
-  const isRtsp = /^rtsps?:\/\//i.test(options.input);
-  const input = [
-    ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
-    ...(isRtsp ? ['-rtsp_transport', options.rtspTransport ?? 'tcp'] : []),
-    ...(isRtsp ? [] : options.loopFile ? ['-re', '-stream_loop', '-1'] : ['-re']),
+  const input = sourceInputArgs(options.source, [
+    ...kindArgs(options),
     // A live stream's parameters are in its first keyframe: a short probe starts the view seconds sooner.
-    ...['-fflags', 'nobuffer', '-probesize', '32768', '-analyzeduration', '500000', '-i', options.input],
+    ...['-fflags', 'nobuffer', '-probesize', '32768', '-analyzeduration', '500000'],
+  ]);
+  return [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
+    ...input,
     ...['-map', '0:v:0', '-an', '-sn', '-dn'],
+    ...codecArgs(options),
+    ...fragmentedMp4Args(),
   ];
-  return [...input, ...codecArgs(options), ...fragmentedMp4Args()];
+}
+
+/** Live inputs are read as they come; only a file needs -re to play at its own pace. */
+function kindArgs(options: LiveArgsInput): string[] {
+  switch (options.source.kind) {
+    case 'rtsp':
+      return ['-rtsp_transport', options.rtspTransport ?? 'tcp'];
+    case 'file':
+      return ['-re', ...(options.loopFile === true ? ['-stream_loop', '-1'] : [])];
+    case 'url':
+      return [];
+  }
 }
 
 function codecArgs(options: LiveArgsInput): string[] {
