@@ -271,6 +271,7 @@ function startLiveView(
   return createLiveHub({
     server,
     ffmpegPath: deps.ffmpegPath,
+    mode: config.liveView.mode,
     inputOf: (id) => parts.runtimes?.liveInput(id) ?? { state: 'pending', reason: 'the service is starting' },
     cameraExists: (id) => cameras.get(id) !== undefined,
     ownedElsewhere: (path) => config.websocket.enabled && path === config.websocket.path,
