@@ -15,6 +15,8 @@ import {
 } from './live-channel.js';
 
 export const LIVE_PATH_PREFIX = '/v1/live/';
+/** Close code after {"op":"unavailable"}: this camera has nothing a live encoder can open (docs/live-view.md). */
+export const LIVE_CLOSE_UNAVAILABLE = 4404;
 const cameraIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface LiveHubOptions {
@@ -85,7 +87,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       drop: (reason) =>
         reason === 'slow'
           ? ws.close(WS_CLOSE.slowConsumer, 'slow viewer')
-          : ws.close(WS_CLOSE.liveUnavailable, 'no live view for this camera'),
+          : ws.close(LIVE_CLOSE_UNAVAILABLE, 'no live view for this camera'),
     };
     const channel = channelOf(cameraId);
     ws.on('error', () => undefined);

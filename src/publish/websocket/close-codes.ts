@@ -8,8 +8,6 @@ export const WS_CLOSE = {
   tooManyCommands: 4008,
   /** The query string or a subscribe message held an invalid filter, or a message was not understood. */
   invalidRequest: 4400,
-  /** Live view: this camera has nothing a live encoder can open (whip://); the message before says why. */
-  liveUnavailable: 4404,
 } as const;
 
 /** Control messages the hub sends; they carry `op`, data messages carry `type`. */
