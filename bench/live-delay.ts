@@ -15,7 +15,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import type { ResNetDepth } from '../src/model/types.js';
 import { benchModelDir, cacheDir, machine, repoRoot, sleep, until, writeReport } from './live/common.js';
-import { BARCODE, startMarkerCamera } from './live/marker-camera.js';
+import { msSinceStamp, readBarcode, startMarkerCamera } from './live/marker-camera.js';
 import { maxOf, percentile, round } from './lib/percentiles.js';
 import { startService } from './serve/service.js';
 
@@ -54,36 +54,24 @@ const flags = {
  * Runs in the page: from every presented frame of the camera's tile video, the delay in ms (or a count of
  * frames whose barcode did not read). Kept as a string: it runs in Chromium, not in Node.
  */
-const pageProbe = (camera: string, geometry: typeof BARCODE) => `(() => {
-  const g = ${JSON.stringify(geometry)};
+const pageProbe = (camera: string) => `(() => {
+  const readBarcode = ${readBarcode.toString()};
+  const msSinceStamp = ${msSinceStamp.toString()};
   const out = { delays: [], unreadable: 0, frames: 0, rvfc: false };
   const canvas = document.createElement('canvas');
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  const read = (video) => {
-    const w = video.videoWidth, h = video.videoHeight;
-    if (w === 0) return undefined;
-    const rowH = h * g.rowHeightFraction;
-    canvas.width = w; canvas.height = Math.ceil(2 * rowH);
-    ctx.drawImage(video, 0, 0, w, canvas.height, 0, 0, w, canvas.height);
-    const img = ctx.getImageData(0, 0, w, canvas.height);
-    const lum = (x, y) => { const i = (Math.floor(y) * w + Math.floor(x)) * 4; return (img.data[i] + img.data[i + 1] + img.data[i + 2]) / 3; };
-    let value = 0;
-    for (let b = 0; b < g.bits; b++) {
-      const x = (b + 1.5) * w / g.columns;
-      const top = lum(x, rowH * 0.5), bottom = lum(x, rowH * 1.5);
-      if (Math.abs(top - bottom) < 60) return undefined;
-      if (top > bottom) value += 2 ** b;
-    }
-    return value;
-  };
   const onFrame = (video, nowWallMs) => {
     out.frames += 1;
-    const value = read(video);
-    if (value === undefined) { out.unreadable += 1; return; }
-    const period = 2 ** g.bits;
-    // The most recent time at or before now whose low 24 bits are value (the stamp is in the past).
-    const delay = (((nowWallMs - value) % period) + period) % period;
-    out.delays.push(delay);
+    const w = video.videoWidth, h = video.videoHeight;
+    // Only the barcode's two rows are drawn and read.
+    const stripH = Math.ceil((2 * h) / 15) + 1;
+    canvas.width = w; canvas.height = stripH;
+    ctx.drawImage(video, 0, 0, w, stripH, 0, 0, w, stripH);
+    const img = ctx.getImageData(0, 0, w, stripH).data;
+    const luma = (x, y) => { const i = (y * w + x) * 4; return (img[i] + img[i + 1] + img[i + 2]) / 3; };
+    const stamp = w === 0 ? undefined : readBarcode(luma, w, h);
+    if (stamp === undefined) out.unreadable += 1;
+    else out.delays.push(msSinceStamp(nowWallMs, stamp));
   };
   const video = document.querySelector('[data-camera="${camera}"] video');
   if ('requestVideoFrameCallback' in HTMLVideoElement.prototype) {
@@ -143,7 +131,7 @@ async function runOne(browser: Browser, ffmpeg: string, resolution: Resolution, 
     );
     // Let the player settle at its live edge, then measure.
     await sleep(3000);
-    await page.evaluate(pageProbe('marker', BARCODE));
+    await page.evaluate(pageProbe('marker'));
     await sleep(flags.seconds * 1000);
     const probe = (await page.evaluate('globalThis.__delay')) as Probe;
     // A read older than 60 s is a misread that passed the complement check (the stamp wraps at ~4.6 h).

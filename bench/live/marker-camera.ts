@@ -13,6 +13,36 @@ import type { AddressInfo } from 'node:net';
 /** Barcode geometry, as fractions of the picture (the live view may scale it): 26 cells x 2 rows. */
 export const BARCODE = { bits: 24, columns: 26, rowHeightFraction: 1 / 15 } as const;
 
+/**
+ * The stamp (wall ms mod 2^24) in a picture, or undefined when a cell is unclear (bit and complement too
+ * close). Self-contained: the delay bench runs it in the browser through its source text.
+ */
+export function readBarcode(
+  luma: (x: number, y: number) => number,
+  width: number,
+  height: number,
+): number | undefined {
+  // BARCODE's geometry, spelled out: this function must not reach outside itself (it runs in the page).
+  const bits = 24;
+  const columns = 26;
+  const rowHeight = height / 15;
+  let value = 0;
+  for (let b = 0; b < bits; b++) {
+    const x = Math.floor(((b + 1.5) * width) / columns);
+    const top = luma(x, Math.floor(rowHeight * 0.5));
+    const bottom = luma(x, Math.floor(rowHeight * 1.5));
+    if (Math.abs(top - bottom) < 60) return undefined;
+    if (top > bottom) value += 2 ** b;
+  }
+  return value;
+}
+
+/** Milliseconds from a stamp to nowMs: the latest time at or before nowMs with those low 24 bits. */
+export function msSinceStamp(nowMs: number, stamp: number): number {
+  const period = 2 ** 24;
+  return (((Math.round(nowMs) - stamp) % period) + period) % period;
+}
+
 export interface MarkerCamera {
   readonly url: string;
   readonly pid: number;
