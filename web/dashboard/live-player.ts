@@ -93,8 +93,15 @@ export class LivePlayer {
 
   private enqueue(bytes: ArrayBuffer): void {
     if (this.source === undefined) return;
-    // Bounded: a hidden or stalled tab keeps at most a few fragments, then starts again at a keyframe.
-    if (this.queue.length > 30) this.queue = this.queue.slice(0, 1);
+    // Bounded: a hidden or stalled tab keeps at most 30 fragments (~6 s). Beyond, it starts over on a new
+    // connection (init segment, then a keyframe): fragments are cut between keyframes, so skipping some
+    // would leave the decoder without its references.
+    if (this.queue.length >= 30) {
+      this.options.onState('waiting', 'live view fell behind; reconnecting');
+      this.queue = [];
+      this.ws?.close();
+      return;
+    }
     this.queue.push(bytes);
     this.pump();
   }

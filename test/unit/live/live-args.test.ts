@@ -7,7 +7,10 @@ import { resolveSourceUrl, type FfmpegTarget } from '../../../src/sources/regist
 
 const rtsp = { kind: 'rtsp', input: 'rtsp://u:p@cam/stream', protocolWhitelist: 'rtsp,rtp,udp,tcp' } as const;
 const probe = ['-fflags', 'nobuffer', '-probesize', '32768', '-analyzeduration', '500000'];
-const fmp4 = ['-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', 'pipe:1'];
+const fmp4 = [
+  ...['-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '200000'],
+  ...['-f', 'mp4', 'pipe:1'],
+];
 
 test('live view argv: RTSP H.264 passed through into fragmented MP4, whitelisted (golden)', () => {
   assert.deepEqual(liveViewArgs({ source: rtsp, mode: 'copy' }), [
