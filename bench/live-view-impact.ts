@@ -5,7 +5,7 @@
 // events WebSocket), latency p50/p99 at the client (prediction received - the window's last frame) and the
 // service's own p99 bucket (tsn_latency_seconds), CPU per part. Writes bench/results/live-view-impact.json.
 //
-//   npm run bench:live-impact [-- --quick] [--cameras 4] [--seconds 30] [--rounds 3] [--warmup 10]
+//   npm run bench:live-impact [-- --quick] [--cameras 4] [--seconds 30] [--rounds 3] [--warmup 10] [--settle 8]
 //                             [--resolution 360p] [--depth 18] [--threads 1]
 //                             [--out bench/results/live-view-impact.json]
 // --quick: 1 round of 6 s phases (checks the bench works; not figures).
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     rounds: { type: 'string' },
     warmup: { type: 'string' },
+    settle: { type: 'string' },
     resolution: { type: 'string', default: '360p' },
     depth: { type: 'string', default: '18' },
     threads: { type: 'string', default: '1' },
@@ -53,6 +54,9 @@ const flags = {
   seconds: Number(values.seconds ?? (quick ? 6 : 30)),
   rounds: Number(values.rounds ?? (quick ? 1 : 3)),
   warmupSeconds: Number(values.warmup ?? (quick ? 3 : 10)),
+  // After viewers join or leave, before a phase: starting 4 encoders (RTSP set-up, probe) is a burst that
+  // steady viewing does not have; a backlog it leaves would land in the next phase.
+  settleSeconds: Number(values.settle ?? (quick ? 2 : 8)),
   resolution: (values.resolution === '1080p' ? '1080p' : '360p') as FootageResolution,
   depth: Number(values.depth) as ResNetDepth,
   threads: Number(values.threads),
@@ -169,9 +173,11 @@ try {
       () => viewers.every((v) => v.fragments >= 2),
       60_000,
     );
+    await sleep(flags.settleSeconds * 1000);
     phases.push(await phase(names.length));
     for (const v of viewers) v.close();
     await until('live encoders stopped', () => partsCpu(service.pid).liveEncoders === 0, 30_000);
+    await sleep(flags.settleSeconds * 1000);
   }
 } finally {
   events?.close();

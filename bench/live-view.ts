@@ -103,6 +103,8 @@ async function runOne(
       Array.from({ length: flags.viewersPerCamera }, () => watchLive(service.url, n)),
     );
     await until('every viewer has 2 fragments', () => viewers.every((v) => v.fragments >= 2), 60_000);
+    // Encoder start-up (RTSP set-up, probe) is not the steady cost of watching.
+    await sleep(flags.warmupSeconds * 1000);
     const bytesBefore = viewers.map((v) => v.bytes);
     const fragmentsBefore = viewers.map((v) => v.fragmentArrivalsMs.length);
     const encoders = partsCpu(service.pid).liveEncoders;
@@ -117,6 +119,7 @@ async function runOne(
     for (const v of viewers) v.close();
     // The encoders outlive their last viewer by the linger time: the baseline starts once they are gone.
     await until('live encoders stopped', () => partsCpu(service.pid).liveEncoders === 0, 30_000);
+    await sleep(flags.warmupSeconds * 1000);
     const after = await measure(pids);
     const perCamera = (part: 'service' | 'ingestFfmpeg' | 'liveFfmpeg' | 'simulator') =>
       round(((watched[part] - (before[part] + after[part]) / 2) / names.length) * 100, 2);
