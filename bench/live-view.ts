@@ -1,212 +1,190 @@
-// Live-view benchmark: what watching cameras costs. For each resolution (360p, 1080p) and each mode (copy:
-// the camera's H.264 passed through; transcode: what any re-encode, MPEG-1/JSMpeg included, would cost at
-// least), it watches --cameras simulated RTSP cameras with --viewers WebSocket viewers each and measures the
-// CPU of the live encoders + this process's fan-out, bytes sent, and the fragment interval that bounds
-// the glass-to-glass delay. The simulator runs in its own process, so its encoders are not counted.
-// Writes bench/results/live-view.json.
+// What watching a camera costs: CPU per watched camera at 360p and 1080p, H.264 passed through (copy) vs
+// transcoded (what any re-encode, MPEG-1/JSMpeg included, costs at least), per part: the service's node
+// process (WebSocket fan-out), the live ffmpeg, the simulator (one more RTSP session per watched camera),
+// and the recognition ingest ffmpeg (should not move). A real `tsn serve` recognises --cameras simulated
+// RTSP cameras replaying real footage at camera bitrate; each configuration is measured unwatched, watched
+// by --viewers WebSocket viewers per camera, then unwatched again; the cost is watched minus the mean of
+// the two unwatched phases. Writes bench/results/live-view.json.
 //
-//   node dist/bench/live-view.js [--cameras 1] [--viewers 2] [--seconds 10] [--resolutions 360p,1080p]
-//                                [--modes copy,transcode] [--out bench/results/live-view.json]
-//                                [--impact-cameras 4] [--impact-seconds 30]
-// The impact part runs a real `tsn serve` (needs `npm run build`) with --impact-cameras simulated cameras
-// and compares its prediction rate and latency p99 unwatched vs all watched.
-import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+//   npm run bench:live [-- --quick] [--cameras 2] [--viewers 1] [--seconds 20] [--warmup 5]
+//                      [--resolutions 360p,1080p] [--modes copy,transcode] [--depth 18] [--threads 1]
+//                      [--out bench/results/live-view.json]
+// --quick: 1 camera, 360p, 4 s phases (checks the bench works; not figures).
 import { parseArgs } from 'node:util';
-import { WebSocket } from 'ws';
-import { createLiveHub, type LiveMode } from '../src/live/index.js';
-import { measureImpact } from './live-view-impact.js';
-import { mean, percentile, round } from './lib/percentiles.js';
-import { readProc } from './lib/proc-stats.js';
-import { ensureClip, type Resolution } from './pipeline/clips.js';
-import { startSimulatorProcess } from './pipeline/simulator.js';
+import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
+import type { ResNetDepth } from '../src/model/types.js';
+import {
+  benchFootage,
+  benchModelDir,
+  cacheDir,
+  coresBetween,
+  machine,
+  partsCpu,
+  repoRoot,
+  sleep,
+  until,
+  watchLive,
+  writeReport,
+  type Cores,
+} from './live/common.js';
+import { mean, round } from './lib/percentiles.js';
+import { startSimulatorProcess, type SimulatorProcess } from './pipeline/simulator.js';
+import type { FootageResolution } from './serve/footage.js';
+import { startService } from './serve/service.js';
 
-const { values: flags } = parseArgs({
+type Mode = 'copy' | 'transcode';
+
+const { values } = parseArgs({
   options: {
-    cameras: { type: 'string', default: '1' },
-    viewers: { type: 'string', default: '2' },
-    seconds: { type: 'string', default: '10' },
-    resolutions: { type: 'string', default: '360p,1080p' },
+    quick: { type: 'boolean', default: false },
+    cameras: { type: 'string' },
+    viewers: { type: 'string', default: '1' },
+    seconds: { type: 'string' },
+    warmup: { type: 'string' },
+    resolutions: { type: 'string' },
     modes: { type: 'string', default: 'copy,transcode' },
+    depth: { type: 'string', default: '18' },
+    threads: { type: 'string', default: '1' },
     out: { type: 'string', default: 'bench/results/live-view.json' },
-    ffmpeg: { type: 'string', default: 'ffmpeg' },
-    // The recognition pipeline with and without every camera watched (0 = skip this part).
-    'impact-cameras': { type: 'string', default: '4' },
-    'impact-seconds': { type: 'string', default: '30' },
   },
 });
-const cameras = Number(flags.cameras);
-const viewersPerCamera = Number(flags.viewers);
-const seconds = Number(flags.seconds);
-const ffmpegPath = flags.ffmpeg;
-// Player policy (web/dashboard/live-player.ts): it plays ~0.2 s behind the newest buffered frame.
-const PLAYER_BEHIND_MS = 200;
+const quick = values.quick;
+const flags = {
+  quick,
+  cameras: Number(values.cameras ?? (quick ? 1 : 2)),
+  viewersPerCamera: Number(values.viewers),
+  seconds: Number(values.seconds ?? (quick ? 4 : 20)),
+  warmupSeconds: Number(values.warmup ?? (quick ? 2 : 5)),
+  resolutions: (values.resolutions ?? (quick ? '360p' : '360p,1080p')).split(',') as FootageResolution[],
+  modes: values.modes.split(',') as Mode[],
+  depth: Number(values.depth) as ResNetDepth,
+  threads: Number(values.threads),
+};
 
-interface Viewer {
-  readonly connectedAtMs: number;
-  firstFragmentMs?: number;
-  fragments: number;
-  bytes: number;
-  readonly arrivalsMs: number[];
-  readonly ws: WebSocket;
+async function measure(pids: { service: number; simulator: number }): Promise<Cores> {
+  const a = partsCpu(pids.service, pids.simulator);
+  await sleep(flags.seconds * 1000);
+  return coresBetween(a, partsCpu(pids.service, pids.simulator));
 }
 
-const nowMs = () => performance.now();
-
-function liveEncoderPids(): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (readProc(Number(entry))?.parentPid === process.pid && cmd.includes('frag_keyframe'))
-        out.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-function cpuSecondsOf(pids: readonly number[]): number {
-  const self = process.cpuUsage();
-  const own = (self.user + self.system) / 1e6;
-  return own + pids.reduce((sum, pid) => sum + (readProc(pid)?.cpuSeconds ?? 0), 0);
-}
-
-function watch(url: string): Viewer {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  const viewer: Viewer = { connectedAtMs: nowMs(), fragments: 0, bytes: 0, arrivalsMs: [], ws };
-  ws.on('message', (data: Buffer, isBinary) => {
-    if (!isBinary) return;
-    const t = nowMs();
-    viewer.bytes += data.length;
-    if (data.toString('latin1', 4, 8) !== 'moof') return;
-    viewer.fragments += 1;
-    viewer.firstFragmentMs ??= t - viewer.connectedAtMs;
-    viewer.arrivalsMs.push(t);
+async function runOne(
+  resolution: FootageResolution,
+  mode: Mode,
+  simulator: SimulatorProcess,
+  names: string[],
+) {
+  const service = await startService({
+    repoRoot,
+    workDir: cacheDir,
+    modelDir: await benchModelDir(flags.depth),
+    cameras: names.map((id) => ({ id, url: simulator.url(id) })),
+    threads: flags.threads,
+    // Recognition runs, lightly (one prediction per 4 s): its inference is the noisiest CPU in the
+    // service, and the cost of watching is measured as a difference on top of it.
+    defaults: { sampleFps: 2, windowMs: 4000, numSeg: 4, strideSegments: 4 },
+    extra: { liveView: { mode } },
+    configName: 'bench-live-view.json',
   });
-  ws.on('error', () => undefined);
-  return viewer;
-}
-
-async function until(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
-  const end = nowMs() + timeoutMs;
-  while (!done()) {
-    if (nowMs() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function runOne(resolution: Resolution, mode: LiveMode) {
-  const clip = await ensureClip(resolution, ffmpegPath, join(tmpdir(), 'tsn-bench-clips'));
-  const feeds = Array.from({ length: cameras }, (_, i) => ({ name: `cam${i}`, file: clip }));
-  const simulator = await startSimulatorProcess(ffmpegPath, feeds);
-  const server: Server = createServer((_q, res) => res.writeHead(404).end());
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v1/live/`;
-  const hub = createLiveHub({
-    server,
-    ffmpegPath,
-    inputOf: (id) => simulator.url(id),
-    cameraExists: () => true,
-    mode,
-  });
+  const pids = { service: service.pid, simulator: simulator.pid };
   try {
-    const viewers = feeds.flatMap((f) =>
-      Array.from({ length: viewersPerCamera }, () => watch(base + f.name)),
-    );
     await until(
-      'every viewer has 2 fragments (warm-up)',
-      () => viewers.every((v) => v.fragments >= 2),
-      60_000,
+      'every camera predicting',
+      async () => {
+        const body = (await (await fetch(`${service.url}/v1/cameras`)).json()) as {
+          cameras: { lastPrediction: unknown }[];
+        };
+        return body.cameras.length === names.length && body.cameras.every((c) => c.lastPrediction !== null);
+      },
+      180_000,
     );
-    const pids = liveEncoderPids();
-    const before = { cpu: cpuSecondsOf(pids), bytes: viewers.map((v) => v.bytes), atMs: nowMs() };
-    const firstArrival = viewers.map((v) => v.arrivalsMs.length);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const elapsedS = (nowMs() - before.atMs) / 1000;
-    const cpuS = cpuSecondsOf(pids) - before.cpu;
-    const intervals = viewers
-      .flatMap((v, i) =>
-        v.arrivalsMs.slice(firstArrival[i]).map((t, k, all) => (k === 0 ? NaN : t - (all[k - 1] ?? t))),
-      )
-      .filter((x) => Number.isFinite(x));
-    const bytesPerViewerPerS = viewers.map((v, i) => (v.bytes - (before.bytes[i] ?? 0)) / elapsedS);
-    const fragmentMs = intervals.length > 0 ? mean(intervals) : NaN;
-    for (const v of viewers) v.ws.close();
+    await sleep(flags.warmupSeconds * 1000);
+    const before = await measure(pids);
+    const viewers = names.flatMap((n) =>
+      Array.from({ length: flags.viewersPerCamera }, () => watchLive(service.url, n)),
+    );
+    await until('every viewer has 2 fragments', () => viewers.every((v) => v.fragments >= 2), 60_000);
+    // Encoder start-up (RTSP set-up, probe) is not the steady cost of watching.
+    await sleep(flags.warmupSeconds * 1000);
+    const bytesBefore = viewers.map((v) => v.bytes);
+    const fragmentsBefore = viewers.map((v) => v.fragmentArrivalsMs.length);
+    const encoders = partsCpu(service.pid).liveEncoders;
+    const watched = await measure(pids);
+    const kbit = viewers.map((v, i) => ((v.bytes - (bytesBefore[i] ?? 0)) * 8) / 1000 / watched.seconds);
+    const intervals = viewers.flatMap((v, i) =>
+      v.fragmentArrivalsMs
+        .slice(fragmentsBefore[i])
+        .flatMap((t, k, all) => (k === 0 ? [] : [t - all[k - 1]!])),
+    );
+    const firstFragmentMs = mean(viewers.map((v) => v.firstFragmentMs ?? Number.NaN));
+    for (const v of viewers) v.close();
+    // The encoders outlive their last viewer by the linger time: the baseline starts once they are gone.
+    await until('live encoders stopped', () => partsCpu(service.pid).liveEncoders === 0, 30_000);
+    await sleep(flags.warmupSeconds * 1000);
+    const after = await measure(pids);
+    const perCamera = (part: 'service' | 'ingestFfmpeg' | 'liveFfmpeg' | 'simulator') =>
+      round(((watched[part] - (before[part] + after[part]) / 2) / names.length) * 100, 2);
+    const cost = {
+      service: perCamera('service'),
+      liveFfmpeg: perCamera('liveFfmpeg'),
+      simulator: perCamera('simulator'),
+      ingestFfmpeg: perCamera('ingestFfmpeg'),
+    };
     return {
       resolution,
       mode,
-      cameras,
-      viewersPerCamera,
-      encoders: pids.length,
-      cpuPercentPerCamera: round((cpuS / elapsedS / cameras) * 100, 1),
-      kbitPerViewer: round((mean(bytesPerViewerPerS) * 8) / 1000, 0),
-      firstFragmentMs: round(mean(viewers.map((v) => v.firstFragmentMs ?? NaN)), 0),
-      fragmentIntervalMs: {
-        mean: round(fragmentMs, 0),
-        p99: round(intervals.length > 0 ? percentile(intervals, 99) : NaN, 0),
+      cameras: names.length,
+      viewersPerCamera: flags.viewersPerCamera,
+      liveEncoders: encoders,
+      // Watched minus unwatched, per watched camera; 100 = one core. ingestFfmpeg should stay ~0.
+      cpuPercentPerWatchedCamera: {
+        ...cost,
+        total: round(cost.service + cost.liveFfmpeg + cost.simulator + cost.ingestFfmpeg, 2),
       },
-      // A frame waits in ffmpeg until its fragment closes (the next keyframe): on average half a fragment,
-      // at worst a whole one; then the player shows it ~0.2 s behind the newest buffered frame.
-      glassToGlassEstimateMs: {
-        mean: round(fragmentMs / 2 + PLAYER_BEHIND_MS, 0),
-        worst: round(fragmentMs + PLAYER_BEHIND_MS, 0),
-      },
+      kbitPerViewer: round(mean(kbit), 0),
+      firstFragmentMs: round(firstFragmentMs, 0),
+      fragmentIntervalMs: round(mean(intervals), 0),
+      phases: { unwatchedBefore: before, watched, unwatchedAfter: after },
     };
   } finally {
-    await hub.close();
-    await new Promise((r) => server.close(r));
-    await simulator.close();
+    await service.close();
   }
 }
 
-const results = [];
-for (const resolution of flags.resolutions.split(',') as Resolution[]) {
-  for (const mode of flags.modes.split(',') as LiveMode[]) {
-    console.error(
-      `live view: ${resolution} ${mode}, ${cameras} camera(s) x ${viewersPerCamera} viewer(s), ${seconds} s`,
-    );
-    const result = await runOne(resolution, mode);
-    console.error(JSON.stringify(result));
-    results.push(result);
-  }
-}
-const impactCameras = Number(flags['impact-cameras']);
-let impact: unknown = null;
-if (impactCameras > 0) {
-  console.error(
-    `pipeline impact: ${impactCameras} cameras, ${flags['impact-seconds']} s unwatched, then watched`,
+const ffmpeg = locateFfmpeg()?.path;
+if (ffmpeg === undefined) throw new Error('no ffmpeg: apt-get install ffmpeg or set FFMPEG_PATH');
+const rows = [];
+for (const resolution of flags.resolutions) {
+  const footage = benchFootage(ffmpeg, resolution);
+  const names = Array.from({ length: flags.cameras }, (_, i) => `cam${i + 1}`);
+  const simulator = await startSimulatorProcess(
+    ffmpeg,
+    names.map((name) => ({ name, file: footage })),
   );
-  const workDir = mkdtempSync(join(tmpdir(), 'tsn-bench-live-'));
   try {
-    const phases = await measureImpact({
-      cameras: impactCameras,
-      seconds: Number(flags['impact-seconds']),
-      clip: await ensureClip('360p', ffmpegPath, join(tmpdir(), 'tsn-bench-clips')),
-      workDir,
-    });
-    impact = { model: 'random-weights ResNet-18 TSN, 8 segments, 4 s windows', phases };
-    console.error(JSON.stringify(impact));
+    for (const mode of flags.modes) {
+      console.log(
+        `live view: ${resolution} ${mode}, ${flags.cameras} camera(s), ${flags.seconds} s phases ...`,
+      );
+      const row = await runOne(resolution, mode, simulator, names);
+      const c = row.cpuPercentPerWatchedCamera;
+      console.log(
+        `  per watched camera (% of one core): service ${c.service}, live ffmpeg ${c.liveFfmpeg}, ` +
+          `simulator ${c.simulator}, ingest ${c.ingestFfmpeg}, total ${c.total}; ` +
+          `${row.kbitPerViewer} kbit/s per viewer; first fragment ${row.firstFragmentMs} ms`,
+      );
+      rows.push(row);
+    }
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    await simulator.close();
   }
 }
-const report = {
+writeReport(values.out, {
   benchmark: 'live-view',
   date: new Date().toISOString(),
-  node: process.version,
-  cpus: cpus().length,
-  cpuModel: cpus()[0]?.model ?? 'unknown',
-  note: 'cpuPercentPerCamera: live encoder(s) + this process (fan-out), 100 = one core; the camera simulator is not counted',
-  results,
-  // Recognition with nobody watching vs every camera watched: prediction rate and latency p99 should match.
-  pipelineImpact: impact,
-};
-mkdirSync(dirname(flags.out), { recursive: true });
-writeFileSync(flags.out, `${JSON.stringify(report, null, 2)}\n`);
-console.log(JSON.stringify(report, null, 2));
+  machine: machine(),
+  flags,
+  model: `random-weights ResNet-${flags.depth} TSN, 4 segments over 4 s, 1 prediction per 4 s per camera`,
+  footage: 'test/fixtures/reference/example.avi re-encoded: 360p ~0.8 Mbit/s, 1080p ~4 Mbit/s, 1 IDR/s',
+  note: 'cpuPercentPerWatchedCamera = (watched - mean(unwatched before, after)) / cameras, 100 = one core',
+  rows,
+});

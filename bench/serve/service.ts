@@ -12,6 +12,12 @@ export interface ServiceOptions {
   readonly modelDir: string;
   readonly cameras: readonly { readonly id: string; readonly url: string }[];
   readonly threads: number;
+  /** Replaces the per-camera defaults below (keys given win). */
+  readonly defaults?: Readonly<Record<string, unknown>>;
+  /** More top-level config sections (liveView, ...). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+  /** File name of the generated config in workDir (benches running side by side). */
+  readonly configName?: string;
 }
 
 export interface ServiceProcess {
@@ -26,10 +32,14 @@ export async function startService(o: ServiceOptions, startTimeoutMs = 120_000):
     model: { dir: o.modelDir },
     backend: { name: 'onnx', executionProviders: ['cpu'], threads: o.threads },
     // One prediction per second per camera: 8 segments over 8 s, sliding by one segment.
-    defaults: { publishPredictions: true, numSeg: 8, windowMs: 8000, strideSegments: 1, sampleFps: 4 },
+    defaults: {
+      ...{ publishPredictions: true, numSeg: 8, windowMs: 8000, strideSegments: 1, sampleFps: 4 },
+      ...o.defaults,
+    },
     cameras: o.cameras.map((c) => ({ id: c.id, url: c.url })),
+    ...o.extra,
   };
-  const file = join(o.workDir, 'bench-serve.json');
+  const file = join(o.workDir, o.configName ?? 'bench-serve.json');
   // JSON is YAML: the service's loader reads it as any config file.
   writeFileSync(file, JSON.stringify(config, null, 2));
   const child = spawn(process.execPath, [join(o.repoRoot, 'bin', 'tsn.js'), 'serve', '--config', file], {

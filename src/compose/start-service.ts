@@ -271,7 +271,8 @@ function startLiveView(
   return createLiveHub({
     server,
     ffmpegPath: deps.ffmpegPath,
-    inputOf: (id) => parts.runtimes?.liveInput(id),
+    mode: config.liveView.mode,
+    inputOf: (id) => parts.runtimes?.liveInput(id) ?? { state: 'pending', reason: 'the service is starting' },
     cameraExists: (id) => cameras.get(id) !== undefined,
     ownedElsewhere: (path) => config.websocket.enabled && path === config.websocket.path,
     logger: deps.logger.child({ component: 'live' }),

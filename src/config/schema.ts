@@ -212,6 +212,19 @@ const sourcesSchema = z
   })
   .prefault({});
 
+// The dashboard's live view (docs/live-view.md).
+const liveViewSchema = z
+  .strictObject({
+    mode: z
+      .enum(['copy', 'transcode'])
+      .default('copy')
+      .describe(
+        "copy: pass the camera's H.264 through (a camera in another codec is transcoded); transcode: always " +
+          're-encode to H.264 360p (browsers that cannot play the camera profile; costs a decode and an encode per watched camera).',
+      ),
+  })
+  .prefault({});
+
 const apiSchema = z
   .strictObject({
     recentEvents: z
@@ -239,6 +252,7 @@ export const configSchema = z
     websocket: websocketSchema,
     api: apiSchema,
     webrtc: webrtcSchema,
+    liveView: liveViewSchema,
     sources: sourcesSchema,
     stateFile: z
       .string()

@@ -11,6 +11,7 @@ import { serviceErrors } from './service-codes.js';
 import { webrtcErrors } from './webrtc-codes.js';
 import { clusterErrors } from './cluster-codes.js';
 import { trainingErrors } from './training-codes.js';
+import { liveErrors } from './live-codes.js';
 
 export const errorCatalog = {
   ...modelErrors,
@@ -23,6 +24,7 @@ export const errorCatalog = {
   ...webrtcErrors,
   ...clusterErrors,
   ...trainingErrors,
+  ...liveErrors,
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -8,8 +8,8 @@ export interface LiveViewer {
   sendBinary(bytes: Buffer): void;
   /** Bytes accepted by send but not yet written to the network. */
   bufferedBytes(): number;
-  /** Closes the viewer (4008 slow consumer). */
-  drop(reason: 'slow'): void;
+  /** Closes the viewer: 4008 (slow consumer) or 4404 (the camera has nothing to watch). */
+  drop(reason: 'slow' | 'unavailable'): void;
 }
 
 export interface LiveInitMessage {
@@ -73,6 +73,13 @@ export class LiveFanout {
       viewer.sendBinary(piece.bytes);
       this.bytesSent += piece.bytes.length;
     }
+  }
+
+  /** Closes every viewer (the camera has nothing to watch); they are forgotten at once. */
+  dropAll(reason: 'unavailable'): void {
+    const viewers = [...this.viewers.keys()];
+    this.viewers.clear();
+    for (const viewer of viewers) viewer.drop(reason);
   }
 
   /** A control message (JSON text) to every viewer. */

@@ -1,11 +1,15 @@
 // ffmpeg argument lists for the live view: one RTSP (or file) input, fragmented MP4 on stdout. Pure, so the
 // exact arguments are golden-tested. Never a shell string: each argument is one array element.
+import { sourceInputArgs, type FfmpegInput } from '../sources/input-args.js';
 
 export type LiveMode = 'copy' | 'transcode';
 
 export interface LiveArgsInput {
-  /** rtsp:// URL (credentials allowed: argv never reaches logs) or a local file (tests). */
-  readonly input: string;
+  /**
+   * The camera as the source table resolved it (sources/registry.ts): kind, what ffmpeg opens (credentials
+   * allowed: argv never reaches logs) and the protocols it may use, the same as the recognition ingest's.
+   */
+  readonly source: FfmpegInput;
   /**
    * copy: the camera's H.264 passes through untouched (near zero CPU; needs an H.264 camera).
    * transcode: H.264 baseline at `height` lines, one keyframe per second (any input codec).
@@ -16,21 +20,35 @@ export interface LiveArgsInput {
   readonly height?: number;
   /** transcode only: output frame rate. Default 15. */
   readonly fps?: number;
-  /** Loop a file input in real time (tests, bench). */
+  /** Loop a file input (tests, bench); files are always read in real time. */
   readonly loopFile?: boolean;
 }
 
 export function liveViewArgs(options: LiveArgsInput): string[] {
-  const isRtsp = /^rtsps?:\/\//i.test(options.input);
-  const input = [
-    ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
-    ...(isRtsp ? ['-rtsp_transport', options.rtspTransport ?? 'tcp'] : []),
-    ...(isRtsp ? [] : options.loopFile ? ['-re', '-stream_loop', '-1'] : ['-re']),
+  const input = sourceInputArgs(options.source, [
+    ...kindArgs(options),
     // A live stream's parameters are in its first keyframe: a short probe starts the view seconds sooner.
-    ...['-fflags', 'nobuffer', '-probesize', '32768', '-analyzeduration', '500000', '-i', options.input],
+    ...['-fflags', 'nobuffer', '-probesize', '32768', '-analyzeduration', '500000'],
+  ]);
+  return [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
+    ...input,
     ...['-map', '0:v:0', '-an', '-sn', '-dn'],
+    ...codecArgs(options),
+    ...fragmentedMp4Args(),
   ];
-  return [...input, ...codecArgs(options), ...fragmentedMp4Args()];
+}
+
+/** Live inputs are read as they come; only a file needs -re to play at its own pace. */
+function kindArgs(options: LiveArgsInput): string[] {
+  switch (options.source.kind) {
+    case 'rtsp':
+      return ['-rtsp_transport', options.rtspTransport ?? 'tcp'];
+    case 'file':
+      return ['-re', ...(options.loopFile === true ? ['-stream_loop', '-1'] : [])];
+    case 'url':
+      return [];
+  }
 }
 
 function codecArgs(options: LiveArgsInput): string[] {
@@ -45,9 +63,17 @@ function codecArgs(options: LiveArgsInput): string[] {
 }
 
 /**
- * One fragment per keyframe, an empty moov up front: every fragment can start a viewer, so a viewer who
- * joins late waits at most one GOP and needs nothing but the init segment.
+ * An empty moov up front, then a fragment at every keyframe and at least every FRAGMENT_US: a frame leaves
+ * when its fragment closes, so fragments of a whole GOP would hold the first frame of each GOP back by the
+ * GOP (bench:live-delay measured ~GOP + 0.1 s). A viewer joining late needs only the init segment: Media
+ * Source Extensions drop what comes before the next keyframe.
  */
 function fragmentedMp4Args(): string[] {
-  return [...['-movflags', 'frag_keyframe+empty_moov+default_base_moof'], ...['-f', 'mp4', 'pipe:1']];
+  return [
+    ...['-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-frag_duration', String(FRAGMENT_US)],
+    ...['-f', 'mp4', 'pipe:1'],
+  ];
 }
+
+/** Longest fragment, in microseconds (ffmpeg's -frag_duration unit). */
+const FRAGMENT_US = 200_000;

@@ -2,6 +2,7 @@
 // stops lingerMs after the last one leaves, restarts (after restartDelayMs) when it dies while watched, and
 // falls back from H.264 pass-through to a transcode when the camera's codec is not H.264.
 import { FfmpegProcess, type FfmpegProcessHandlers } from '../sources/ffmpeg-process.js';
+import type { FfmpegInput } from '../sources/input-args.js';
 import { redactText } from '../sources/redact.js';
 import { LiveFanout, type FanoutStats, type LiveViewer } from './fanout.js';
 import { liveViewArgs, type LiveMode } from './live-args.js';
@@ -12,10 +13,18 @@ export interface LiveLogger {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
+/**
+ * What a camera offers the live view, asked at each encoder start (a sim:// camera's simulator URL appears
+ * once it runs): an input from the source table, nothing yet (retried), or never (whip://).
+ */
+export type LiveSource =
+  | { readonly state: 'ready'; readonly source: FfmpegInput; readonly rtspTransport?: 'tcp' | 'udp' }
+  | { readonly state: 'pending'; readonly reason: string }
+  | { readonly state: 'unavailable'; readonly code: 'E_LIVE_UNAVAILABLE'; readonly reason: string };
+
 export interface LiveChannelOptions {
   readonly cameraId: string;
-  /** Where the encoder reads, asked at each start (a sim:// camera's simulator URL appears once it runs). */
-  readonly input: () => string | undefined;
+  readonly input: () => LiveSource;
   readonly ffmpegPath: string;
   readonly lingerMs: number;
   readonly restartDelayMs: number;
@@ -33,7 +42,9 @@ export interface LiveChannelStats extends FanoutStats {
   readonly mode: LiveMode;
 }
 
-export type LiveStatusMessage = { readonly op: 'waiting'; readonly reason: string };
+export type LiveStatusMessage =
+  | { readonly op: 'waiting'; readonly reason: string }
+  | { readonly op: 'unavailable'; readonly code: string; readonly reason: string };
 
 export class LiveChannel {
   private readonly fanout: LiveFanout;
@@ -70,7 +81,7 @@ export class LiveChannel {
 
   /** The camera's URL changed (PATCH) or it went away: the running encoder restarts on the new one. */
   refreshInput(): void {
-    if (this.encoder !== undefined && this.options.input() !== this.encoderInput)
+    if (this.encoder !== undefined && inputKey(this.options.input()) !== this.encoderInput)
       void this.encoder.kill(2000);
   }
 
@@ -105,10 +116,15 @@ export class LiveChannel {
   }
 
   private startEncoder(): void {
-    const input = this.options.input();
-    if (input === undefined) return this.retryLater('the camera has no stream to watch yet');
-    const args = liveViewArgs({ input, mode: this.mode });
-    this.encoderInput = input;
+    const live = this.options.input();
+    if (live.state === 'pending') return this.retryLater(live.reason);
+    if (live.state === 'unavailable') return this.refuse(live);
+    const args = liveViewArgs({
+      source: live.source,
+      mode: this.mode,
+      ...(live.rtspTransport === undefined ? {} : { rtspTransport: live.rtspTransport }),
+    });
+    this.encoderInput = inputKey(live);
     const splitter = new Mp4FragmentSplitter();
     let stderr = '';
     let switching = false;
@@ -163,7 +179,19 @@ export class LiveChannel {
     }, this.options.restartDelayMs);
   }
 
+  /** Nothing to watch, ever (until the camera changes): say why, then close every viewer (4404). */
+  private refuse(live: Extract<LiveSource, { state: 'unavailable' }>): void {
+    this.options.logger?.info({ camera: this.options.cameraId, code: live.code }, 'no live view');
+    this.broadcast({ op: 'unavailable', code: live.code, reason: live.reason });
+    this.fanout.dropAll('unavailable');
+  }
+
   private broadcast(message: LiveStatusMessage): void {
     this.fanout.broadcastText(JSON.stringify(message));
   }
+}
+
+/** What identifies an encoder's input: a change (PATCH to another URL, kind or whitelist) restarts it. */
+function inputKey(live: LiveSource): string | undefined {
+  return live.state === 'ready' ? JSON.stringify([live.source, live.rtspTransport]) : undefined;
 }

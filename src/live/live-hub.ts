@@ -11,16 +11,19 @@ import {
   type LiveChannelOptions,
   type LiveChannelStats,
   type LiveLogger,
+  type LiveSource,
 } from './live-channel.js';
 
 export const LIVE_PATH_PREFIX = '/v1/live/';
+/** Close code after {"op":"unavailable"}: this camera has nothing a live encoder can open (docs/live-view.md). */
+export const LIVE_CLOSE_UNAVAILABLE = 4404;
 const cameraIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface LiveHubOptions {
   readonly server: Server;
   readonly ffmpegPath: string;
-  /** The URL the live encoder reads for a camera; undefined: unknown camera or nothing to watch yet. */
-  readonly inputOf: (cameraId: string) => string | undefined;
+  /** What the live encoder of a camera reads (or why it cannot), from the source table. */
+  readonly inputOf: (cameraId: string) => LiveSource;
   readonly cameraExists: (cameraId: string) => boolean;
   /** Upgrade paths another listener answers (the events WebSocket); every other path gets a 404 here. */
   readonly ownedElsewhere?: (pathname: string) => boolean;
@@ -81,7 +84,10 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       sendText: (text) => ws.readyState === WebSocket.OPEN && ws.send(text, { binary: false }),
       sendBinary: (bytes) => ws.readyState === WebSocket.OPEN && ws.send(bytes, { binary: true }),
       bufferedBytes: () => ws.bufferedAmount,
-      drop: () => ws.close(WS_CLOSE.slowConsumer, 'slow viewer'),
+      drop: (reason) =>
+        reason === 'slow'
+          ? ws.close(WS_CLOSE.slowConsumer, 'slow viewer')
+          : ws.close(LIVE_CLOSE_UNAVAILABLE, 'no live view for this camera'),
     };
     const channel = channelOf(cameraId);
     ws.on('error', () => undefined);

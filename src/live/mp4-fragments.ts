@@ -1,5 +1,5 @@
 // Splits ffmpeg's fragmented MP4 (stdout, arbitrary chunking) into the pieces a viewer needs: the init
-// segment (ftyp + moov) once, then media fragments (moof + mdat), each starting at a keyframe. Pure: bytes
+// segment (ftyp + moov) once, then media fragments (moof + mdat), cut at keyframes and every 200 ms. Pure: bytes
 // in, pieces out; no I/O, no clock.
 
 export type Mp4Piece =

@@ -3,6 +3,7 @@
 // Statuses go to the publishers; fps and the last prediction to the API.
 import type { Subscription } from 'rxjs';
 import type { LastPrediction } from '../api/index.js';
+import type { LiveSource } from '../live/index.js';
 import type { ResolvedCamera } from '../config/index.js';
 import type { CameraStatus, Prediction } from '../domain/index.js';
 import { resolveCameraOptions, defaultCameraOptions } from '../pipeline/options.js';
@@ -15,7 +16,7 @@ import {
 import { TsnError } from '../errors/index.js';
 import { resolveSourceSettings } from '../sources/options.js';
 import type { FfmpegCapabilities } from '../sources/ffmpeg-capabilities.js';
-import { resolveSourceUrl, type SourceTarget } from '../sources/registry.js';
+import { resolveIngestTarget, resolveSourceUrl, type SourceTarget } from '../sources/registry.js';
 import { redactText } from '../sources/redact.js';
 import { whipSourceOptions, type WhipHub } from '../sources/webrtc/index.js';
 import type { CameraRuntime, CameraRuntimeStats, StartCamera } from './camera-manager.js';
@@ -45,8 +46,8 @@ export interface CameraRuntimeFactory {
   readonly start: StartCamera;
   /** Routes a prediction to its camera (for GET /v1/cameras/:id). */
   notePrediction(prediction: Prediction): void;
-  /** The URL a live-view encoder can read for a running camera (sim:// -> its simulator); else undefined. */
-  liveInput(cameraId: string): string | undefined;
+  /** What a live-view encoder reads for a camera (sim:// -> its simulator), or why it cannot. */
+  liveInput(cameraId: string): LiveSource;
 }
 
 export function createCameraRuntimeFactory(deps: CameraRuntimeDeps): CameraRuntimeFactory {
@@ -62,7 +63,8 @@ export function createCameraRuntimeFactory(deps: CameraRuntimeDeps): CameraRunti
     notePrediction(prediction) {
       live.get(prediction.cameraId)?.notePrediction(prediction);
     },
-    liveInput: (cameraId) => live.get(cameraId)?.liveInput(),
+    liveInput: (cameraId) =>
+      live.get(cameraId)?.liveInput() ?? { state: 'pending', reason: 'the camera is not running' },
   };
 }
 
@@ -148,16 +150,27 @@ class LiveCamera implements CameraRuntime {
     this.last = { windowStartWallMs: p.windowStartWallMs, windowEndWallMs: p.windowEndWallMs, top: p.top };
   }
 
-  liveInput(): string | undefined {
-    if (this.closing !== undefined || this.intakeStopped) return undefined;
+  liveInput(): LiveSource {
+    if (this.closing !== undefined || this.intakeStopped)
+      return { state: 'pending', reason: 'the camera is stopping' };
+    const rtspTransport = this.camera.rtspTransport;
     switch (this.target.driver) {
-      case 'sim':
-        return this.simulator?.url;
+      case 'sim': {
+        const url = this.simulator?.url;
+        if (url === undefined) return { state: 'pending', reason: 'the simulated camera is starting' };
+        // The simulator's rtsp://127.0.0.1 URL goes through the source table like any camera URL.
+        return { state: 'ready', source: resolveIngestTarget(url, undefined), rtspTransport };
+      }
       case 'whip':
-        return undefined;
+        return {
+          state: 'unavailable',
+          code: 'E_LIVE_UNAVAILABLE',
+          reason:
+            'whip:// cameras have no live view: their WebRTC frames go straight to recognition (watch the publisher instead)',
+        };
       case 'ffmpeg':
-        // The checked input (a file's real path), not the URL as typed.
-        return this.target.input;
+        // The checked input (a file's real path, its whitelist), not the URL as typed.
+        return { state: 'ready', source: this.target, rtspTransport };
     }
   }
 

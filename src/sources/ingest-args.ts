@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { geometryFilters } from './geometry.js';
 import {
   ffmpeg51,
@@ -6,6 +5,7 @@ import {
   rtspTimeoutOption,
   type FfmpegCapabilities,
 } from './ffmpeg-capabilities.js';
+import { sourceInputArgs } from './input-args.js';
 import type { HwAccel, OutputGeometry, RtspTransport } from './options.js';
 import type { SourceKind } from './registry.js';
 
@@ -48,13 +48,12 @@ export function buildIngestArgs(options: IngestArgsOptions): string[] {
   return [
     ...['-nostdin', '-hide_banner', '-nostats', '-loglevel', 'level+warning'],
     ...hwaccelArgs(options.hwaccel, options.hwaccelDevice),
-    ...['-protocol_whitelist', options.protocolWhitelist],
-    ...inputArgs(options, caps),
-    // One decoding thread: frame threading adds (threads - 1) frames of delay and ~16 MB per 1080p
-    // decoder for no CPU saved at these rates (bench:ingest); many cameras share the cores anyway.
-    ...['-threads', '1'],
-    '-i',
-    inputTarget(options.kind, options.input),
+    ...sourceInputArgs(options, [
+      ...inputArgs(options, caps),
+      // One decoding thread: frame threading adds (threads - 1) frames of delay and ~16 MB per 1080p
+      // decoder for no CPU saved at these rates (bench:ingest); many cameras share the cores anyway.
+      ...['-threads', '1'],
+    ]),
     ...['-map', '0:v:0', '-an', '-sn', '-dn'],
     ...['-vf', [`fps=${formatNumber(options.sampleFps)}`, ...geometryFilters(options.output)].join(',')],
     ...passthroughTimingArgs(caps),
@@ -105,13 +104,6 @@ function httpReconnectArgs(): string[] {
 function hwaccelArgs(hwaccel: HwAccel, device: string | undefined): string[] {
   if (hwaccel === 'none') return [];
   return ['-hwaccel', hwaccel, ...(device === undefined ? [] : ['-hwaccel_device', device])];
-}
-
-/** Files go through the file: protocol so a name with a colon is never taken for a protocol. */
-function inputTarget(kind: SourceKind, input: string): string {
-  if (kind !== 'file') return input;
-  const path = /^file:\/\//i.test(input) ? fileURLToPath(input) : input;
-  return `file:${path}`;
 }
 
 function isHttp(url: string): boolean {

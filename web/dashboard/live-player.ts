@@ -2,7 +2,7 @@
 // Media Source Extensions. Keeps the delay low: it jumps to the live edge when it falls behind, and it
 // trims what has been played so the buffer stays small. Reconnects while the tile is on the page.
 
-export type LiveState = 'connecting' | 'playing' | 'waiting' | 'unsupported' | 'closed';
+export type LiveState = 'connecting' | 'playing' | 'waiting' | 'unsupported' | 'unavailable' | 'closed';
 
 export interface LivePlayerOptions {
   readonly video: HTMLVideoElement;
@@ -22,6 +22,8 @@ export class LivePlayer {
   private codec = '';
   private reconnectTimer: number | undefined;
   private closed = false;
+  /** The server said this camera has nothing to watch: no reconnect until start() again. */
+  private refused = false;
   /** Fragments appended since the start (tests and the tile read it). */
   fragments = 0;
 
@@ -29,6 +31,7 @@ export class LivePlayer {
 
   start(): void {
     this.closed = false;
+    this.refused = false;
     this.connect();
   }
 
@@ -51,7 +54,7 @@ export class LivePlayer {
       else this.enqueue(message.data);
     };
     ws.onclose = () => {
-      if (this.ws !== ws || this.closed) return;
+      if (this.ws !== ws || this.closed || this.refused) return;
       this.ws = undefined;
       this.options.onState('waiting', 'live view disconnected; reconnecting');
       this.reconnectTimer = window.setTimeout(() => this.connect(), this.options.reconnectMs ?? 2000);
@@ -60,6 +63,11 @@ export class LivePlayer {
 
   private onControl(control: Control): void {
     if (control.op === 'waiting') return this.options.onState('waiting', control.reason);
+    if (control.op === 'unavailable') {
+      // The socket closes next (4404); retrying would get the same answer.
+      this.refused = true;
+      return this.options.onState('unavailable', `${control.reason} (${control.code})`);
+    }
     if (control.op !== 'init') return;
     const type = `video/mp4; codecs="${control.codec}"`;
     if (!('MediaSource' in window) || !MediaSource.isTypeSupported(type)) {
@@ -85,8 +93,15 @@ export class LivePlayer {
 
   private enqueue(bytes: ArrayBuffer): void {
     if (this.source === undefined) return;
-    // Bounded: a hidden or stalled tab keeps at most a few fragments, then starts again at a keyframe.
-    if (this.queue.length > 30) this.queue = this.queue.slice(0, 1);
+    // Bounded: a hidden or stalled tab keeps at most 30 fragments (~6 s). Beyond, it starts over on a new
+    // connection (init segment, then a keyframe): fragments are cut between keyframes, so skipping some
+    // would leave the decoder without its references.
+    if (this.queue.length >= 30) {
+      this.options.onState('waiting', 'live view fell behind; reconnecting');
+      this.queue = [];
+      this.ws?.close();
+      return;
+    }
     this.queue.push(bytes);
     this.pump();
   }
@@ -137,4 +152,5 @@ export class LivePlayer {
 
 type Control =
   | { readonly op: 'init'; readonly codec: string; readonly mode: string }
-  | { readonly op: 'waiting'; readonly reason: string };
+  | { readonly op: 'waiting'; readonly reason: string }
+  | { readonly op: 'unavailable'; readonly code: string; readonly reason: string };

@@ -57,6 +57,11 @@ class Tile {
   }
 
   update(camera: CameraJson): void {
+    // A new URL may be watchable where the old one was not (whip:// -> rtsp://): ask the server again.
+    if (camera.url !== this.camera.url && this.player !== undefined) {
+      this.player.close();
+      this.player.start();
+    }
     this.camera = camera;
     this.fpsLine.textContent = `${camera.fps.toFixed(1)} fps`;
     this.setStatus(camera.status);

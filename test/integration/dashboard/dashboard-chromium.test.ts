@@ -265,6 +265,14 @@ describe('dashboard in headless Chromium against tsn serve', () => {
     await page
       .locator('[data-camera="dead"] .status', { hasText: /^backoff: [a-z-]+: .+; retry \d+ in \d+ s$/ })
       .waitFor({ timeout: 30_000 });
+    // A whip:// camera has no live view: its tile says why, with the code, and stops asking.
+    await page.fill('#cam-id', 'phone');
+    await page.fill('#cam-url', 'whip://phone');
+    await page.click('#save');
+    await page
+      .locator('[data-camera="phone"] .live-note', { hasText: /no live view.*\(E_LIVE_UNAVAILABLE\)/ })
+      .waitFor({ timeout: 20_000 });
+    assert.equal(await page.getAttribute('[data-camera="phone"]', 'data-live'), 'unavailable');
     // Only the deliberate wrong token may have produced an error line (its 403).
     assert.deepEqual(
       problems.filter((p) => !/403/.test(p)),

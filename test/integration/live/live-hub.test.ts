@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { createLiveHub, type LiveHub } from '../../../src/live/index.js';
+import { createLiveHub, type LiveHub, type LiveSource } from '../../../src/live/index.js';
+import { resolveIngestTarget } from '../../../src/sources/registry.js';
 import { startRtspSimulator, type RtspSimulator } from '../../../simulators/rtsp-camera/index.js';
 import { fixturesDir } from '../../helpers/paths.js';
 import { hasCommand, needs } from '../../helpers/tools.js';
@@ -16,6 +17,15 @@ import { waitFor } from '../../helpers/wait.js';
 
 const clip = join(fixturesDir, 'reference', 'clip_340x256.mp4');
 const token = 'a-token-of-sixteen-chars';
+
+/** A camera URL as the service hands it to the live view: through the source table. */
+function ready(url: string): LiveSource {
+  return { state: 'ready', source: resolveIngestTarget(url, undefined) };
+}
+
+function cmdlineOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+}
 
 interface Received {
   readonly texts: Record<string, unknown>[];
@@ -74,7 +84,7 @@ describe('live view hub (real simulator, real ffmpeg)', () => {
 
   test('two viewers share one encoder: codec + init + fragments; it stops after the last leaves; auth; close() leaves no ffmpeg', async (t) => {
     if (!needs(t, hasCommand('ffmpeg', ['-version']), 'ffmpeg')) return;
-    const known = new Set(['cam']);
+    const known = new Set(['cam', 'wcam']);
     simulator = await startRtspSimulator({
       cameras: [
         { name: 'cam', file: clip },
@@ -86,7 +96,14 @@ describe('live view hub (real simulator, real ffmpeg)', () => {
     hub = createLiveHub({
       server: server!,
       ffmpegPath: 'ffmpeg',
-      inputOf: (id) => (id === 'cam' ? input : undefined),
+      inputOf: (id) =>
+        id === 'cam'
+          ? ready(input)
+          : {
+              state: 'unavailable',
+              code: 'E_LIVE_UNAVAILABLE',
+              reason: 'whip:// cameras have no live view',
+            },
       cameraExists: (id) => known.has(id),
       ownedElsewhere: (path) => path === '/v1/events',
       authorize: (req) => req.headers.authorization === `Bearer ${token}`,
@@ -117,6 +134,21 @@ describe('live view hub (real simulator, real ffmpeg)', () => {
     }
     assert.equal(hub.stats().cam?.encoderStarts, 1, 'one encoder for both viewers');
     assert.equal(liveEncoders().length, 1);
+    const argv = cmdlineOf(liveEncoders()[0]!);
+    assert.equal(
+      argv[argv.indexOf('-protocol_whitelist') + 1],
+      'rtsp,rtp,udp,tcp',
+      'the live encoder gets the source table whitelist, as the recognition ingest does',
+    );
+
+    // A camera with nothing to watch (whip://): told why with a stable code, closed with 4404, no ffmpeg.
+    const whip = watch(`${base}/v1/live/wcam`, auth);
+    await waitFor('whip viewer closed', () => (whip.got.closeCode !== undefined ? true : undefined));
+    assert.deepEqual(whip.got.texts, [
+      { op: 'unavailable', code: 'E_LIVE_UNAVAILABLE', reason: 'whip:// cameras have no live view' },
+    ]);
+    assert.equal(whip.got.closeCode, 4404);
+    assert.equal(liveEncoders().length, 1, 'no encoder started for it');
 
     a.ws.close();
     b.ws.close();
