@@ -10,7 +10,8 @@ export interface ServiceOptions {
   readonly repoRoot: string;
   readonly workDir: string;
   readonly modelDir: string;
-  readonly cameras: readonly { readonly id: string; readonly url: string }[];
+  /** `substreamUrl`: what recognition decodes instead of `url` (the live view keeps `url`). */
+  readonly cameras: readonly { readonly id: string; readonly url: string; readonly substreamUrl?: string }[];
   readonly threads: number;
 }
 
@@ -27,7 +28,7 @@ export async function startService(o: ServiceOptions, startTimeoutMs = 120_000):
     backend: { name: 'onnx', executionProviders: ['cpu'], threads: o.threads },
     // One prediction per second per camera: 8 segments over 8 s, sliding by one segment.
     defaults: { publishPredictions: true, numSeg: 8, windowMs: 8000, strideSegments: 1, sampleFps: 4 },
-    cameras: o.cameras.map((c) => ({ id: c.id, url: c.url })),
+    cameras: o.cameras.map((c) => ({ ...c })),
   };
   const file = join(o.workDir, 'bench-serve.json');
   // JSON is YAML: the service's loader reads it as any config file.
