@@ -66,7 +66,9 @@ export function plotResults(files: readonly ResultFile[]): string {
   const machine = files.at(-1)?.machine;
   return renderPlot(
     'tsn serve: cameras at 1 prediction/s each (real footage, simulated RTSP)',
-    `${machine?.cpus ?? '?'} x ${machine?.model ?? '?'}; hollow: fell behind or dropped work`,
+    files.length === 0
+      ? 'no results yet: run npm run bench:pipeline -- --preset ...'
+      : `${machine?.cpus ?? '?'} x ${machine?.model ?? '?'}; hollow: fell behind or dropped work`,
     series,
   );
 }
