@@ -20,6 +20,11 @@ export interface BenchFlags {
   readonly ingest: IngestMode;
   readonly precisions: readonly ModelPrecision[];
   readonly threads: number;
+  /**
+   * Frames per second the service's ffmpeg hands over (config sampleFps; the segmenter keeps one per
+   * 1 s segment). Default 4, the service's default; 1 sends a quarter of the frames through the pipes.
+   */
+  readonly sampleFps: number;
   readonly pytorch: boolean;
   /**
    * Cameras of the PyTorch recompute peer. Default 2 (what it sustained in issue 14's measurement): at
@@ -93,6 +98,7 @@ export const USAGE = `npm run bench:pipeline -- [--preset NAME] [options]
   --substream            recognition reads a 360p substream (substreamUrl), url stays the main stream
   --precisions fp32,int8                                            default fp32,int8
   --threads N            onnxruntime intra-op threads               default 2
+  --sample-fps N         frames/s ffmpeg hands the service (config sampleFps)  default 4
   --no-pytorch           skip the PyTorch recompute peer
   --pytorch-cameras N    the peer's cameras (same footage, same ingest)  default 2
   --plot-only            re-render bench/results/pipeline-serve.svg from the JSON files there
@@ -113,6 +119,7 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
       substream: { type: 'boolean' },
       precisions: { type: 'string' },
       threads: { type: 'string', default: '2' },
+      'sample-fps': { type: 'string', default: '4' },
       'no-pytorch': { type: 'boolean', default: false },
       'pytorch-cameras': { type: 'string' },
       'plot-only': { type: 'boolean', default: false },
@@ -139,6 +146,7 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
     ingest,
     precisions: precisions as ModelPrecision[],
     threads: count(values.threads),
+    sampleFps: count(values['sample-fps']),
     pytorch: !values['no-pytorch'],
     pytorchCameras:
       values['pytorch-cameras'] === undefined

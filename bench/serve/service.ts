@@ -13,6 +13,7 @@ export interface ServiceOptions {
   /** `substreamUrl`: what recognition decodes instead of `url` (the live view keeps `url`). */
   readonly cameras: readonly { readonly id: string; readonly url: string; readonly substreamUrl?: string }[];
   readonly threads: number;
+  readonly sampleFps: number;
 }
 
 export interface ServiceProcess {
@@ -27,7 +28,13 @@ export async function startService(o: ServiceOptions, startTimeoutMs = 120_000):
     model: { dir: o.modelDir },
     backend: { name: 'onnx', executionProviders: ['cpu'], threads: o.threads },
     // One prediction per second per camera: 8 segments over 8 s, sliding by one segment.
-    defaults: { publishPredictions: true, numSeg: 8, windowMs: 8000, strideSegments: 1, sampleFps: 4 },
+    defaults: {
+      publishPredictions: true,
+      numSeg: 8,
+      windowMs: 8000,
+      strideSegments: 1,
+      sampleFps: o.sampleFps,
+    },
     cameras: o.cameras.map((c) => ({ ...c })),
   };
   const file = join(o.workDir, 'bench-serve.json');
