@@ -1,15 +1,21 @@
 // Ingest cost: CPU seconds ffmpeg spends per second of video, per camera, for the production argv
 // (decode + fps selection + scale + 224 crop + rgb24), at several sampling rates.
 // npm run bench:ingest [-- --quick --via file|rtsp --seconds 10 --ffmpeg PATH]
-// Inputs are paced in real time (file replay with -re, or the RTSP simulator), so a wall second is a
-// video second; ffmpeg's CPU comes from /proc/<pid>/stat (utime + stime) over a fixed wall interval.
+// npm run bench:ingest -- --variants [--quick]: which ffmpeg options cut the decode (bench/ingest/variants.ts);
+//   writes bench/results/ingest-variants.json.
+// Inputs: real footage at camera bitrates (PaddleVideo's archery clip from test/fixtures, upscaled: 1080p
+// at 4 Mbit/s, 360p at 0.8 Mbit/s; bench/serve/footage.ts). Rows mode paces them in real time (file
+// replay with -re, or the RTSP simulator), so a wall second is a video second; ffmpeg's CPU comes from
+// /proc/<pid>/stat (utime + stime) over a fixed wall interval.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startRtspSimulator, type RtspSimulator } from '../simulators/rtsp-camera/index.js';
+import { measureVariants, type VariantRow } from './ingest/variants.js';
+import { ensureFootage, type FootageResolution } from './serve/footage.js';
 import {
   createCameraSource,
   probeFfmpegCapabilities,
@@ -18,13 +24,12 @@ import {
 
 interface InputSpec {
   readonly name: string;
-  readonly width: number;
-  readonly height: number;
+  readonly resolution: FootageResolution;
 }
 
 const inputs: readonly InputSpec[] = [
-  { name: '1080p25', width: 1920, height: 1080 },
-  { name: '360p25', width: 640, height: 360 },
+  { name: '1080p25 4 Mbit/s', resolution: '1080p' },
+  { name: '360p25 0.8 Mbit/s', resolution: '360p' },
 ];
 const sampleRates = [1, 2, 4] as const;
 
@@ -47,6 +52,8 @@ const { values: flags } = parseArgs({
     via: { type: 'string', default: 'file' },
     seconds: { type: 'string' },
     ffmpeg: { type: 'string', default: process.env.FFMPEG_PATH ?? 'ffmpeg' },
+    variants: { type: 'boolean', default: false },
+    'sample-fps': { type: 'string', default: '4' },
   },
 });
 const quick = flags.quick === true;
@@ -63,19 +70,11 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
 }
 
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 function clipFor(input: InputSpec): string {
-  const dir = join(tmpdir(), 'tsn-bench-ingest');
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, `${input.name}.mp4`);
-  if (existsSync(out)) return out;
-  console.error(`rendering ${out} ...`);
-  const r = spawnSync(ffmpegPath, [
-    ...['-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'lavfi'],
-    ...['-i', `testsrc2=size=${input.width}x${input.height}:rate=25`, '-t', '10'],
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-g', '50', '-pix_fmt', 'yuv420p', '-y', out],
-  ]);
-  if (r.status !== 0) throw new Error(`could not render ${out}: ${r.stderr?.toString() ?? ''}`);
-  return out;
+  const source = join(repoRoot, 'test', 'fixtures', 'reference', 'example.avi');
+  return ensureFootage(ffmpegPath, source, join(repoRoot, '.cache', 'bench-serve'), input.resolution);
 }
 
 async function waitFor(condition: () => boolean, withinMs: number, what: string): Promise<void> {
@@ -119,7 +118,58 @@ function round(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }
 
+function videoSeconds(file: string): number {
+  const r = spawnSync(ffmpegPath.replace(/ffmpeg$/, 'ffprobe'), [
+    ...['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file],
+  ]);
+  const seconds = Number(r.stdout?.toString().trim());
+  if (!(seconds > 0)) throw new Error(`ffprobe could not read the duration of ${file}`);
+  return seconds;
+}
+
+/** --variants: the production argv against one-change variants, on whole files (see variants.ts). */
+function variantsMain(): void {
+  const sampleFps = Number(flags['sample-fps']);
+  const rows: VariantRow[] = [];
+  for (const input of inputs) {
+    const file = clipFor(input);
+    console.error(`${input.name}: ${file}`);
+    rows.push(
+      ...measureVariants(
+        ffmpegPath,
+        { name: input.name, file, seconds: videoSeconds(file) },
+        sampleFps,
+        quick ? 1 : 3,
+      ),
+    );
+  }
+  const header = ['input', 'variant', 'ffmpeg CPU s / video s', 'vs production', 'output'];
+  const base = new Map(rows.filter((r) => r.variant === 'production').map((r) => [r.input, r]));
+  const lines = rows.map((r) => [
+    r.input,
+    r.variant,
+    r.cpuPerVideoSecond.toFixed(3),
+    `${((r.cpuPerVideoSecond / (base.get(r.input)?.cpuPerVideoSecond ?? NaN)) * 100).toFixed(0)}%`,
+    r.sameOutput ? 'identical' : `differs (mean |diff| ${r.meanAbsDiff})`,
+  ]);
+  printRows(header, lines);
+  const out = join(repoRoot, 'bench', 'results', 'ingest-variants.json');
+  const report = {
+    benchmark: 'ingest-variants',
+    date: new Date().toISOString(),
+    quick,
+    sampleFps,
+    output: '224x224 center crop of short side 256, rgb24',
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    ffmpeg: spawnSync(ffmpegPath, ['-version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'unknown',
+    rows,
+  };
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwrote ${out}`);
+}
+
 async function main(): Promise<void> {
+  if (flags.variants === true) return variantsMain();
   const capabilities = probeFfmpegCapabilities(ffmpegPath);
   const clips = new Map(inputs.map((i) => [i.name, clipFor(i)]));
   let sim: RtspSimulator | undefined;
@@ -145,7 +195,7 @@ async function main(): Promise<void> {
     await sim?.close();
   }
   printTable(rows);
-  const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', 'ingest.json');
+  const out = join(repoRoot, 'bench', 'results', 'ingest.json');
   mkdirSync(dirname(out), { recursive: true });
   const ffmpegVersion =
     spawnSync(ffmpegPath, ['-version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'unknown';
@@ -156,6 +206,7 @@ async function main(): Promise<void> {
     via,
     measureSeconds,
     output: '224x224 center crop of short side 256, rgb24',
+    input: 'test/fixtures/reference/example.avi upscaled (bench/serve/footage.ts)',
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
     ffmpeg: ffmpegVersion,
     rows,
@@ -174,6 +225,10 @@ function printTable(rows: readonly Row[]): void {
     r.framesPerSecond.toFixed(2),
     r.valid ? 'yes' : 'NO (reconnected)',
   ]);
+  printRows(header, lines);
+}
+
+function printRows(header: readonly string[], lines: readonly (readonly string[])[]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const fmt = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   console.log(fmt(header));

@@ -10,7 +10,8 @@ export interface ServiceOptions {
   readonly repoRoot: string;
   readonly workDir: string;
   readonly modelDir: string;
-  readonly cameras: readonly { readonly id: string; readonly url: string }[];
+  /** `substreamUrl`: what recognition decodes instead of `url` (the live view keeps `url`). */
+  readonly cameras: readonly { readonly id: string; readonly url: string; readonly substreamUrl?: string }[];
   readonly threads: number;
   /** Replaces the per-camera defaults below (keys given win). */
   readonly defaults?: Readonly<Record<string, unknown>>;
@@ -18,6 +19,8 @@ export interface ServiceOptions {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** File name of the generated config in workDir (benches running side by side). */
   readonly configName?: string;
+  /** Frames sampled per second per camera (default 4). */
+  readonly sampleFps?: number;
 }
 
 export interface ServiceProcess {
@@ -33,10 +36,16 @@ export async function startService(o: ServiceOptions, startTimeoutMs = 120_000):
     backend: { name: 'onnx', executionProviders: ['cpu'], threads: o.threads },
     // One prediction per second per camera: 8 segments over 8 s, sliding by one segment.
     defaults: {
-      ...{ publishPredictions: true, numSeg: 8, windowMs: 8000, strideSegments: 1, sampleFps: 4 },
+      ...{
+        publishPredictions: true,
+        numSeg: 8,
+        windowMs: 8000,
+        strideSegments: 1,
+        sampleFps: o.sampleFps ?? 4,
+      },
       ...o.defaults,
     },
-    cameras: o.cameras.map((c) => ({ id: c.id, url: c.url })),
+    cameras: o.cameras.map((c) => ({ ...c })),
     ...o.extra,
   };
   const file = join(o.workDir, o.configName ?? 'bench-serve.json');

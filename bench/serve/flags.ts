@@ -1,0 +1,171 @@
+// Flags and presets of bench:pipeline (bench/pipeline-serve.ts). A preset fixes what issue 14 asks the
+// bench to show, so a quiet-machine run is one command; explicit flags after it override its values.
+import { parseArgs } from 'node:util';
+import type { ModelPrecision } from '../../src/model/types.js';
+import type { FootageResolution } from './footage.js';
+
+/**
+ * What the service's ffmpeg decodes: `main` the camera's stream at `resolution`; `substream` a 360p
+ * substream of the same footage (config `substreamUrl`) while `url` stays the `resolution` main stream
+ * (the one the live view would use).
+ */
+export type IngestMode = 'main' | 'substream';
+
+export interface BenchFlags {
+  /** One step per entry (a sweep when there are several), each with every precision. */
+  readonly cameras: readonly number[];
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly resolution: FootageResolution;
+  readonly ingest: IngestMode;
+  readonly precisions: readonly ModelPrecision[];
+  readonly threads: number;
+  /**
+   * Frames per second the service's ffmpeg hands over (config sampleFps; the segmenter keeps one per
+   * 1 s segment). Default 4, the service's default; 1 sends a quarter of the frames through the pipes.
+   */
+  readonly sampleFps: number;
+  readonly pytorch: boolean;
+  /**
+   * Cameras of the PyTorch recompute peer. Default 2 (what it sustained in issue 14's measurement): at
+   * 36 cameras it would not even give every camera one prediction within its 120 s start-up limit.
+   */
+  readonly pytorchCameras: number;
+  /** The preset's name, or 'custom'; names the result file. */
+  readonly preset: string;
+  /** Only re-render bench/results/pipeline-serve.svg from the JSON files already there. */
+  readonly plotOnly: boolean;
+}
+
+type PresetValues = Partial<Omit<BenchFlags, 'preset' | 'plotOnly'>>;
+
+export const PRESETS: Readonly<Record<string, PresetValues & { readonly describe: string }>> = {
+  'int8-360p-36': {
+    describe:
+      'issue 14: INT8, 36 cameras at 360p (0.8 Mbit/s), 1 prediction/s each; target p99 < 1 s, no drops',
+    cameras: [36],
+    resolution: '360p',
+    ingest: 'main',
+    precisions: ['int8'],
+    seconds: 60,
+    warmupSeconds: 20,
+  },
+  'int8-1080p-12': {
+    describe: 'issue 14: INT8, 12 cameras of 1080p (4 Mbit/s) main streams, recognition on 360p substreams',
+    cameras: [12],
+    resolution: '1080p',
+    ingest: 'substream',
+    precisions: ['int8'],
+    seconds: 60,
+    warmupSeconds: 20,
+  },
+  'int8-1080p-12-main': {
+    describe: 'the same 12 cameras decoding the 1080p main streams (the cheaper-decode-only alternative)',
+    cameras: [12],
+    resolution: '1080p',
+    ingest: 'main',
+    precisions: ['int8'],
+    seconds: 60,
+    warmupSeconds: 20,
+  },
+  'sweep-360p': {
+    describe: 'FP32 and INT8 at 12, 24, 36, 48 cameras at 360p (the plot)',
+    cameras: [12, 24, 36, 48],
+    resolution: '360p',
+    ingest: 'main',
+    precisions: ['fp32', 'int8'],
+    seconds: 40,
+    warmupSeconds: 15,
+  },
+  quick: {
+    describe: 'proves the bench works: 2 cameras at 360p, short steps',
+    cameras: [2],
+    resolution: '360p',
+    ingest: 'main',
+    precisions: ['fp32', 'int8'],
+    seconds: 8,
+    warmupSeconds: 4,
+    pytorchCameras: 1,
+  },
+};
+
+export const USAGE = `npm run bench:pipeline -- [--preset NAME] [options]
+  --preset NAME          ${Object.keys(PRESETS).join(' | ')}
+  --cameras N[,N...]     cameras per step (a list sweeps)           default 2
+  --seconds S            measured seconds per step                  default 20
+  --warmup S             seconds after every camera predicted       default 10
+  --resolution 360p|1080p  the cameras' main stream                 default 360p
+  --substream            recognition reads a 360p substream (substreamUrl), url stays the main stream
+  --precisions fp32,int8                                            default fp32,int8
+  --threads N            onnxruntime intra-op threads               default 2
+  --sample-fps N         frames/s ffmpeg hands the service (config sampleFps)  default 4
+  --no-pytorch           skip the PyTorch recompute peer
+  --pytorch-cameras N    the peer's cameras (same footage, same ingest)  default 2
+  --plot-only            re-render bench/results/pipeline-serve.svg from the JSON files there
+Presets:
+${Object.entries(PRESETS)
+  .map(([name, p]) => `  ${name.padEnd(20)} ${p.describe}`)
+  .join('\n')}`;
+
+export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      preset: { type: 'string' },
+      cameras: { type: 'string' },
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      resolution: { type: 'string' },
+      substream: { type: 'boolean' },
+      precisions: { type: 'string' },
+      threads: { type: 'string', default: '2' },
+      'sample-fps': { type: 'string', default: '4' },
+      'no-pytorch': { type: 'boolean', default: false },
+      'pytorch-cameras': { type: 'string' },
+      'plot-only': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const name = values.preset ?? 'custom';
+  const preset: PresetValues | undefined = values.preset === undefined ? {} : PRESETS[values.preset];
+  if (preset === undefined) throw new Error(`unknown --preset ${name}\n${USAGE}`);
+  const cameras = values.cameras === undefined ? (preset.cameras ?? [2]) : list(values.cameras).map(count);
+  const precisions =
+    values.precisions === undefined ? (preset.precisions ?? ['fp32', 'int8']) : list(values.precisions);
+  const bad = precisions.filter((p) => p !== 'fp32' && p !== 'int8');
+  if (bad.length > 0) throw new Error(`--precisions takes fp32,int8 (got ${bad.join(',')})`);
+  const resolution = values.resolution ?? preset.resolution ?? '360p';
+  if (resolution !== '360p' && resolution !== '1080p') throw new Error('--resolution is 360p or 1080p');
+  const ingest = values.substream === true ? 'substream' : (preset.ingest ?? 'main');
+  return {
+    cameras,
+    seconds: values.seconds === undefined ? (preset.seconds ?? 20) : count(values.seconds),
+    warmupSeconds: values.warmup === undefined ? (preset.warmupSeconds ?? 10) : Number(values.warmup),
+    resolution,
+    ingest,
+    precisions: precisions as ModelPrecision[],
+    threads: count(values.threads),
+    sampleFps: count(values['sample-fps']),
+    pytorch: !values['no-pytorch'],
+    pytorchCameras:
+      values['pytorch-cameras'] === undefined
+        ? (preset.pytorchCameras ?? 2)
+        : count(values['pytorch-cameras']),
+    preset: name,
+    plotOnly: values['plot-only'],
+  };
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${value}`);
+  return n;
+}

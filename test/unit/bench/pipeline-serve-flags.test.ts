@@ -1,0 +1,88 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DROP_COUNTERS, counterDeltas, parseCounterTotals } from '../../../bench/serve/drops.js';
+import { PRESETS, parseBenchFlags, type BenchFlags } from '../../../bench/serve/flags.js';
+import { plotResults, type ResultFile } from '../../../bench/serve/plot.js';
+
+const parse = (argv: string[]): BenchFlags => {
+  const f = parseBenchFlags(argv);
+  assert.notEqual(f, 'help');
+  return f as BenchFlags;
+};
+
+describe('bench:pipeline flags', () => {
+  test("the issue's presets: INT8 36 cameras at 360p; 12 at 1080p on substreams, or decoding the main", () => {
+    const a = parse(['--preset', 'int8-360p-36']);
+    assert.deepEqual([a.cameras, a.resolution, a.ingest, a.precisions], [[36], '360p', 'main', ['int8']]);
+    const b = parse(['--preset', 'int8-1080p-12']);
+    assert.deepEqual(
+      [b.cameras, b.resolution, b.ingest, b.precisions],
+      [[12], '1080p', 'substream', ['int8']],
+    );
+    const c = parse(['--preset', 'int8-1080p-12-main']);
+    assert.deepEqual([c.cameras, c.resolution, c.ingest], [[12], '1080p', 'main']);
+    assert.equal(b.pytorch, true, 'the PyTorch peer runs in the same run unless --no-pytorch');
+    assert.ok(Object.keys(PRESETS).includes('quick'));
+  });
+
+  test('flags after a preset override it; lists sweep; bad values are refused', () => {
+    const f = parse(['--preset', 'int8-360p-36', '--cameras', '12,24', '--seconds', '5', '--no-pytorch']);
+    assert.deepEqual([f.cameras, f.seconds, f.pytorch, f.preset], [[12, 24], 5, false, 'int8-360p-36']);
+    assert.equal(parse(['--substream']).ingest, 'substream');
+    assert.equal(parse([]).preset, 'custom');
+    assert.throws(() => parse(['--preset', 'nope']), /unknown --preset nope/);
+    assert.throws(() => parse(['--precisions', 'fp16']), /fp32,int8/);
+    assert.throws(() => parse(['--cameras', '0']), /positive integer/);
+    assert.equal(parseBenchFlags(['--help']), 'help');
+  });
+});
+
+test('drops: each counter summed over its labels, deltas over the measured interval', () => {
+  const text = (n: number): string =>
+    [
+      '# TYPE tsn_camera_queue_drops_total counter',
+      `tsn_camera_queue_drops_total{camera="a"} ${n}`,
+      `tsn_camera_queue_drops_total{camera="b"} 1`,
+      `tsn_head_dropped_total ${2 * n}`,
+      'tsn_camera_frames_total{camera="a"} 999',
+    ].join('\n');
+  const d = counterDeltas(
+    parseCounterTotals(text(1), DROP_COUNTERS),
+    parseCounterTotals(text(4), DROP_COUNTERS),
+  );
+  assert.equal(d.tsn_camera_queue_drops_total, 3);
+  assert.equal(d.tsn_head_dropped_total, 6);
+  assert.equal(d.tsn_windows_abandoned_total, 0);
+  assert.equal('tsn_camera_frames_total' in d, false);
+});
+
+test('the plot comes from result files: one series per precision/resolution/ingest plus the peer, deterministic', () => {
+  const row = (cameras: number, rate: number, p99: number | string, keptUp: boolean) => ({
+    precision: 'int8',
+    cameras,
+    resolution: '360p',
+    ingest: 'main',
+    predictionsPerSecond: rate,
+    latencyMs: { p99AtMost: p99 },
+    keptUp,
+  });
+  const files: ResultFile[] = [
+    { date: '2026-01-02', rows: [row(36, 36, 1000, true)], pytorchRecompute: null },
+    {
+      date: '2026-01-01',
+      rows: [row(36, 30, '>10000', false), row(12, 12, 500, true)],
+      pytorchRecompute: {
+        cameras: 2,
+        resolution: '360p',
+        predictionsPerSecond: 0.4,
+        latencyMs: { p99: 9000 },
+        droppedWindows: 3,
+      },
+    },
+  ];
+  const svg = plotResults(files);
+  assert.match(svg, /^<svg /);
+  assert.match(svg, /int8 360p/);
+  assert.match(svg, /PyTorch recompute 360p/);
+  assert.equal(plotResults(files), svg, 'same files, same picture');
+});
