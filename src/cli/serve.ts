@@ -13,6 +13,7 @@ interface ServeOptions {
   readonly port?: string;
   readonly nats?: string;
   readonly backend?: string;
+  readonly role?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -36,6 +37,7 @@ export function registerServeCommand(program: Command, errors?: ErrorReporter): 
     .option('--port <port>', 'HTTP port')
     .option('--nats <url>', 'NATS server URL (enables NATS publishing)')
     .option('--backend <name>', 'inference backend: onnx or tfjs')
+    .option('--role <role>', 'all (default: one process), edge (owns cameras) or infer (runs the model)')
     .action(async (options: ServeOptions) => serve(options, errors));
 }
 
@@ -46,6 +48,7 @@ async function serve(options: ServeOptions, errors: ErrorReporter | undefined): 
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.nats === undefined ? {} : { nats: options.nats }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(options.role === undefined ? {} : { role: options.role }),
   };
   const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), flags });
   const logger = createCliLogger(config.logLevel);
