@@ -103,12 +103,18 @@ export class ClusterNode {
     }
   }
 
-  /** Leaves the membership (others see it gone at once) and closes the connection. */
-  async close(): Promise<void> {
+  /** Stops the heartbeat and deletes this instance's entry: the others stop counting on it at once. */
+  async leave(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     if (!this.nc.isClosed()) {
       await this.membership.leave(this.options.instanceId).catch(() => undefined);
     }
+  }
+
+  /** Leaves the membership and closes the connection. */
+  async close(): Promise<void> {
+    await this.leave();
     await Promise.all(Object.values(this.mirrors).map((m) => m.close()));
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }
