@@ -218,8 +218,24 @@ async function startRecognition(
   ctx.signal.throwIfAborted();
   if (cluster?.role === 'infer') {
     // An inference worker: the model answers the edges' requests; no pipeline, no cameras.
-    cluster.startWorker(model.id, loaded.kind === 'tsn-resnet' ? loaded.model.manifest.featureDim : 0, opened);
+    cluster.startWorker(
+      model.id,
+      loaded.kind === 'tsn-resnet' ? loaded.model.manifest.featureDim : 0,
+      opened,
+    );
     await cluster.announce(model.id);
+    // Its camera API still reads and writes the cluster's registry (any instance's API does).
+    const registry = await cluster.startEdgeCameras({
+      defaults: config.defaults,
+      maxCameras: config.sources.maxCameras,
+      startCamera: () => {
+        throw new Error('an infer instance runs no camera');
+      },
+      endEpisodes: () => undefined,
+      seed: [],
+    });
+    ctx.parts.registry = registry;
+    ctx.cameras.bind(registry);
     ctx.checks.model = true;
     ctx.checks.cameras = true;
     log.info({ model: model.id, instance: cluster.instanceId }, 'ready: inference worker');

@@ -148,7 +148,7 @@ export class ClusterRuntime {
       .some((m) => m.info.role === 'infer' && m.info.models.includes(modelId));
   }
 
-  /** Role edge: the registry in KV, cameras run while this edge holds their lease. */
+  /** The registry in KV; role edge runs the cameras whose lease it holds, role infer only serves the API. */
   async startEdgeCameras(options: {
     defaults: CameraDefaults;
     maxCameras: number;
@@ -156,6 +156,7 @@ export class ClusterRuntime {
     endEpisodes: (cameraId: string, reason: EpisodeEndReason) => void;
     seed: readonly CameraSpec[];
   }): Promise<EdgeCameras> {
+    const runsCameras = this.role === 'edge';
     const edge = new EdgeCameras({
       node: this.node,
       leaseTtlMs: this.config.cluster.leaseTtlMs,
@@ -166,8 +167,9 @@ export class ClusterRuntime {
       now: this.deps.now,
       logger: this.deps.logger.child({ component: 'cluster' }),
       onError: this.deps.onError,
+      runsCameras,
     });
-    this.edge = edge;
+    if (runsCameras) this.edge = edge;
     await edge.start(options.seed);
     return edge;
   }

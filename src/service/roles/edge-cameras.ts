@@ -30,6 +30,8 @@ export interface EdgeCamerasOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly onError: (error: unknown, where: string) => void;
+  /** false (role infer): the API reads and writes the registry, but this instance runs no camera. */
+  readonly runsCameras?: boolean;
 }
 
 interface Running {
@@ -73,7 +75,7 @@ export class EdgeCameras implements CameraManager {
       if (this.options.node.mirrors.cameras.get(spec.id) !== undefined) continue;
       await kv.create(spec.id, JSON.stringify(spec)).catch(() => undefined);
     }
-    this.agent.start();
+    if (this.options.runsCameras !== false) this.agent.start();
   }
 
   /** Cameras this edge runs now, with how long it has held each. */
@@ -139,7 +141,7 @@ export class EdgeCameras implements CameraManager {
   async stopIntake(): Promise<void> {
     // Out of the membership first, so the survivors' planners prefer each other and start at once.
     await this.options.node.leave();
-    await this.agent.drain();
+    if (this.options.runsCameras !== false) await this.agent.drain();
     await this.restarts.catch(() => undefined);
   }
 
