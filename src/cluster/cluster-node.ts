@@ -2,6 +2,7 @@
 // membership) mirrored locally, and the membership heartbeat. Roles build on it (src/service/roles/).
 import { hostname } from 'node:os';
 import { connect, type ConnectionOptions, type KV, type NatsConnection } from 'nats';
+import { TsnError } from '../errors/index.js';
 import { KvMirror } from './kv-mirror.js';
 import { Membership, type ClusterRole, type InstanceInfo } from './membership.js';
 
@@ -23,6 +24,38 @@ export interface ClusterBuckets {
   readonly cameras: KV;
   readonly leases: KV;
   readonly instances: KV;
+  /** Open episodes per camera (episode-ledger.ts); not mirrored, read when a camera changes owner. */
+  readonly episodes: KV;
+}
+
+/** Attempts at opening the buckets; a NATS cluster that is starting elects its JetStream leader first. */
+const OPEN_ATTEMPTS = 30;
+const OPEN_RETRY_MS = 1000;
+
+async function openBuckets(nc: NatsConnection, options: ClusterNodeOptions): Promise<ClusterBuckets> {
+  const js = nc.jetstream();
+  const names = bucketNames(options.kvPrefix);
+  const open = (name: string, history: number) => js.views.kv(name, { history, replicas: options.replicas });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return {
+        cameras: await open(names.cameras, 5),
+        leases: await open(names.leases, 1),
+        instances: await open(names.instances, 1),
+        episodes: await open(names.episodes, 1),
+      };
+    } catch (cause) {
+      if (attempt >= OPEN_ATTEMPTS) {
+        throw new TsnError(
+          'E_CLUSTER_KV',
+          `cannot open the cluster's JetStream KV buckets (${Object.values(names).join(', ')}) after ${attempt} attempts: ${(cause as Error).message}; check that JetStream is enabled on every NATS node (-js) and that cluster.replicas does not exceed the nodes`,
+          { cause, context: { kvPrefix: options.kvPrefix, replicas: options.replicas } },
+        );
+      }
+      options.onError(cause, 'cluster:open-buckets');
+      await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_MS));
+    }
+  }
 }
 
 /** Default instance id: the host name (a pod name in Kubernetes) and the process id. */
@@ -30,8 +63,18 @@ export function defaultInstanceId(): string {
   return `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
 }
 
-export function bucketNames(kvPrefix: string): { cameras: string; leases: string; instances: string } {
-  return { cameras: `${kvPrefix}_cameras`, leases: `${kvPrefix}_leases`, instances: `${kvPrefix}_instances` };
+export function bucketNames(kvPrefix: string): {
+  cameras: string;
+  leases: string;
+  instances: string;
+  episodes: string;
+} {
+  return {
+    cameras: `${kvPrefix}_cameras`,
+    leases: `${kvPrefix}_leases`,
+    instances: `${kvPrefix}_instances`,
+    episodes: `${kvPrefix}_episodes`,
+  };
 }
 
 export class ClusterNode {
@@ -65,15 +108,7 @@ export class ClusterNode {
       ...options.auth,
     });
     try {
-      const js = nc.jetstream();
-      const names = bucketNames(options.kvPrefix);
-      const open = (name: string, history: number) =>
-        js.views.kv(name, { history, replicas: options.replicas });
-      const buckets = {
-        cameras: await open(names.cameras, 5),
-        leases: await open(names.leases, 1),
-        instances: await open(names.instances, 1),
-      };
+      const buckets = await openBuckets(nc, options);
       const node = new ClusterNode(nc, buckets, options);
       await Promise.all(Object.values(node.mirrors).map((m) => m.start()));
       return node;

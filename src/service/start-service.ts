@@ -31,7 +31,7 @@ import { upgradeAuthorizer } from '../api/request-guard.js';
 import { readStateFile, writeStateFile } from './state-file.js';
 import { startupBanner } from './banner.js';
 import { ClusterRuntime } from './roles/cluster-role.js';
-import { registerClusterMetrics, registerClusterRoute } from './roles/cluster-http.js';
+import { registerClusterMetrics } from './roles/cluster-metrics.js';
 
 export interface ServiceDeps {
   readonly logger: Logger;
@@ -100,13 +100,13 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     events: ring,
     readiness,
     metrics,
+    cluster: () => parts.cluster?.view(),
     auth: config.server.auth,
     hosts: hostPolicyOf(config.server),
     logger: log,
     ...(config.websocket.enabled ? { webSocketPath: config.websocket.path } : {}),
     ...(deps.ffmpegPath === undefined ? {} : { livePath: LIVE_PATH_PREFIX }),
   });
-  registerClusterRoute(app, () => parts.cluster);
   registerClusterMetrics(metrics, () => parts.cluster);
   const publishers = createPublishers(config, {
     server: app.server,
@@ -278,6 +278,7 @@ async function startRecognition(
       ? []
       : [pipeline.events$.subscribe(deps.extraEventSubscriber)]),
     pipeline.events$.subscribe((event) => ctx.publishers.publishEvent(stamp(event))),
+    ...(cluster === undefined ? [] : [pipeline.events$.subscribe((event) => cluster.noteEvent(event))]),
     pipeline.predictions$.subscribe((p) => runtimes.notePrediction(p)),
     pipeline.predictions$.subscribe((p) =>
       ctx.publishers.publishPrediction(stamp(p), publishPredictionsFor(p.cameraId)),
@@ -292,6 +293,8 @@ async function startRecognition(
       startCamera: runtimes.start,
       endEpisodes: (id, reason) => pipeline.endEpisodes(id, reason),
       seed: config.cameras,
+      publishEvent: (event) => ctx.publishers.publishEvent(event),
+      newId: () => randomUUID(),
     });
     ctx.parts.registry = edge;
     ctx.cameras.bind(edge);

@@ -5,13 +5,14 @@
 import type { Logger } from 'pino';
 import { natsServers, type CameraDefaults, type CameraSpec, type Config } from '../../config/index.js';
 import { ClusterNode, defaultInstanceId } from '../../cluster/cluster-node.js';
+import { EpisodeLedger } from '../../cluster/episode-ledger.js';
 import { InferWorker } from '../../cluster/infer-worker.js';
 import { createRemoteEmbed, inferSubject, type RemoteEmbedStats } from '../../cluster/remote-embed.js';
 import type { ClusterRole, InstanceInfo } from '../../cluster/membership.js';
 import { RevisionWatch } from '../../cluster/revision-watch.js';
 import type { PipelineInference } from '../../inference/pipeline-inference.js';
 import type { EmbedFn } from '../../pipeline/inference-stages.js';
-import type { EpisodeEndReason } from '../../domain/index.js';
+import type { ActionEvent, EpisodeEndReason } from '../../domain/index.js';
 import { TsnError } from '../../errors/index.js';
 import { redactUrl } from '../../sources/redact.js';
 import type { StartCamera } from '../camera-manager.js';
@@ -34,6 +35,7 @@ export class ClusterRuntime {
   worker: InferWorker | undefined;
   edge: EdgeCameras | undefined;
   remote: RemoteEmbedStats | undefined;
+  private ledger: EpisodeLedger | undefined;
   readonly counters: RemoteCounters = { remoteFrames: 0, localFrames: 0 };
   private modelId: string | undefined;
 
@@ -49,7 +51,8 @@ export class ClusterRuntime {
     const role = config.cluster.role;
     if (role === 'all') throw new Error('role all runs without a cluster');
     const instanceId = config.cluster.instanceId ?? defaultInstanceId();
-    let runtime: ClusterRuntime | undefined;
+    // The heartbeat reads the runtime, which needs the node: the node reads it through this holder.
+    const holder: { runtime?: ClusterRuntime } = {};
     const node = await ClusterNode.open({
       servers: natsServers(config.nats),
       instanceId,
@@ -63,10 +66,11 @@ export class ClusterRuntime {
         ...(config.nats.token === undefined ? {} : { token: config.nats.token }),
         ...(config.nats.tls === undefined ? {} : { tls: { ...config.nats.tls } }),
       },
-      info: () => runtime!.info(),
+      info: () => holder.runtime!.info(),
       onError: deps.onError,
     });
-    runtime = new ClusterRuntime(node, role, config, deps);
+    const runtime = new ClusterRuntime(node, role, config, deps);
+    holder.runtime = runtime;
     deps.logger.info({ instance: instanceId, role }, 'joined the cluster');
     return runtime;
   }
@@ -155,8 +159,24 @@ export class ClusterRuntime {
     startCamera: StartCamera;
     endEpisodes: (cameraId: string, reason: EpisodeEndReason) => void;
     seed: readonly CameraSpec[];
+    /** Publishes an event this instance makes itself (ending a predecessor's episode). */
+    publishEvent?: (event: ActionEvent) => void;
+    newId?: () => string;
   }): Promise<EdgeCameras> {
     const runsCameras = this.role === 'edge';
+    const { publishEvent, newId } = options;
+    const ledger =
+      runsCameras && publishEvent !== undefined && newId !== undefined
+        ? new EpisodeLedger({
+            kv: this.node.buckets.episodes,
+            self: this.instanceId,
+            now: this.deps.now,
+            newId,
+            publish: (event) => publishEvent(event),
+            onError: this.deps.onError,
+          })
+        : undefined;
+    this.ledger = ledger;
     const edge = new EdgeCameras({
       node: this.node,
       leaseTtlMs: this.config.cluster.leaseTtlMs,
@@ -168,10 +188,16 @@ export class ClusterRuntime {
       logger: this.deps.logger.child({ component: 'cluster' }),
       onError: this.deps.onError,
       runsCameras,
+      ...(ledger === undefined ? {} : { onStarted: (id: string) => void ledger.adopt(id) }),
     });
     if (runsCameras) this.edge = edge;
     await edge.start(options.seed);
     return edge;
+  }
+
+  /** Every event this edge publishes: the ledger keeps its cameras' open episodes in KV. */
+  noteEvent(event: ActionEvent): void {
+    this.ledger?.note(event);
   }
 
   /** The instance id on what this instance publishes. */
@@ -208,6 +234,7 @@ export class ClusterRuntime {
   private readonly leaseAges = new RevisionWatch();
 
   async close(): Promise<void> {
+    await this.ledger?.flushed();
     await this.node.leave();
     await this.worker?.close();
     await this.node.close();

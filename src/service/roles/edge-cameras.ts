@@ -30,6 +30,8 @@ export interface EdgeCamerasOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly onError: (error: unknown, where: string) => void;
+  /** Called after a camera started here (the episode ledger adopts its record). */
+  readonly onStarted?: (cameraId: string) => void;
   /** false (role infer): the API reads and writes the registry, but this instance runs no camera. */
   readonly runsCameras?: boolean;
 }
@@ -190,6 +192,7 @@ export class EdgeCameras implements CameraManager {
       const runtime = this.options.startCamera(resolveCamera(this.options.defaults, entry.spec));
       this.running.set(id, { runtime, revision: entry.revision, sinceMs: this.options.now() });
       this.options.logger.info({ camera: id }, 'camera lease taken: started');
+      this.options.onStarted?.(id);
     } catch (error) {
       this.options.onError(error, `camera:${id}`);
     }

@@ -6,7 +6,7 @@
 // leaseTtlMs + 10 s; no camera is published by two edges for longer than leaseTtlMs.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
@@ -44,17 +44,32 @@ interface ClusterView {
   readonly cameras: { id: string; owner: string | null; url: string | null }[];
 }
 
+interface SeenEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly camera: string;
+  readonly instance?: string;
+  readonly endReason?: string;
+}
+
 function writeConfig(nats: readonly string[]): string {
   const file = join(work, 'cluster.yaml');
+  const firstLabel = readFileSync(join(modelDir, 'labels.txt'), 'utf8').split('\n')[0] ?? '';
   writeFileSync(
     file,
     [
       'server: { host: 127.0.0.1, port: 0 }',
       `model: { dir: '${modelDir}' }`,
       `nats: { servers: [${nats.map((u) => `'${u}'`).join(', ')}], jetstream: { replicas: 3 } }`,
-      `cluster: { leaseTtlMs: ${LEASE_TTL_MS}, replicas: 3, infer: { requestTimeoutMs: 3000 } }`,
-      // Cheap cameras: one 2-segment window a second each.
-      'defaults: { windowMs: 2000, numSeg: 2, sampleFps: 2, publishPredictions: true }',
+      `cluster: { leaseTtlMs: ${LEASE_TTL_MS}, replicas: 3, infer: { requestTimeoutMs: 10000 } }`,
+      'defaults:',
+      // Cheap cameras, quick to predict after a (re)start: one 1-segment window a second.
+      '  windowMs: 1000',
+      '  numSeg: 1',
+      '  sampleFps: 2',
+      '  publishPredictions: true',
+      // One episode per camera that starts at once and never ends by score: a handover must end it.
+      `  detector: { smoothing: 1, onThreshold: 0.001, offThreshold: 0, minWindowsOn: 1, minWindowsOff: 1, labels: { allow: ['${firstLabel}'] } }`,
       'cameras:',
       ...CAMERAS.map((id) => `  - { id: ${id}, url: 'sim://${id}?file=${clip}' }`),
       'logLevel: info',
@@ -68,6 +83,8 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
   let observer: NatsConnection | undefined;
   const instances: Instance[] = [];
   const seen: Seen[] = [];
+  const events: SeenEvent[] = [];
+  let lastOwnership = '';
 
   before(async () => {
     if (!hasNatsServer()) return;
@@ -80,6 +97,10 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
   after(async () => {
     for (const i of instances) if (i.serve.child.exitCode === null) i.serve.child.kill('SIGKILL');
     await Promise.all(instances.map((i) => i.serve.exited));
+    for (const i of instances)
+      writeFileSync(
+        `/tmp/h13/${i.id}.log`,
+        i.serve.logs.map((l) => JSON.stringify(l)).join('\n') + i.serve.stderr(),
     await observer?.close().catch(() => undefined);
     await nats?.cleanup();
     rmSync(work, { recursive: true, force: true });
@@ -119,9 +140,16 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
       const self = (await clusterView(edge)).instances.find((m) => m.id === edge.id);
       for (const camera of self?.cameras ?? []) owners.set(camera, [...(owners.get(camera) ?? []), edge.id]);
     }
+    lastOwnership = JSON.stringify(Object.fromEntries(owners));
     return owners;
   };
-  const describeOwnership = () => async () => JSON.stringify(Object.fromEntries(await ownership()));
+  const lastOwnershipMap = (): Record<string, string[]> =>
+    JSON.parse(lastOwnership === '' ? '{}' : lastOwnership) as Record<string, string[]>;
+  const metric = async (i: Instance, name: string): Promise<number> => {
+    const text = await (await fetch(`${i.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`));
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
   const predictionsAfter = (camera: string, sinceMs: number, from?: (instance: string) => boolean) =>
     seen.filter((s) => s.camera === camera && s.atMs > sinceMs && (from === undefined || from(s.instance)));
   const everyCameraPredicts = (
@@ -151,6 +179,22 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
         seen.push({ camera: p.camera, instance: p.instance ?? '?', atMs: Date.now() });
       },
     });
+    observer.subscribe('actions.events.>', {
+      callback: (error, msg) => !error && events.push(msg.json<SeenEvent>()),
+    });
+    // A fresh cluster elects its JetStream meta leader after the nodes start: replicated buckets wait for it.
+    await waitFor(
+      'JetStream ready on the NATS cluster (an R3 bucket opens)',
+      () =>
+        observer!
+          .jetstream()
+          .views.kv('tsn_probe', { replicas: 3 })
+          .then(
+            () => true,
+            () => false,
+          ),
+      60_000,
+    );
     const config = writeConfig(cluster.urls);
     for (const id of ['infer-a', 'infer-b']) start(id, 'infer', config);
     for (const id of ['edge-a', 'edge-b', 'edge-c']) start(id, 'edge', config);
@@ -158,7 +202,7 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
 
     // 1. Every camera owned by exactly one edge (all three edges live), and predicting.
     await waitFor(
-      'every camera owned by exactly one of 3 edges',
+      () => `every camera owned by exactly one of 3 edges (last seen: ${lastOwnership})`,
       async () => {
         const views = await Promise.all(alive().map(clusterView));
         const edgesSeen = views[0]!.instances.filter((m) => m.role === 'edge').length;
@@ -170,6 +214,8 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
     const convergedAtMs = Date.now();
     await everyCameraPredicts(CAMERAS, convergedAtMs, 2, 60_000);
     for (const s of seen) assert.notEqual(s.instance, '?', 'predictions carry the instance id');
+    // Segment frames went to the infer workers (both hold the model), not to the edges' own backbones.
+    for (const edge of alive('edge')) assert.ok((await metric(edge, 'tsn_remote_frames_total')) > 0, edge.id);
 
     // 2. A camera added through one instance's API is taken by exactly one edge; removing it stops it.
     const [infer] = alive('infer');
@@ -202,7 +248,13 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
     victimInfer.serve.child.kill('SIGKILL');
     await victimInfer.serve.exited;
     const inferKilledAtMs = Date.now();
+    const [survivor] = alive('infer');
+    const framesBefore = await metric(survivor!, 'tsn_infer_frames_total');
     await everyCameraPredicts(CAMERAS, inferKilledAtMs, 3, 60_000);
+    assert.ok(
+      (await metric(survivor!, 'tsn_infer_frames_total')) > framesBefore,
+      'the other worker took over',
+    );
 
     // 4. SIGKILL an edge: its cameras get predictions from other edges within leaseTtlMs + 10 s.
     const owners = await ownership();
@@ -211,14 +263,14 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
     victimEdge.serve.child.kill('SIGKILL');
     await victimEdge.serve.exited;
     const edgeKilledAtMs = Date.now();
-    t.diagnostic(`killed ${victimEdge.id}, which owned ${orphans.join(',')}`);
+    t.diagnostic(`killed ${victimEdge.id} at ${edgeKilledAtMs}, which owned ${orphans.join(',')}`);
     await waitFor(
       `${orphans.join(',')} predicting from another edge`,
       () => orphans.every((c) => predictionsAfter(c, edgeKilledAtMs, (i) => i !== victimEdge.id).length >= 1),
       LEASE_TTL_MS + 10_000,
     );
     await waitFor(
-      'every camera owned by exactly one of the 2 surviving edges',
+      () => `every camera owned by exactly one of the 2 surviving edges (last seen: ${lastOwnership})`,
       async () => {
         const now = await ownership();
         return CAMERAS.every((c) => now.get(c)?.length === 1);
@@ -230,6 +282,32 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
     await cluster.nodes[0]!.kill();
     const natsKilledAtMs = Date.now();
     await everyCameraPredicts(CAMERAS, natsKilledAtMs, 3, 60_000);
+
+    // 6. SIGTERM an edge: it hands its cameras over (episodes end with reason handover) and exits 0.
+    await ownership();
+    const [leaving, staying] = alive('edge');
+    const handedOver = CAMERAS.filter((c) => (lastOwnershipMap()[c] ?? []).includes(leaving!.id));
+    leaving!.serve.child.kill('SIGTERM');
+    assert.equal(await leaving!.serve.exited, 0, leaving!.serve.stderr());
+    const leftAtMs = Date.now();
+    await waitFor(
+      `${handedOver.join(',')} predicting from ${staying!.id}`,
+      () => handedOver.every((c) => predictionsAfter(c, leftAtMs, (i) => i === staying!.id).length >= 1),
+      LEASE_TTL_MS + 10_000,
+    );
+    const ended = events.filter((e) => e.type === 'action.ended' && e.instance === leaving!.id);
+    for (const camera of handedOver) {
+      assert.ok(
+        ended.some((e) => e.camera === camera && e.endReason === 'handover'),
+        `${camera}: its open episode ended with reason handover (${JSON.stringify(ended)})`,
+      );
+    }
+    const eventIds = events.map((e) => e.id);
+    assert.equal(new Set(eventIds).size, eventIds.length, 'event ids are unique across instances');
+    assert.ok(
+      events.length > 0 && events.every((e) => e.instance !== undefined),
+      'events carry the instance id',
+    );
 
     // No camera published by two edges at once for longer than leaseTtlMs (from first convergence on).
     const worst = longestDoublePublication(seen.filter((s) => s.atMs >= convergedAtMs));

@@ -1,16 +1,7 @@
-// GET /v1/cluster and the per-instance cluster metrics. Registered on every instance (before the server
-// listens); role all answers that it is not in a cluster.
-import type { FastifyInstance } from 'fastify';
+// The per-instance cluster metrics, registered on every instance; role all has none to report.
 import { Histogram, type Registry } from 'prom-client';
 import { counter, gauge } from '../metrics.js';
 import type { ClusterRuntime } from './cluster-role.js';
-
-export function registerClusterRoute(app: FastifyInstance, cluster: () => ClusterRuntime | undefined): void {
-  app.get('/v1/cluster', async () => {
-    const c = cluster();
-    return c === undefined ? { self: null, role: 'all', instances: [], cameras: [] } : c.view();
-  });
-}
 
 export function registerClusterMetrics(registry: Registry, cluster: () => ClusterRuntime | undefined): void {
   const withInstance = (read: (c: ClusterRuntime) => number | undefined) => () => {
