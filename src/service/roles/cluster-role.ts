@@ -188,7 +188,9 @@ export class ClusterRuntime {
       logger: this.deps.logger.child({ component: 'cluster' }),
       onError: this.deps.onError,
       runsCameras,
-      ...(ledger === undefined ? {} : { onStarted: (id: string) => void ledger.adopt(id) }),
+      ...(ledger === undefined
+        ? {}
+        : { onStarted: (id: string) => void ledger.adopt(id), episodesEnded: () => ledger.flushed() }),
     });
     if (runsCameras) this.edge = edge;
     await edge.start(options.seed);

@@ -32,6 +32,8 @@ export interface EdgeCamerasOptions {
   readonly onError: (error: unknown, where: string) => void;
   /** Called after a camera started here (the episode ledger adopts its record). */
   readonly onStarted?: (cameraId: string) => void;
+  /** Awaited after a camera's episodes ended and before its lease goes (the ledger's record is written). */
+  readonly episodesEnded?: () => Promise<void>;
   /** false (role infer): the API reads and writes the registry, but this instance runs no camera. */
   readonly runsCameras?: boolean;
 }
@@ -205,6 +207,7 @@ export class EdgeCameras implements CameraManager {
     if (reason !== 'removed') this.handovers++;
     this.options.endEpisodes(id, reason === 'removed' ? 'camera-removed' : 'handover');
     await r.runtime.close();
+    await this.options.episodesEnded?.();
     this.options.logger.info({ camera: id, reason }, 'camera stopped on this edge');
   }
 
