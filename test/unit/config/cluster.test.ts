@@ -27,7 +27,10 @@ test('edge or infer without nats servers is E_CONFIG_CLUSTER_NATS', () => {
     codeOf(() => loadConfig({ env: {}, flags: { role: 'edge' } })),
     'E_CONFIG_CLUSTER_NATS',
   );
-  assert.equal(codeOf(() => loadConfig({ env: { TSN_CLUSTER__ROLE: 'infer' } })), 'E_CONFIG_CLUSTER_NATS');
+  assert.equal(
+    codeOf(() => loadConfig({ env: { TSN_CLUSTER__ROLE: 'infer' } })),
+    'E_CONFIG_CLUSTER_NATS',
+  );
 });
 
 test('TSN_CLUSTER__ROLE and TSN_NATS__SERVERS configure a role; --role overrides the environment', () => {
@@ -40,7 +43,10 @@ test('TSN_CLUSTER__ROLE and TSN_NATS__SERVERS configure a role; --role overrides
 });
 
 test('an unknown role, a bad instance id or url plus servers are config errors', () => {
-  assert.equal(codeOf(() => loadConfig({ env: {}, flags: { role: 'gpu' } })), 'E_CONFIG');
+  assert.equal(
+    codeOf(() => loadConfig({ env: {}, flags: { role: 'gpu' } })),
+    'E_CONFIG',
+  );
   assert.equal(
     codeOf(() => loadConfig({ env: { TSN_CLUSTER__INSTANCE_ID: '"a b"', TSN_NATS__URL: 'nats://a' } })),
     'E_CONFIG',
