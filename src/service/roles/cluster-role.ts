@@ -64,7 +64,7 @@ export class ClusterRuntime {
         ...(config.nats.user === undefined ? {} : { user: config.nats.user }),
         ...(config.nats.pass === undefined ? {} : { pass: config.nats.pass }),
         ...(config.nats.token === undefined ? {} : { token: config.nats.token }),
-        ...(config.nats.tls === undefined ? {} : { tls: { ...config.nats.tls } }),
+        ...(config.nats.tls === undefined ? {} : { tls: definedOnly(config.nats.tls) }),
       },
       info: () => holder.runtime!.info(),
       onError: deps.onError,
@@ -255,6 +255,13 @@ export interface ClusterView {
     owner: string | null;
     leaseAgeMs: number | null;
   }[];
+}
+
+/** The keys whose value is set (optional keys are left out, not passed as undefined). */
+function definedOnly(record: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 function parseJson(bytes: Uint8Array): unknown {

@@ -30,7 +30,7 @@ interface Instance {
   readonly id: string;
   readonly role: 'edge' | 'infer';
   readonly serve: Serve;
-  url?: string;
+  url?: string | undefined;
 }
 
 interface Seen {
