@@ -52,6 +52,7 @@ export function createRemoteEmbed(
     const data = encodeInferRequest({
       modelId: options.modelId,
       views,
+      waitMs: options.timeoutMs,
       frames: frames.map((s) => ({ width: s.frame.width, height: s.frame.height, rgb: s.frame.rgb })),
     });
     const started = options.now();

@@ -99,8 +99,9 @@ export function registerClusterMetrics(registry: Registry, cluster: () => Cluste
       for (const ms of c.remote.roundTripsMs.splice(0)) this.observe({ instance: c.instanceId }, ms / 1000);
     },
   });
-  const worker = (key: 'requests' | 'frames' | 'batches' | 'refused' | 'failed' | 'bytesIn' | 'bytesOut') =>
-    withInstance((c) => c.worker?.stats[key]);
+  const worker = (
+    key: 'requests' | 'frames' | 'batches' | 'refused' | 'failed' | 'expired' | 'bytesIn' | 'bytesOut',
+  ) => withInstance((c) => c.worker?.stats[key]);
   counter(
     registry,
     'tsn_infer_requests_total',
@@ -124,6 +125,13 @@ export function registerClusterMetrics(registry: Registry, cluster: () => Cluste
     worker('refused'),
   );
   counter(registry, 'tsn_infer_failed_total', 'Batches whose backbone call failed', labels, worker('failed'));
+  counter(
+    registry,
+    'tsn_infer_expired_total',
+    'Requests dropped unanswered: queued longer than their edge waits',
+    labels,
+    worker('expired'),
+  );
   counter(
     registry,
     'tsn_infer_bytes_received_total',
