@@ -190,6 +190,7 @@ async function startRecognition(
       logger: log,
       now: ctx.now,
       onError: (error, where) => ctx.errors.report(error, where),
+      signal: ctx.signal,
       load: () => ({
         queueDepth: ctx.parts.pipeline?.metrics().queueDepth ?? 0,
         inFlight: ctx.parts.pipeline?.metrics().inFlight ?? 0,

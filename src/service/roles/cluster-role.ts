@@ -24,6 +24,8 @@ export interface ClusterDeps {
   readonly onError: (error: unknown, where: string) => void;
   /** Queue depth and calls in flight of this instance's inference, for the heartbeat. */
   readonly load: () => { queueDepth: number; inFlight: number };
+  /** Aborts the wait for a first NATS server (close() during start). */
+  readonly signal?: AbortSignal;
 }
 
 export interface RemoteCounters {
@@ -53,7 +55,7 @@ export class ClusterRuntime {
     const instanceId = config.cluster.instanceId ?? defaultInstanceId();
     // The heartbeat reads the runtime, which needs the node: the node reads it through this holder.
     const holder: { runtime?: ClusterRuntime } = {};
-    const node = await ClusterNode.open({
+    const opening = ClusterNode.open({
       servers: natsServers(config.nats),
       instanceId,
       role,
@@ -69,6 +71,7 @@ export class ClusterRuntime {
       info: () => holder.runtime!.info(),
       onError: deps.onError,
     });
+    const node = await untilAborted(opening, deps.signal);
     const runtime = new ClusterRuntime(node, role, config, deps);
     holder.runtime = runtime;
     deps.logger.info({ instance: instanceId, role }, 'joined the cluster');
@@ -255,6 +258,28 @@ export interface ClusterView {
     owner: string | null;
     leaseAgeMs: number | null;
   }[];
+}
+
+/** The opened node, or a rejection once the signal aborts (a node that opens later is closed at once). */
+async function untilAborted(
+  opening: Promise<ClusterNode>,
+  signal: AbortSignal | undefined,
+): Promise<ClusterNode> {
+  if (signal === undefined) return opening;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([opening, aborted]);
+  } catch (error) {
+    void opening.then((late) => late.close()).catch(() => undefined);
+    throw error;
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** The keys whose value is set (optional keys are left out, not passed as undefined). */

@@ -266,6 +266,7 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
       () => orphans.every((c) => predictionsAfter(c, edgeKilledAtMs, (i) => i !== victimEdge.id).length >= 1),
       LEASE_TTL_MS + 10_000,
     );
+    t.diagnostic(`orphans predicting elsewhere ${Date.now() - edgeKilledAtMs} ms after the kill`);
     // The episodes the killed edge left open are ended (reason handover) by the cameras' new owners.
     const leftOpen = events.filter(
       (e) =>
