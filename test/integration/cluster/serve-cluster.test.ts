@@ -233,6 +233,23 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
         (await ownership()).get('extra')?.length === 1 && predictionsAfter('extra', addedAtMs).length >= 2,
       60_000,
     );
+    // PATCH through another edge: disabled, no edge runs it; enabled again, exactly one does.
+    const patch = async (through: Instance, body: unknown) => {
+      const res = await fetch(`${through.url}/v1/cameras/extra`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200, await res.text());
+    };
+    await patch(alive('edge')[1]!, { enabled: false });
+    await waitFor('no edge runs the disabled camera', async () => !(await ownership()).has('extra'), 30_000);
+    await patch(alive('edge')[2]!, { enabled: true });
+    await waitFor(
+      'the re-enabled camera owned by exactly one edge',
+      async () => (await ownership()).get('extra')?.length === 1,
+      30_000,
+    );
     const removed = await fetch(`${infer!.url}/v1/cameras/extra`, { method: 'DELETE' });
     assert.equal(removed.status, 204, await removed.text());
     await waitFor('no edge runs the removed camera', async () => !(await ownership()).has('extra'), 30_000);
