@@ -13,8 +13,8 @@ export interface ClusterNodeOptions {
   readonly kvPrefix: string;
   readonly replicas: number;
   readonly leaseTtlMs: number;
-  /** Authentication and TLS passed through to nats.js. */
-  readonly auth?: Pick<ConnectionOptions, 'user' | 'pass' | 'token' | 'tls' | 'authenticator'>;
+  /** Authentication and TLS for nats.js (the publisher's builder: buildConnectOptions). */
+  readonly connection?: ConnectionOptions;
   /** Called on every heartbeat: what this instance tells the others. */
   readonly info: () => InstanceInfo;
   readonly onError: (error: unknown, what: string) => void;
@@ -100,12 +100,13 @@ export class ClusterNode {
   /** Connects (waiting for a first server), opens the buckets and mirrors them. */
   static async open(options: ClusterNodeOptions): Promise<ClusterNode> {
     const nc = await connect({
+      ...options.connection,
       servers: [...options.servers],
       name: `tsn-${options.role}-${options.instanceId}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // Nothing works without the cluster: wait for a first server (close() during start aborts the wait).
       waitOnFirstConnect: true,
-      ...options.auth,
     });
     try {
       const buckets = await openBuckets(nc, options);

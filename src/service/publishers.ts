@@ -109,7 +109,7 @@ function createNats(nats: Config['nats'], servers: string[], logger: PublishLogg
   });
 }
 
-function readSecretFile(path: string): string {
+export function readSecretFile(path: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (cause) {

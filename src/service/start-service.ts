@@ -229,6 +229,7 @@ async function startRecognition(
     const registry = await cluster.startEdgeCameras({
       defaults: config.defaults,
       maxCameras: config.sources.maxCameras,
+      fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
       startCamera: () => {
         throw new Error('an infer instance runs no camera');
       },
@@ -291,6 +292,7 @@ async function startRecognition(
     const edge = await cluster.startEdgeCameras({
       defaults: config.defaults,
       maxCameras: config.sources.maxCameras,
+      fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
       startCamera: runtimes.start,
       endEpisodes: (id, reason) => pipeline.endEpisodes(id, reason),
       seed: config.cameras,

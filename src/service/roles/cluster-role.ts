@@ -14,8 +14,12 @@ import type { PipelineInference } from '../../inference/pipeline-inference.js';
 import type { EmbedFn } from '../../pipeline/inference-stages.js';
 import type { ActionEvent, EpisodeEndReason } from '../../domain/index.js';
 import { TsnError } from '../../errors/index.js';
+import { buildConnectOptions } from '../../publish/nats/options.js';
+import { readCreds } from '../../publish/nats/support.js';
 import { redactUrl } from '../../sources/redact.js';
+import { resolveSourceUrl, schemeOf } from '../../sources/registry.js';
 import type { StartCamera } from '../camera-manager.js';
+import { readSecretFile } from '../publishers.js';
 import { EdgeCameras } from './edge-cameras.js';
 
 export interface ClusterDeps {
@@ -62,12 +66,19 @@ export class ClusterRuntime {
       kvPrefix: config.cluster.kvPrefix,
       replicas: config.cluster.replicas,
       leaseTtlMs: config.cluster.leaseTtlMs,
-      auth: {
+      connection: buildConnectOptions({
+        servers: natsServers(config.nats),
         ...(config.nats.user === undefined ? {} : { user: config.nats.user }),
         ...(config.nats.pass === undefined ? {} : { pass: config.nats.pass }),
         ...(config.nats.token === undefined ? {} : { token: config.nats.token }),
+        ...(config.nats.nkeySeedFile === undefined
+          ? {}
+          : { nkeySeed: readSecretFile(config.nats.nkeySeedFile) }),
+        ...(config.nats.credentialsFile === undefined
+          ? {}
+          : { credsContent: readCreds(config.nats.credentialsFile)! }),
         ...(config.nats.tls === undefined ? {} : { tls: definedOnly(config.nats.tls) }),
-      },
+      }),
       info: () => holder.runtime!.info(),
       onError: deps.onError,
     });
@@ -165,6 +176,8 @@ export class ClusterRuntime {
     /** Publishes an event this instance makes itself (ending a predecessor's episode). */
     publishEvent?: (event: ActionEvent) => void;
     newId?: () => string;
+    /** Directories file cameras must lie in (config sources.fileRoots, resolved). */
+    fileRoots: readonly string[];
   }): Promise<EdgeCameras> {
     const runsCameras = this.role === 'edge';
     const { publishEvent, newId } = options;
@@ -191,6 +204,7 @@ export class ClusterRuntime {
       logger: this.deps.logger.child({ component: 'cluster' }),
       onError: this.deps.onError,
       runsCameras,
+      checkUrl: (url) => checkRemoteUrl(url, options.fileRoots),
       ...(ledger === undefined
         ? {}
         : { onStarted: (id: string) => void ledger.adopt(id), episodesEnded: () => ledger.flushed() }),
@@ -280,6 +294,16 @@ async function untilAborted(
   } finally {
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The URL checks that hold on every instance: scheme and authority. A file (plain path, file://, sim://
+ * with a file) is checked by the edge that runs the camera: it may exist only on that machine.
+ */
+function checkRemoteUrl(url: string, fileRoots: readonly string[]): void {
+  const scheme = schemeOf(url);
+  if (scheme === '' || scheme === 'file' || scheme === 'sim') return;
+  resolveSourceUrl(url, { fileRoots });
 }
 
 /** The keys whose value is set (optional keys are left out, not passed as undefined). */

@@ -30,6 +30,8 @@ export interface EdgeCamerasOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly onError: (error: unknown, where: string) => void;
+  /** Throws E_SOURCE_URL for a URL no edge could open (a POST or PATCH then gets a 400). */
+  readonly checkUrl?: (url: string) => void;
   /** Called after a camera started here (the episode ledger adopts its record). */
   readonly onStarted?: (cameraId: string) => void;
   /** Awaited after a camera's episodes ended and before its lease goes (the ledger's record is written). */
@@ -100,7 +102,7 @@ export class EdgeCameras implements CameraManager {
     const mirror = this.options.node.mirrors.cameras;
     if (mirror.get(spec.id) !== undefined) throw conflict(spec.id);
     this.checkLimit(this.registry().size + 1);
-    resolveCamera(this.options.defaults, spec);
+    this.check(spec);
     let revision: number;
     try {
       revision = await this.options.node.buckets.cameras.create(spec.id, JSON.stringify(spec));
@@ -118,7 +120,7 @@ export class EdgeCameras implements CameraManager {
     const spec = current === undefined ? undefined : parseSpec(current);
     if (current === undefined || spec === undefined) throw notFound(id);
     const next = mergePatch(spec, patch);
-    resolveCamera(this.options.defaults, next);
+    this.check(next);
     let revision: number;
     try {
       revision = await this.options.node.buckets.cameras.update(id, JSON.stringify(next), current.revision);
@@ -216,6 +218,12 @@ export class EdgeCameras implements CameraManager {
     const status = r?.runtime.status() ?? { state: 'stopped' as const, sinceMs: this.options.now() };
     const stats = r?.runtime.stats() ?? { fps: 0, lastPrediction: null, counters: {} };
     return { spec, status, ...stats };
+  }
+
+  private check(spec: CameraSpec): void {
+    resolveCamera(this.options.defaults, spec);
+    this.options.checkUrl?.(spec.url);
+    if (spec.substreamUrl !== undefined) this.options.checkUrl?.(spec.substreamUrl);
   }
 
   private checkLimit(cameras: number): void {
