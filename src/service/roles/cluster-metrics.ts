@@ -29,7 +29,7 @@ export function registerClusterMetrics(registry: Registry, cluster: () => Cluste
     'tsn_cluster_live_instances',
     'Instances with a fresh heartbeat',
     labels,
-    withInstance((c) => c.node.membership.live(Date.now()).length),
+    withInstance((c) => c.liveInstances()),
   );
   counter(
     registry,

@@ -44,13 +44,28 @@ export class ClusterRuntime {
   private ledger: EpisodeLedger | undefined;
   readonly counters: RemoteCounters = { remoteFrames: 0, localFrames: 0 };
   private modelId: string | undefined;
+  /** How long each lease has not been renewed, on this instance's clock. */
+  private readonly leaseAges = new RevisionWatch();
 
   private constructor(
     readonly node: ClusterNode,
     readonly role: Exclude<ClusterRole, 'all'>,
     private readonly config: Config,
     private readonly deps: ClusterDeps,
-  ) {}
+  ) {
+    // Lease ages are measured from every renewal this instance sees, not only when /v1/cluster is asked.
+    node.mirrors.leases.onChange(() => this.observeLeases());
+  }
+
+  private observeLeases(): void {
+    const leases = this.node.mirrors.leases.snapshot();
+    this.leaseAges.observe(new Map([...leases].map(([k, e]) => [k, e.revision] as const)), this.deps.now());
+  }
+
+  /** Instances with a fresh heartbeat (for the metrics). */
+  liveInstances(): number {
+    return this.node.membership.live(this.deps.now()).length;
+  }
 
   /** Connects to NATS (waits for a first server), opens the buckets, and joins the membership. */
   static async open(config: Config, deps: ClusterDeps): Promise<ClusterRuntime> {
@@ -228,7 +243,7 @@ export class ClusterRuntime {
   view(): ClusterView {
     const nowMs = this.deps.now();
     const leases = this.node.mirrors.leases.snapshot();
-    this.leaseAges.observe(new Map([...leases].map(([k, e]) => [k, e.revision] as const)), nowMs);
+    this.observeLeases();
     const cameras = [...this.node.mirrors.cameras.snapshot()].map(([id, entry]) => {
       const lease = leases.get(id);
       const spec = parseJson(entry.value) as { url?: unknown; enabled?: unknown } | undefined;
@@ -248,9 +263,6 @@ export class ClusterRuntime {
       cameras,
     };
   }
-
-  /** How long each lease has not been renewed, on this instance's clock. */
-  private readonly leaseAges = new RevisionWatch();
 
   async close(): Promise<void> {
     await this.ledger?.flushed();
