@@ -198,6 +198,17 @@ export function buildOpenApiDocument(options: {
         },
       },
     },
+    '/v1/cluster': {
+      get: {
+        summary: 'Scale-out: live instances (role, models, cameras, load) and camera owners with lease ages',
+        responses: {
+          200: {
+            description: 'role all: { role: "all", instances: [], cameras: [] } (docs/scale-out.md)',
+            content: json({ type: 'object' }),
+          },
+        },
+      },
+    },
     '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'The process is up' } } } },
     '/readyz': {
       get: {

@@ -30,5 +30,11 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps, openap
     return { events: deps.events.recent(parsed.data) };
   });
 
+  // Role all is not in a cluster: the answer says so rather than 404, so a dashboard can always ask.
+  app.get(
+    '/v1/cluster',
+    async () => deps.cluster?.() ?? { self: null, role: 'all', instances: [], cameras: [] },
+  );
+
   app.get('/openapi.json', async () => openapi());
 }

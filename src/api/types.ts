@@ -76,4 +76,6 @@ export interface ApiDeps {
   readonly livePath?: string;
   /** WHIP ingest (POST /v1/whip/:camera, the publish page); absent: no WHIP routes. */
   readonly whip?: WhipIngest;
+  /** GET /v1/cluster (docs/scale-out.md); absent or undefined: not in a cluster (role all). */
+  readonly cluster?: () => unknown;
 }

@@ -11,6 +11,7 @@ interface ServeOptions {
   readonly port?: string;
   readonly nats?: string;
   readonly backend?: string;
+  readonly role?: string;
 }
 
 /** What `tsn serve` runs: the service the composition root (src/main.ts) assembles. */
@@ -43,6 +44,7 @@ export function registerServeCommand(program: Command, start: StartServe): void 
     .option('--port <port>', 'HTTP port')
     .option('--nats <url>', 'NATS server URL (enables NATS publishing)')
     .option('--backend <name>', 'inference backend: onnx or tfjs')
+    .option('--role <role>', 'all (default: one process), edge (owns cameras) or infer (runs the model)')
     .action(async (options: ServeOptions) => serve(options, start));
 }
 
@@ -53,6 +55,7 @@ async function serve(options: ServeOptions, start: StartServe): Promise<void> {
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.nats === undefined ? {} : { nats: options.nats }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(options.role === undefined ? {} : { role: options.role }),
   };
   const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), flags });
   const logger = createCliLogger(config.logLevel);

@@ -16,6 +16,8 @@ export interface InferRequest {
   readonly modelId: string;
   readonly views: number;
   readonly frames: readonly (FrameShape & { readonly rgb: Uint8Array })[];
+  /** How long the edge waits for the reply: a worker drops a request queued longer (nobody is waiting). */
+  readonly waitMs?: number;
 }
 
 export type InferReply =
@@ -33,6 +35,7 @@ export function encodeInferRequest(request: InferRequest): Uint8Array {
     model: request.modelId,
     views: request.views,
     frames: request.frames.map((f) => [f.width, f.height]),
+    ...(request.waitMs === undefined ? {} : { wait: request.waitMs }),
   };
   const payload = request.frames.reduce((n, f) => n + f.rgb.byteLength, 0);
   const { bytes, offset } = withHeader(header, payload);
@@ -63,7 +66,8 @@ export function decodeInferRequest(bytes: Uint8Array): InferRequest {
     return { width: width!, height: height!, rgb };
   });
   if (at !== body.byteLength) throw wireError('bytes left after the last frame');
-  return { modelId: header.model, views: header.views, frames };
+  const wait = typeof header.wait === 'number' && header.wait > 0 ? { waitMs: header.wait } : {};
+  return { modelId: header.model, views: header.views, frames, ...wait };
 }
 
 export function encodeInferReply(reply: InferReply): Uint8Array {

@@ -20,6 +20,8 @@ export interface InferWorkerOptions {
   readonly maxWaitMs: number;
   /** Requests waiting; beyond this the oldest is refused. */
   readonly maxQueue: number;
+  /** Clock for the requests' waiting budget (default Date.now). */
+  readonly now?: () => number;
 }
 
 export interface InferWorkerStats {
@@ -28,6 +30,8 @@ export interface InferWorkerStats {
   batches: number;
   refused: number;
   failed: number;
+  /** Requests dropped unanswered because their edge had stopped waiting (queued past their waitMs). */
+  expired: number;
   bytesIn: number;
   bytesOut: number;
 }
@@ -35,6 +39,7 @@ export interface InferWorkerStats {
 interface Pending {
   readonly msg: Msg;
   readonly request: InferRequest;
+  readonly receivedAtMs: number;
 }
 
 export class InferWorker {
@@ -49,6 +54,7 @@ export class InferWorker {
     batches: 0,
     refused: 0,
     failed: 0,
+    expired: 0,
     bytesIn: 0,
     bytesOut: 0,
   };
@@ -93,7 +99,7 @@ export class InferWorker {
       return;
     }
     const queue = this.queues.get(modelId)!;
-    queue.push({ msg, request });
+    queue.push({ msg, request, receivedAtMs: this.now() });
     while (queue.length > this.options.maxQueue) {
       const oldest = queue.shift()!;
       this.refuse(oldest.msg, 'E_CLUSTER_INFER_OVERLOAD', 'worker queue full');
@@ -121,6 +127,7 @@ export class InferWorker {
   /** Takes whole requests up to maxBatch frames (at least one request), runs them, answers each. */
   private async runBatch(modelId: string): Promise<void> {
     const queue = this.queues.get(modelId)!;
+    this.dropExpired(queue);
     if (queue.length === 0 || this.busy.has(modelId)) return;
     const timer = this.timers.get(modelId);
     if (timer !== undefined) clearTimeout(timer);
@@ -154,6 +161,22 @@ export class InferWorker {
       this.busy.delete(modelId);
       this.schedule(modelId);
     }
+  }
+
+  /** An overloaded worker would otherwise spend its time on requests whose edge has given up (and retried). */
+  private dropExpired(queue: Pending[]): void {
+    const nowMs = this.now();
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const { request, receivedAtMs } = queue[i]!;
+      if (request.waitMs !== undefined && nowMs - receivedAtMs >= request.waitMs) {
+        queue.splice(i, 1);
+        this.stats.expired++;
+      }
+    }
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private answer(group: readonly Pending[], features: Float32Array, views: number, featureDim: number): void {

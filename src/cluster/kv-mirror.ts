@@ -11,6 +11,7 @@ export class KvMirror {
   private readonly entries = new Map<string, MirroredEntry>();
   private watcher: QueuedIterator<KvEntry> | undefined;
   private pump: Promise<void> | undefined;
+  private readonly listeners = new Set<(key: string) => void>();
 
   constructor(private readonly kv: KV) {}
 
@@ -34,6 +35,32 @@ export class KvMirror {
     return this.entries.get(key);
   }
 
+  /** Called after every change the watcher delivers; returns the unsubscribe function. */
+  onChange(listener: (key: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once the key's entry satisfies the test (true) or after timeoutMs (false). */
+  async until(
+    key: string,
+    test: (entry: MirroredEntry | undefined) => boolean,
+    timeoutMs: number,
+  ): Promise<boolean> {
+    if (test(this.entries.get(key))) return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        off();
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const off = this.onChange((changed) => {
+        if (changed === key && test(this.entries.get(key))) done(true);
+      });
+    });
+  }
+
   async close(): Promise<void> {
     this.watcher?.stop();
     await this.pump?.catch(() => undefined);
@@ -43,5 +70,6 @@ export class KvMirror {
     if (entry.operation === 'PUT')
       this.entries.set(entry.key, { value: entry.value, revision: entry.revision });
     else this.entries.delete(entry.key);
+    for (const listener of this.listeners) listener(entry.key);
   }
 }

@@ -25,9 +25,13 @@ export interface RemoteEmbedStats {
   failures: number;
   bytesOut: number;
   bytesIn: number;
-  /** Round trips since the last drain (ms), for the metrics histogram. */
+  /** Round trips since the last drain (ms), for the metrics histogram; the oldest go beyond the bound. */
   roundTripsMs: number[];
+  roundTripsDropped: number;
 }
+
+/** Round-trip samples kept between two metric scrapes. */
+export const MAX_ROUND_TRIP_SAMPLES = 4096;
 
 export function createRemoteEmbed(
   nc: NatsConnection,
@@ -40,6 +44,7 @@ export function createRemoteEmbed(
     bytesOut: 0,
     bytesIn: 0,
     roundTripsMs: [],
+    roundTripsDropped: 0,
   };
   const attempts = options.attempts ?? 2;
 
@@ -47,6 +52,7 @@ export function createRemoteEmbed(
     const data = encodeInferRequest({
       modelId: options.modelId,
       views,
+      waitMs: options.timeoutMs,
       frames: frames.map((s) => ({ width: s.frame.width, height: s.frame.height, rgb: s.frame.rgb })),
     });
     const started = options.now();
@@ -64,6 +70,10 @@ export function createRemoteEmbed(
     }
     stats.bytesIn += replyBytes.byteLength;
     stats.roundTripsMs.push(options.now() - started);
+    if (stats.roundTripsMs.length > MAX_ROUND_TRIP_SAMPLES) {
+      stats.roundTripsMs.shift();
+      stats.roundTripsDropped++;
+    }
     const reply = decodeInferReply(replyBytes);
     if (!reply.ok) {
       throw new TsnError(

@@ -31,6 +31,8 @@ import { hostPolicyOf } from '../service/host-policy.js';
 import { upgradeAuthorizer } from '../api/request-guard.js';
 import { readStateFile, writeStateFile } from '../service/state-file.js';
 import { startupBanner } from '../service/banner.js';
+import { ClusterRuntime } from '../service/roles/cluster-role.js';
+import { registerClusterMetrics } from '../service/roles/cluster-metrics.js';
 
 export interface ServiceDeps {
   readonly logger: Logger;
@@ -58,7 +60,9 @@ export interface RunningService {
 interface Parts {
   inference?: PipelineInference;
   pipeline?: RecognitionPipeline;
-  registry?: CameraRegistry;
+  registry?: Pick<CameraRegistry, 'get' | 'stopIntake' | 'close'>;
+  /** Roles edge and infer (docs/scale-out.md). */
+  cluster?: ClusterRuntime;
   runtimes?: CameraRuntimeFactory;
   live?: LiveHub | undefined;
   subscriptions: Subscription[];
@@ -91,12 +95,14 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     events: ring,
     readiness,
     metrics,
+    cluster: () => parts.cluster?.view(),
     auth: config.server.auth,
     hosts: hostPolicyOf(config.server),
     logger: log,
     ...(config.websocket.enabled ? { webSocketPath: config.websocket.path } : {}),
     ...(deps.ffmpegPath === undefined ? {} : { livePath: LIVE_PATH_PREFIX }),
   });
+  registerClusterMetrics(metrics, () => parts.cluster);
   const publishers = createPublishers(config, {
     server: app.server,
     ring,
@@ -179,6 +185,19 @@ async function startRecognition(
   },
 ): Promise<void> {
   const log = deps.logger;
+  if (config.cluster.role !== 'all') {
+    ctx.parts.cluster = await ClusterRuntime.open(config, {
+      logger: log,
+      now: ctx.now,
+      onError: (error, where) => ctx.errors.report(error, where),
+      signal: ctx.signal,
+      load: () => ({
+        queueDepth: ctx.parts.pipeline?.metrics().queueDepth ?? 0,
+        inFlight: ctx.parts.pipeline?.metrics().inFlight ?? 0,
+      }),
+    });
+  }
+  const cluster = ctx.parts.cluster;
   const { dir } = await resolveModelDir(config.model, {
     log,
     progress: (label) => createProgress(label, process.stderr, log),
@@ -190,14 +209,41 @@ async function startRecognition(
   const { model } = loaded;
   checkConfigLabels(config, model.labels);
   const views = config.defaults.crop === 'ten' ? 10 : 1;
-  const inference = await openPipelineInference(loaded, {
+  const opened = await openPipelineInference(loaded, {
     backend: config.backend.name,
     executionProviders: config.backend.executionProviders,
     threads: config.backend.threads,
     defaultTimeSteps: (modelNumSeg) => (config.defaults.numSeg ?? modelNumSeg) * views,
   });
-  ctx.parts.inference = inference;
+  ctx.parts.inference = opened;
   ctx.signal.throwIfAborted();
+  if (cluster?.role === 'infer') {
+    // An inference worker: the model answers the edges' requests; no pipeline, no cameras.
+    cluster.startWorker(
+      model.id,
+      loaded.kind === 'tsn-resnet' ? loaded.model.manifest.featureDim : 0,
+      opened,
+    );
+    await cluster.announce(model.id);
+    // Its camera API still reads and writes the cluster's registry (any instance's API does).
+    const registry = await cluster.startEdgeCameras({
+      defaults: config.defaults,
+      maxCameras: config.sources.maxCameras,
+      fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
+      startCamera: () => {
+        throw new Error('an infer instance runs no camera');
+      },
+      endEpisodes: () => undefined,
+      seed: [],
+    });
+    ctx.parts.registry = registry;
+    ctx.cameras.bind(registry);
+    ctx.checks.model = true;
+    ctx.checks.cameras = true;
+    log.info({ model: model.id, instance: cluster.instanceId }, 'ready: inference worker');
+    return;
+  }
+  const inference = cluster === undefined ? opened : cluster.edgeInference(model.id, opened);
   log.info(
     { model: model.id, classes: model.manifest.numClasses, backend: inference.description },
     'model loaded',
@@ -222,16 +268,9 @@ async function startRecognition(
     fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
   });
   ctx.parts.runtimes = runtimes;
-  const registry = new CameraRegistry({
-    defaults: config.defaults,
-    maxCameras: config.sources.maxCameras,
-    startCamera: runtimes.start,
-    now: ctx.now,
-    ...(config.stateFile === undefined ? {} : { persist: persistTo(config.stateFile) }),
-  });
-  ctx.parts.registry = registry;
   const publishPredictionsFor = (id: string) =>
-    registry.get(id)?.spec.publishPredictions ?? config.defaults.publishPredictions;
+    ctx.parts.registry?.get(id)?.spec.publishPredictions ?? config.defaults.publishPredictions;
+  const stamp = <T extends object>(value: T): T => cluster?.stamp(value) ?? value;
   // One subscription per consumer: events$ and predictions$ isolate their subscribers, so one that throws
   // (reported on errors$) does not keep a value from the others.
   ctx.parts.subscriptions.push(
@@ -240,12 +279,40 @@ async function startRecognition(
     ...(deps.extraEventSubscriber === undefined
       ? []
       : [pipeline.events$.subscribe(deps.extraEventSubscriber)]),
-    pipeline.events$.subscribe((event) => ctx.publishers.publishEvent(event)),
+    pipeline.events$.subscribe((event) => ctx.publishers.publishEvent(stamp(event))),
+    ...(cluster === undefined ? [] : [pipeline.events$.subscribe((event) => cluster.noteEvent(event))]),
     pipeline.predictions$.subscribe((p) => runtimes.notePrediction(p)),
     pipeline.predictions$.subscribe((p) =>
-      ctx.publishers.publishPrediction(p, publishPredictionsFor(p.cameraId)),
+      ctx.publishers.publishPrediction(stamp(p), publishPredictionsFor(p.cameraId)),
     ),
   );
+  if (cluster !== undefined) {
+    // Role edge: the camera registry is the cluster's KV bucket; cameras run while this edge holds their lease.
+    await cluster.announce(model.id);
+    const edge = await cluster.startEdgeCameras({
+      defaults: config.defaults,
+      maxCameras: config.sources.maxCameras,
+      fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
+      startCamera: runtimes.start,
+      endEpisodes: (id, reason) => pipeline.endEpisodes(id, reason),
+      seed: config.cameras,
+      publishEvent: (event) => ctx.publishers.publishEvent(event),
+      newId: () => randomUUID(),
+    });
+    ctx.parts.registry = edge;
+    ctx.cameras.bind(edge);
+    ctx.checks.cameras = true;
+    log.info({ instance: cluster.instanceId, seeded: config.cameras.map((c) => c.id) }, 'ready: edge');
+    return;
+  }
+  const registry = new CameraRegistry({
+    defaults: config.defaults,
+    maxCameras: config.sources.maxCameras,
+    startCamera: runtimes.start,
+    now: ctx.now,
+    ...(config.stateFile === undefined ? {} : { persist: persistTo(config.stateFile) }),
+  });
+  ctx.parts.registry = registry;
   const initial = await initialCameras(config, log);
   if (initial.length === 0)
     log.warn(
@@ -353,6 +420,7 @@ async function shutdown(
     ?.close(remainingMs())
     .catch((error: unknown) => log.warn({ err: error }, 'publisher close failed'));
   await parts.inference?.close();
+  await parts.cluster?.close().catch((error: unknown) => log.warn({ err: error }, 'cluster close failed'));
 }
 
 function natsStats(publishers: Publishers) {

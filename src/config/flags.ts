@@ -11,6 +11,8 @@ export interface ConfigFlags {
   readonly port?: string | number;
   readonly nats?: string;
   readonly backend?: string;
+  /** all | edge | infer (cluster.role). */
+  readonly role?: string;
 }
 
 export interface FlagOverride {
@@ -32,6 +34,7 @@ export function flagOverrides(flags: ConfigFlags, currentCameras: readonly unkno
   if (flags.nats !== undefined) out.push({ flag: '--nats', path: ['nats', 'url'], value: flags.nats });
   if (flags.backend !== undefined)
     out.push({ flag: '--backend', path: ['backend', 'name'], value: flags.backend });
+  if (flags.role !== undefined) out.push({ flag: '--role', path: ['cluster', 'role'], value: flags.role });
   const cameras = [...currentCameras];
   for (const spec of flags.camera ?? []) {
     const { id, url } = parseCameraFlag(spec);

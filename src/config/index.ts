@@ -1,4 +1,5 @@
-export { loadConfig, type LoadConfigOptions, type ConfigIssue } from './load.js';
+export { loadConfig, natsServers, type LoadConfigOptions, type ConfigIssue } from './load.js';
+export { CLUSTER_ROLES, type ClusterConfig, type ClusterRoleName } from './schema-cluster.js';
 export { configSchema, MODEL_NAMES, type Config, type ConfigInput, type ModelName } from './schema.js';
 export {
   cameraSchema,

@@ -55,7 +55,26 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) throw configError(describeIssues(result.error.issues, parsed, provenance));
+  checkClusterNats(result.data);
   return deepFreeze(result.data);
+}
+
+/** The servers of the nats section (url or servers), [] when NATS is not configured. */
+export function natsServers(nats: Config['nats']): string[] {
+  const given = nats.servers ?? nats.url;
+  if (given === undefined) return [];
+  const list = typeof given === 'string' ? given.split(',') : given;
+  return list.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function checkClusterNats(config: Config): void {
+  if (config.cluster.role === 'all' || natsServers(config.nats).length > 0) return;
+  throw new TsnError(
+    'E_CONFIG_CLUSTER_NATS',
+    `cluster.role ${config.cluster.role} coordinates through NATS: set nats.servers (TSN_NATS__SERVERS, ` +
+      'e.g. nats://nats:4222) or nats.url, or run with --role all',
+    { context: { role: config.cluster.role } },
+  );
 }
 
 function parseYamlSource(options: LoadConfigOptions): Parsed {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { positiveTimerMs } from './limits.js';
 import { cameraDefaultsSchema, cameraSchema } from './schema-camera.js';
+import { clusterSchema } from './schema-cluster.js';
 
 export const MODEL_NAMES = ['tsn_k400', 'tsn_k400_8', 'demo-actions'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -113,6 +114,10 @@ const natsSchema = z
       .min(1)
       .optional()
       .describe('nats://host:port (comma-separated for a cluster). Absent: NATS publishing is off.'),
+    servers: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .describe('Alternative to url: a list of nats://host:port, or one comma-separated string.'),
     prefix: z
       .string()
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)
@@ -259,7 +264,12 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe('JSON file where cameras added/changed/removed at run time persist. Absent: not kept.'),
+    cluster: clusterSchema,
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((c) => !(c.nats.url !== undefined && c.nats.servers !== undefined), {
+    message: 'set nats.url or nats.servers, not both',
+    path: ['nats', 'servers'],
   })
   .describe('tsn-stream service configuration');
 

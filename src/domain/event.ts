@@ -6,9 +6,10 @@ export type ActionEventType = 'action.started' | 'action.ended';
 
 /**
  * Why an episode ended: its smoothed score stayed below offThreshold ('score'), windows stopped coming
- * ('gap'), the stream clock restarted ('restart'), the camera was removed, or the service stopped.
+ * ('gap'), the stream clock restarted ('restart'), the camera was removed, the service stopped, or the
+ * camera moved to another edge instance ('handover', docs/scale-out.md).
  */
-export type EpisodeEndReason = 'score' | 'gap' | 'restart' | 'camera-removed' | 'shutdown';
+export type EpisodeEndReason = 'score' | 'gap' | 'restart' | 'camera-removed' | 'shutdown' | 'handover';
 
 /** The event contract shared by NATS, WebSocket and the HTTP recent-events list (schemas/event.v1.json). */
 export interface ActionEvent {
@@ -30,4 +31,6 @@ export interface ActionEvent {
   readonly modelId: string;
   /** action.ended only (optional: added compatibly to schema version 1). */
   readonly endReason?: EpisodeEndReason;
+  /** The cluster instance that published it (cluster roles only; added compatibly to version 1). */
+  readonly instance?: string;
 }

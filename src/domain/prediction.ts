@@ -21,4 +21,6 @@ export interface Prediction {
   readonly logits: Float32Array;
   readonly scores: Float32Array;
   readonly top: readonly LabelScore[];
+  /** The cluster instance that computed it (cluster roles only). */
+  readonly instance?: string;
 }

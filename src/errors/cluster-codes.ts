@@ -5,6 +5,8 @@ import type { ErrorCatalog } from './catalog.js';
 export const clusterErrors = {
   /** A remote-inference message that does not parse (edge and worker run different releases). */
   E_CLUSTER_WIRE: {},
+  /** The cluster's KV buckets could not be opened (JetStream off, no quorum, or still electing a leader). */
+  E_CLUSTER_KV: {},
   /** No inference worker answered in time, after one retry. */
   E_CLUSTER_INFER_TIMEOUT: {},
   /** A request named a model the worker does not hold. */

@@ -9,6 +9,8 @@ export const serviceErrors = {
   E_CONFIG_ENV: { status: 400 },
   E_CONFIG_FLAG: { status: 400 },
   E_CONFIG_UNSAFE_BIND: { status: 400 },
+  /** cluster.role edge or infer without a NATS server to coordinate through. */
+  E_CONFIG_CLUSTER_NATS: { status: 400 },
   E_USAGE: {},
   E_MODEL_OFFLINE: {},
   E_MODEL_DOWNLOAD: {},

@@ -31,6 +31,8 @@ export interface WireEvent {
   readonly modelId: string;
   /** action.ended only; absent on action.started. */
   readonly endReason?: EpisodeEndReason;
+  /** The cluster instance that published it; absent outside a cluster. */
+  readonly instance?: string;
 }
 
 export interface WirePrediction {
@@ -50,6 +52,8 @@ export interface WirePrediction {
   };
   readonly segmentIndices: readonly number[];
   readonly top: readonly WireLabelScore[];
+  /** The cluster instance that computed it; absent outside a cluster. */
+  readonly instance?: string;
 }
 
 export interface WireStatus {
@@ -99,6 +103,7 @@ export function toWireEvent(e: ActionEvent): WireEvent {
     top: toWireTop(e.top),
     modelId: e.modelId,
     ...(e.endReason === undefined ? {} : { endReason: e.endReason }),
+    ...(e.instance === undefined ? {} : { instance: e.instance }),
   };
 }
 
@@ -119,6 +124,7 @@ export function toWirePrediction(p: Prediction): WirePrediction {
     },
     segmentIndices: [...p.segmentIndices],
     top: toWireTop(p.top),
+    ...(p.instance === undefined ? {} : { instance: p.instance }),
   };
 }
 

@@ -4,8 +4,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { CameraManager } from '../api/index.js';
 import type { PipelineMetricsSnapshot, PipelineSamples } from '../pipeline/metrics.js';
 
-type Labels = Record<string, string>;
-type Series = readonly (readonly [Labels, number])[];
+export type Labels = Record<string, string>;
+export type Series = readonly (readonly [Labels, number])[];
 
 export interface MetricsSources {
   /** undefined until the model is loaded. */
@@ -182,7 +182,7 @@ export function registerPublisherMetrics(
   }
 }
 
-function counter(
+export function counter(
   registry: Registry,
   name: string,
   help: string,
@@ -201,7 +201,7 @@ function counter(
   });
 }
 
-function gauge(
+export function gauge(
   registry: Registry,
   name: string,
   help: string,

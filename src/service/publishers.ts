@@ -2,7 +2,7 @@
 // ring. Predictions go out only for cameras with publishPredictions on.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { dropUndefined, type Config } from '../config/index.js';
+import { dropUndefined, natsServers, type Config } from '../config/index.js';
 import type { ActionEvent, CameraStatus, Prediction } from '../domain/index.js';
 import { TsnError } from '../errors/index.js';
 import type { PublishLogger } from '../publish/logger.js';
@@ -41,8 +41,8 @@ export function createPublishers(
       deps.onError(error, destination);
     }
   };
-  const nats =
-    config.nats.url === undefined ? undefined : createNats(config.nats, config.nats.url, deps.logger);
+  const servers = natsServers(config.nats);
+  const nats = servers.length === 0 ? undefined : createNats(config.nats, servers, deps.logger);
   const ws = config.websocket;
   const auth = config.server.auth;
   const webSocket = !ws.enabled
@@ -84,9 +84,9 @@ export function createPublishers(
   };
 }
 
-function createNats(nats: Config['nats'], url: string, logger: PublishLogger): NatsPublisher {
+function createNats(nats: Config['nats'], servers: string[], logger: PublishLogger): NatsPublisher {
   return createNatsPublisher({
-    servers: url.split(',').map((s) => s.trim()),
+    servers,
     name: nats.name,
     prefix: nats.prefix,
     jetstream: {
@@ -109,7 +109,7 @@ function createNats(nats: Config['nats'], url: string, logger: PublishLogger): N
   });
 }
 
-function readSecretFile(path: string): string {
+export function readSecretFile(path: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (cause) {

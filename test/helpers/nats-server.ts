@@ -146,3 +146,54 @@ export async function startNatsServer(options: StartNatsOptions = {}): Promise<N
     },
   };
 }
+
+export interface NatsClusterHandle {
+  readonly nodes: readonly NatsServerHandle[];
+  /** Every node's client URL, for a client's server list. */
+  readonly urls: readonly string[];
+  /** Kills every node and deletes their store directories. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A NATS cluster on loopback: `size` nats-servers routed to each other (--cluster/--routes), JetStream on
+ * each with its own store directory. Resolves once every node accepts clients; JetStream's meta leader may
+ * still be electing (callers probe with waitFor before relying on replicated streams or buckets).
+ */
+export async function startNatsCluster(size = 3, name = 'tsn-test'): Promise<NatsClusterHandle> {
+  const clientPorts: number[] = [];
+  const routePorts: number[] = [];
+  for (let i = 0; i < size; i++) {
+    clientPorts.push(await freePort());
+    routePorts.push(await freePort());
+  }
+  const routes = routePorts.map((p) => `nats-route://127.0.0.1:${p}`).join(',');
+  const started = await Promise.allSettled(
+    clientPorts.map((port, i) =>
+      startNatsServer({
+        port,
+        readyTimeoutMs: 30_000,
+        extraArgs: [
+          '--server_name',
+          `${name}-${i}`,
+          '--cluster_name',
+          name,
+          '--cluster',
+          `nats://127.0.0.1:${routePorts[i]}`,
+          '--routes',
+          routes,
+        ],
+      }),
+    ),
+  );
+  const nodes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const cleanup = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.cleanup()));
+  };
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) {
+    await cleanup();
+    throw failed.reason;
+  }
+  return { nodes, urls: nodes.map((n) => n.url), cleanup };
+}

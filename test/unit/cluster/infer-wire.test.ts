@@ -21,6 +21,9 @@ describe('remote inference wire format', () => {
     const decoded = decodeInferRequest(encodeInferRequest(request));
     assert.equal(decoded.modelId, 'r50-c400');
     assert.equal(decoded.views, 1);
+    assert.equal(decoded.waitMs, undefined);
+    const waiting = decodeInferRequest(encodeInferRequest({ ...request, waitMs: 5000 }));
+    assert.equal(waiting.waitMs, 5000, 'the edge tells the worker how long it waits');
     assert.deepEqual(
       decoded.frames.map((f) => [f.width, f.height, [...f.rgb]]),
       request.frames.map((f) => [f.width, f.height, [...f.rgb]]),
