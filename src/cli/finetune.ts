@@ -67,7 +67,11 @@ export function registerFinetuneCommand(program: Command): void {
       'seed of the split, the augmentation and the initialisation',
       String(seedRecipe.seed),
     )
-    .option('--passes <n>', 'augmented feature passes per training clip', '4')
+    .option(
+      '--passes <n>',
+      'augmented feature passes per training clip (the centre-crop view is always used too)',
+      '4',
+    )
     .option('--batch-size <n>', 'images per backbone call', '8')
     .option('--backend <name>', 'onnx or tfjs', 'onnx')
     .option('--threads <n>', 'intra-op threads, 0 = all cores', '0')
@@ -94,7 +98,7 @@ async function runFinetune(flags: FinetuneFlags): Promise<string> {
     seed: integerFlag('finetune', '--seed', flags.seed, 0, 2 ** 31 - 1),
   };
   const valSplit = numberFlag('finetune', '--val-split', flags.valSplit, 0, 0.9);
-  const passes = integerFlag('finetune', '--passes', flags.passes, 1, 100);
+  const passes = integerFlag('finetune', '--passes', flags.passes, 0, 100);
   const batchSize = integerFlag('finetune', '--batch-size', flags.batchSize, 1, 1024);
   const options = backendFlags('finetune', flags);
   const dataset = await loadDataset(flags.data, flags.labels);

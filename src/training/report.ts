@@ -29,7 +29,7 @@ export function formatEvalText(r: EvalResult): string {
   if (shown.length <= 20) {
     lines.push('', 'confusion (rows: truth, columns: predicted)');
     const cell = Math.max(4, ...shown.map((i) => String(Math.max(...(r.confusion[i] ?? [0]))).length + 1));
-    lines.push(`${''.padEnd(width)} ${shown.map((_, k) => `#${k}`.padStart(cell)).join('')}`);
+    lines.push(`${''.padEnd(width + 4)}${shown.map((_, k) => `#${k}`.padStart(cell)).join('')}`);
     shown.forEach((i, k) => {
       const row = shown.map((j) => String(r.confusion[i]?.[j] ?? 0).padStart(cell)).join('');
       lines.push(`${`#${k} ${r.labels[i] as string}`.padEnd(width + 4).slice(0, width + 4)}${row}`);

@@ -10,6 +10,11 @@ export async function tsnJson<T>(args: readonly string[]): Promise<T> {
   return JSON.parse(stdout) as T;
 }
 
+/** Runs `node bin/tsn.js ...args` for its effect; rejects with its stderr on a non-zero exit. */
+export async function tsn(args: readonly string[]): Promise<void> {
+  await run(process.execPath, [tsnBin, ...args], { maxBuffer: 64 * 1024 * 1024 });
+}
+
 export async function ffmpeg(args: readonly string[]): Promise<void> {
   await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
 }
