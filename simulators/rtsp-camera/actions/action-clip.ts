@@ -25,7 +25,7 @@ export interface ActionClip {
 }
 
 // Bumped when the renderer or the schedule rules change, so old cached clips are not served as new ones.
-const RENDER_VERSION = 1;
+const RENDER_VERSION = 2; // 2: no B-frames (encode.ts)
 export const actionClipDefaults = liveActionVideo;
 
 /** The schedule and cache path of a seed, without rendering anything. */
