@@ -218,26 +218,21 @@ test(
 
 // The must-show of issue 9, on the figures the npm start test gathered. Fails when recognition is broken: a
 // model that sees only one label, or labels in the wrong order, hits at most a fifth of the actions.
-// Known not to hold yet (issue 9): with the retrained demo model (96.7% on held-out clips at the live size)
-// runs here hit 9/12 scheduled actions with 2-4 false starts per camera: every walk is missed and `wave`
-// starts in idle stretches. The same rendered loop served as a file camera (--camera yard=FILE) is
-// recognised (walk 0.85, idle 0.7-0.8 in the same stretch) while through the sim:// RTSP camera it reads
-// walk 0.45 / wave 0.4: the difference is in the RTSP simulator -> ingest path, not in the model.
-test(
-  'the demo recognises >= 90% of scheduled actions within a window + 2 s, <= 1 false start per camera-minute',
-  { todo: 'walk and idle through the sim:// RTSP path (issue 9)' },
-  () => {
-    assert.ok(recognition !== undefined, 'the npm start test did not get that far');
-    const { scores, schedules, until } = recognition;
-    const scheduled = scores.reduce((n, s) => n + s.scheduled, 0);
-    const hit = scores.reduce((n, s) => n + s.hit, 0);
-    assert.ok(hit >= 0.9 * scheduled, `${hit}/${scheduled} actions recognised: ${JSON.stringify(scores)}`);
-    for (const s of scores) {
-      const minutes = (until - schedules.find((x) => x.camera === s.camera)!.anchorWallMs!) / 60_000;
-      assert.ok(
-        s.falseStarts <= Math.max(1, minutes),
-        `${s.camera}: ${s.falseStarts} false starts in ${minutes.toFixed(1)} min`,
-      );
-    }
-  },
-);
+// Measured here (2 cores, other tests running): 12/12 actions, 1 and 0 false starts (a `wave` as the arms
+// rise into jumping jacks); pipeline drops 0. Causes fixed for it: the demo model's head rows were out of
+// label order, it was trained on 160x120 clips from an action's first frame (now live-size 4 s windows), the
+// action clips had B-frames that the live decoder showed out of order, walk starts at 0.3 (default.yaml).
+test('the demo recognises >= 90% of scheduled actions within a window + 2 s, <= 1 false start per camera-minute', () => {
+  assert.ok(recognition !== undefined, 'the npm start test did not get that far');
+  const { scores, schedules, until } = recognition;
+  const scheduled = scores.reduce((n, s) => n + s.scheduled, 0);
+  const hit = scores.reduce((n, s) => n + s.hit, 0);
+  assert.ok(hit >= 0.9 * scheduled, `${hit}/${scheduled} actions recognised: ${JSON.stringify(scores)}`);
+  for (const s of scores) {
+    const minutes = (until - schedules.find((x) => x.camera === s.camera)!.anchorWallMs!) / 60_000;
+    assert.ok(
+      s.falseStarts <= Math.max(1, minutes),
+      `${s.camera}: ${s.falseStarts} false starts in ${minutes.toFixed(1)} min`,
+    );
+  }
+});
