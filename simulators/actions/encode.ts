@@ -38,6 +38,11 @@ export function buildEncodeArgs(input: EncodeArgsInput): string[] {
     '20',
     '-g',
     gop,
+    // No B-frames: the simulator passes H.264 through as it arrives, and the service's live decoder
+    // (-flags low_delay) outputs frames in decode order, so B-frames put a moving figure's frames out of
+    // order on the live action cameras (measured: walk read as wave/idle there, recognised from the file).
+    '-bf',
+    '0',
     '-pix_fmt',
     'yuv420p',
     '-movflags',

@@ -23,6 +23,12 @@ export interface ActionVideoSpec {
   readonly segments: readonly ActionSegment[];
 }
 
+/**
+ * Frame size and rate of the live action cameras (sim://NAME?actions=SEED), which the demo model is also
+ * trained on: one rendering path and one set of parameters for both.
+ */
+export const liveActionVideo = { width: 320, height: 240, fps: 15 } as const;
+
 const NOISE_TABLE = 1 << 16;
 const WALK_MIN_X = 0.32;
 const WALK_MAX_X = 0.68;

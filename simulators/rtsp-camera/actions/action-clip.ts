@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ACTION_LABELS, renderActionVideo } from '../../actions/render.js';
+import { ACTION_LABELS, liveActionVideo, renderActionVideo } from '../../actions/render.js';
 import { encodeFrames } from '../../actions/encode.js';
 import { actionSchedule, defaultScheduleTiming, type ActionSchedule } from './schedule.js';
 import { pathExists } from '../../../src/model/path-exists.js';
@@ -25,8 +25,8 @@ export interface ActionClip {
 }
 
 // Bumped when the renderer or the schedule rules change, so old cached clips are not served as new ones.
-const RENDER_VERSION = 1;
-export const actionClipDefaults = { width: 320, height: 240, fps: 15 } as const;
+const RENDER_VERSION = 2; // 2: no B-frames (encode.ts)
+export const actionClipDefaults = liveActionVideo;
 
 /** The schedule and cache path of a seed, without rendering anything. */
 export function planActionClip(options: Omit<ActionClipOptions, 'ffmpegPath'>): ActionClip {

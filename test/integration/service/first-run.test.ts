@@ -192,6 +192,19 @@ test(
       const scheduled = scores.reduce((n, s) => n + s.scheduled, 0);
       assert.ok(scheduled >= 8, `only ${scheduled} actions scheduled in the scored stretch`);
       recognition = { scores, schedules, until };
+      // Whether the pipeline kept up (a loaded machine drops frames or windows rather than lag): shown, so a
+      // recognition failure can be told apart from lost windows.
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      t.diagnostic(
+        metrics
+          .split('\n')
+          .filter((l) =>
+            /^tsn_(camera_queue_drops_total|head_dropped_total|windows_abandoned_total|camera_predictions_total)/.test(
+              l,
+            ),
+          )
+          .join(', '),
+      );
       assert.ok(!serve.stderr().includes('E_MODEL_OFFLINE'), serve.stderr());
     } finally {
       ws?.close();
@@ -203,24 +216,23 @@ test(
   },
 );
 
-// Known not to hold yet (issue 9): on the live action cameras the demo model recognises few of the scheduled
-// actions (0-6 of 12 in runs here) although it scores 95% on held-out rendered clips. Kept as a TODO test so
-// the figures are printed on every run and the gap stays visible.
-test(
-  'the demo recognises >= 90% of scheduled actions within a window + 2 s, <= 1 false start per camera-minute',
-  { todo: 'demo model vs live action cameras (issue 9)' },
-  () => {
-    assert.ok(recognition !== undefined, 'the npm start test did not get that far');
-    const { scores, schedules, until } = recognition;
-    const scheduled = scores.reduce((n, s) => n + s.scheduled, 0);
-    const hit = scores.reduce((n, s) => n + s.hit, 0);
-    assert.ok(hit >= 0.9 * scheduled, `${hit}/${scheduled} actions recognised: ${JSON.stringify(scores)}`);
-    for (const s of scores) {
-      const minutes = (until - schedules.find((x) => x.camera === s.camera)!.anchorWallMs!) / 60_000;
-      assert.ok(
-        s.falseStarts <= Math.max(1, minutes),
-        `${s.camera}: ${s.falseStarts} false starts in ${minutes.toFixed(1)} min`,
-      );
-    }
-  },
-);
+// The must-show of issue 9, on the figures the npm start test gathered. Fails when recognition is broken: a
+// model that sees only one label, or labels in the wrong order, hits at most a fifth of the actions.
+// Measured here (2 cores, other tests running): 12/12 actions, 1 and 0 false starts (a `wave` as the arms
+// rise into jumping jacks); pipeline drops 0. Causes fixed for it: the demo model's head rows were out of
+// label order, it was trained on 160x120 clips from an action's first frame (now live-size 4 s windows), the
+// action clips had B-frames that the live decoder showed out of order, walk starts at 0.3 (default.yaml).
+test('the demo recognises >= 90% of scheduled actions within a window + 2 s, <= 1 false start per camera-minute', () => {
+  assert.ok(recognition !== undefined, 'the npm start test did not get that far');
+  const { scores, schedules, until } = recognition;
+  const scheduled = scores.reduce((n, s) => n + s.scheduled, 0);
+  const hit = scores.reduce((n, s) => n + s.hit, 0);
+  assert.ok(hit >= 0.9 * scheduled, `${hit}/${scheduled} actions recognised: ${JSON.stringify(scores)}`);
+  for (const s of scores) {
+    const minutes = (until - schedules.find((x) => x.camera === s.camera)!.anchorWallMs!) / 60_000;
+    assert.ok(
+      s.falseStarts <= Math.max(1, minutes),
+      `${s.camera}: ${s.falseStarts} false starts in ${minutes.toFixed(1)} min`,
+    );
+  }
+});

@@ -107,6 +107,8 @@ test('encoder argv (golden): raw RGB24 on stdin to H.264 MP4', () => {
     '20',
     '-g',
     '15',
+    '-bf',
+    '0',
     '-pix_fmt',
     'yuv420p',
     '-movflags',
