@@ -22,6 +22,7 @@ import type { CropMode } from '../src/inference/preprocess/index.js';
 import { compareLogits, type Agreement } from '../src/inference/quantize/agreement.js';
 import { quantizeModel } from '../src/inference/quantize/quantize-model.js';
 import { renderActionDataset } from '../simulators/actions/dataset.js';
+import { liveActionVideo } from '../simulators/actions/render.js';
 import { convertCheckpoint } from '../src/model/convert.js';
 import { loadModel } from '../src/model/model-dir.js';
 import { ensureDemoModel } from '../src/model-store/index.js';
@@ -160,12 +161,13 @@ interface Suite {
 }
 
 /**
- * The demo model on its own kind of footage: rendered action clips (the size, rate and length it was
- * trained on). Calibration seed 3 (training used 1); held-out seed 2, as in its heldout.json.
+ * The demo model on its own kind of footage: rendered action clips at the live action cameras' size and
+ * rate and one recognition window long (what it was trained on, docs/finetune.md). Calibration seed 3
+ * (training used 1); held-out seed 2, as in its heldout.json.
  */
 async function demoSuite(o: Options, dir: string): Promise<Suite> {
   const model = await demoModel(dir);
-  const render = { ffmpegPath: o.ffmpeg, seconds: 3, width: 160, height: 120, fps: 15, labels: model.labels };
+  const render = { ffmpegPath: o.ffmpeg, ...liveActionVideo, seconds: 4, labels: model.labels };
   const perLabel = Math.max(1, Math.ceil(o.calibrate / model.labels.length));
   const calibration = await renderActionDataset({
     ...render,

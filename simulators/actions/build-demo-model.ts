@@ -48,6 +48,7 @@ const { values } = parseArgs({
     'calibration-frames': { type: 'string', default: '48' },
     stem: { type: 'string', default: 'gabor' },
     'block-gamma': { type: 'string', default: '1' },
+    'bn-variance-floor': { type: 'string', default: '10' },
     blocks: { type: 'string', default: 'pool' },
     out: { type: 'string' },
   },
@@ -64,6 +65,7 @@ const specBase = {
   backboneSeed: 2026,
   stem: values.stem === 'random' ? ('random' as const) : ('gabor' as const),
   blockGamma: Number(values['block-gamma']),
+  bnVarianceFloor: Number(values['bn-variance-floor']),
   blocks: values.blocks === 'random' ? ('random' as const) : ('pool' as const),
   labels,
   numSeg,
@@ -125,7 +127,11 @@ try {
       k * imageFloats(224),
     );
   }
-  weights = calibrateBatchNorm(tf, resnetPlan(18), weights, images, n, 224);
+  // The variance floor keeps the backbone from amplifying small input changes (int8 rounding, noise):
+  // docs/inference.md, INT8.
+  weights = calibrateBatchNorm(tf, resnetPlan(18), weights, images, n, 224, {
+    varianceFloor: specBase.bnVarianceFloor,
+  });
 
   const spec: DemoSpec = { ...specBase, conv1Sha256 };
   const base: Model = {

@@ -27,6 +27,11 @@ export interface DemoSpec {
   readonly stem: 'gabor' | 'random';
   readonly blockGamma: number;
   readonly blocks?: 'random' | 'pool';
+  /**
+   * Build-time only (baked into the asset's running_var): each BatchNorm's variance floor as a multiple of
+   * its layer's median (src/training/bn-calibrate.ts). Absent: no floor (the first assets).
+   */
+  readonly bnVarianceFloor?: number;
   readonly labels: readonly string[];
   readonly numSeg: number;
   /** sha256 of conv1.weight's float32 bytes as generated: proves this platform draws the same numbers. */

@@ -9,6 +9,15 @@ import type { ConvSpec, ResNetPlan } from '../inference/resnet/plan.js';
 import { oihwToHwio } from '../inference/tfjs/tfjs-resnet.js';
 import type { Tf } from '../inference/tfjs/tfjs-runtime.js';
 
+export interface BatchNormCalibration {
+  /**
+   * Lower bound of each running_var as a fraction of its layer's median variance (0: none). A channel
+   * whose activations barely vary on the sample images would otherwise be scaled up to unit variance, and
+   * with it any perturbation of its input (noise, codec, int8 rounding): docs/inference.md, INT8.
+   */
+  readonly varianceFloor?: number;
+}
+
 /** Returns a copy of `weights` with every BN's running_mean / running_var measured on `images` (NCHW). */
 export function calibrateBatchNorm(
   tf: Tf,
@@ -17,7 +26,9 @@ export function calibrateBatchNorm(
   images: Float32Array,
   count: number,
   size: number,
+  options: BatchNormCalibration = {},
 ): Map<string, Tensor> {
+  const floor = options.varianceFloor ?? 0;
   const out = new Map(weights);
   const layer = (x: tfTypes.Tensor4D, spec: ConvSpec, relu: boolean): tfTypes.Tensor4D =>
     tf.tidy(() => {
@@ -25,9 +36,10 @@ export function calibrateBatchNorm(
       const { outChannels: o, inChannels: i, kernel: k } = spec;
       const filter = tf.tensor4d(oihwToHwio(w.data, o, i, k), [k, k, i, o]);
       const y = tf.conv2d(x, filter, spec.stride, spec.pad);
-      const { mean, variance } = tf.moments(y, [0, 1, 2]);
+      const { mean, variance: measured } = tf.moments(y, [0, 1, 2]);
       const m = mean.dataSync() as Float32Array;
-      const v = variance.dataSync() as Float32Array;
+      const v = flooredVariance(measured.dataSync() as Float32Array, floor);
+      const variance = tf.tensor1d(v);
       out.set(`${spec.bn}.running_mean`, { shape: [o], data: Float32Array.from(m) });
       out.set(`${spec.bn}.running_var`, { shape: [o], data: Float32Array.from(v) });
       const gamma = tf.tensor1d((weights.get(`${spec.bn}.weight`) as Tensor).data);
@@ -60,4 +72,12 @@ export function calibrateBatchNorm(
   }
   x.dispose();
   return out;
+}
+
+function flooredVariance(measured: Float32Array, floor: number): Float32Array {
+  const v = Float32Array.from(measured);
+  if (floor <= 0) return v;
+  const median = Float32Array.from(v).sort()[v.length >> 1] ?? 0;
+  for (let c = 0; c < v.length; c++) v[c] = Math.max(v[c] as number, floor * median);
+  return v;
 }

@@ -1,13 +1,14 @@
-// Issue 14's accuracy bar for the demo model: int8 vs float32 top-1 agreement >= 99 % on held-out rendered
-// action clips. A TODO test: the demo model does not meet it yet (about 8 % here; docs/inference.md,
-// "INT8", says where the error comes from). It runs the check and reports the figures; when it starts
-// passing, drop the todo.
+// Issue 14's accuracy bar for the demo model, small version: int8 vs float32 top-1 agreement >= 99 % and
+// top-5 overlap >= 95 % on held-out rendered action clips (one per label, at the live cameras' size and
+// rate). The demo backbone's BatchNorm variance floor is what makes this hold (docs/inference.md, INT8):
+// without it int8 agreed on 8-50 % of clips.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderActionDataset } from '../../../simulators/actions/dataset.js';
+import { liveActionVideo } from '../../../simulators/actions/render.js';
 import { locateFfmpeg } from '../../../src/config/ffmpeg-path.js';
 import { createBackend } from '../../../src/inference/create-backend.js';
 import { decodeForModel, predictClip } from '../../../src/inference/predict-video.js';
@@ -26,49 +27,45 @@ before(async () => {
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
-test(
-  'demo-actions: int8 agrees with float32 on held-out rendered clips (top-1 >= 99 %)',
-  { todo: 'the demo backbone amplifies int8 error (docs/inference.md, INT8)' },
-  async (t) => {
-    const render = { ffmpegPath, seconds: 3, width: 160, height: 120, fps: 15, labels: fp32.labels };
-    const calibration = await renderActionDataset({
-      ...render,
-      dir: join(work, 'calib'),
-      clipsPerLabel: 1,
-      seed: 3,
-    });
-    const heldOut = await renderActionDataset({
-      ...render,
-      dir: join(work, 'held'),
-      clipsPerLabel: 1,
-      seed: 2,
-    });
-    const q = await quantizeModel({
-      model: fp32,
-      videos: calibration.map((c) => c.path),
-      outDir: join(work, 'int8'),
-      method: 'minmax',
-      ffmpegPath,
-      threads: 1,
-    });
-    const int8 = await loadModel(q.dir);
-    const options = { backend: 'onnx', executionProviders: ['cpu'], threads: 1 } as const;
-    const [a, b] = await Promise.all([createBackend(fp32, options), createBackend(int8, options)]);
-    try {
-      const logits: [number[][], number[][]] = [[], []];
-      for (const { path: videoPath } of heldOut) {
-        const clip = await decodeForModel({ videoPath, model: fp32, ffmpegPath });
-        for (const [k, backend] of [a, b].entries()) {
-          const p = await predictClip({ videoPath, model: fp32, backend, clip, crop: 'center', topK: 5 });
-          logits[k]?.push(p.logits);
-        }
+test('demo-actions: int8 agrees with float32 on held-out rendered clips (top-1 >= 99 %)', async (t) => {
+  const render = { ffmpegPath, ...liveActionVideo, seconds: 4, labels: fp32.labels };
+  const calibration = await renderActionDataset({
+    ...render,
+    dir: join(work, 'calib'),
+    clipsPerLabel: 1,
+    seed: 3,
+  });
+  const heldOut = await renderActionDataset({
+    ...render,
+    dir: join(work, 'held'),
+    clipsPerLabel: 1,
+    seed: 2,
+  });
+  const q = await quantizeModel({
+    model: fp32,
+    videos: calibration.map((c) => c.path),
+    outDir: join(work, 'int8'),
+    method: 'minmax',
+    ffmpegPath,
+    threads: 1,
+  });
+  const int8 = await loadModel(q.dir);
+  const options = { backend: 'onnx', executionProviders: ['cpu'], threads: 1 } as const;
+  const [a, b] = await Promise.all([createBackend(fp32, options), createBackend(int8, options)]);
+  try {
+    const logits: [number[][], number[][]] = [[], []];
+    for (const { path: videoPath } of heldOut) {
+      const clip = await decodeForModel({ videoPath, model: fp32, ffmpegPath });
+      for (const [k, backend] of [a, b].entries()) {
+        const p = await predictClip({ videoPath, model: fp32, backend, clip, crop: 'center', topK: 5 });
+        logits[k]?.push(p.logits);
       }
-      const agreement = compareLogits(logits[0], logits[1]);
-      t.diagnostic(JSON.stringify(agreement));
-      assert.ok(agreement.top1 >= 0.99, `top-1 agreement ${agreement.top1}`);
-      assert.ok(agreement.top5Overlap >= 0.95, `top-5 overlap ${agreement.top5Overlap}`);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
     }
-  },
-);
+    const agreement = compareLogits(logits[0], logits[1]);
+    t.diagnostic(JSON.stringify(agreement));
+    assert.ok(agreement.top1 >= 0.99, `top-1 agreement ${agreement.top1}`);
+    assert.ok(agreement.top5Overlap >= 0.95, `top-5 overlap ${agreement.top5Overlap}`);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
