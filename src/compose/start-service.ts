@@ -33,6 +33,8 @@ import { readStateFile, writeStateFile } from '../service/state-file.js';
 import { startupBanner } from '../service/banner.js';
 import { ClusterRuntime } from '../service/roles/cluster-role.js';
 import { registerClusterMetrics } from '../service/roles/cluster-metrics.js';
+import type { EdgeCameras } from '../service/roles/edge-cameras.js';
+import { startEdgeRole, startInferRole } from './cluster-roles.js';
 
 export interface ServiceDeps {
   readonly logger: Logger;
@@ -185,6 +187,7 @@ async function startRecognition(
   },
 ): Promise<void> {
   const log = deps.logger;
+  const fileRoots = config.sources.fileRoots.map((root) => resolve(root));
   if (config.cluster.role !== 'all') {
     ctx.parts.cluster = await ClusterRuntime.open(config, {
       logger: log,
@@ -217,30 +220,11 @@ async function startRecognition(
   });
   ctx.parts.inference = opened;
   ctx.signal.throwIfAborted();
+  const roles = { config, log, fileRoots };
   if (cluster?.role === 'infer') {
-    // An inference worker: the model answers the edges' requests; no pipeline, no cameras.
-    cluster.startWorker(
-      model.id,
-      loaded.kind === 'tsn-resnet' ? loaded.model.manifest.featureDim : 0,
-      opened,
-    );
-    await cluster.announce(model.id);
-    // Its camera API still reads and writes the cluster's registry (any instance's API does).
-    const registry = await cluster.startEdgeCameras({
-      defaults: config.defaults,
-      maxCameras: config.sources.maxCameras,
-      fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
-      startCamera: () => {
-        throw new Error('an infer instance runs no camera');
-      },
-      endEpisodes: () => undefined,
-      seed: [],
-    });
-    ctx.parts.registry = registry;
-    ctx.cameras.bind(registry);
+    const featureDim = loaded.kind === 'tsn-resnet' ? loaded.model.manifest.featureDim : 0;
+    bindRegistry(ctx, await startInferRole(cluster, { id: model.id, featureDim }, opened, roles));
     ctx.checks.model = true;
-    ctx.checks.cameras = true;
-    log.info({ model: model.id, instance: cluster.instanceId }, 'ready: inference worker');
     return;
   }
   const inference = cluster === undefined ? opened : cluster.edgeInference(model.id, opened);
@@ -265,7 +249,7 @@ async function startRecognition(
     now: ctx.now,
     onStatus: (id, status) => ctx.publishers.publishStatus(id, status),
     whip: ctx.whip,
-    fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
+    fileRoots,
   });
   ctx.parts.runtimes = runtimes;
   const publishPredictionsFor = (id: string) =>
@@ -287,22 +271,8 @@ async function startRecognition(
     ),
   );
   if (cluster !== undefined) {
-    // Role edge: the camera registry is the cluster's KV bucket; cameras run while this edge holds their lease.
-    await cluster.announce(model.id);
-    const edge = await cluster.startEdgeCameras({
-      defaults: config.defaults,
-      maxCameras: config.sources.maxCameras,
-      fileRoots: config.sources.fileRoots.map((root) => resolve(root)),
-      startCamera: runtimes.start,
-      endEpisodes: (id, reason) => pipeline.endEpisodes(id, reason),
-      seed: config.cameras,
-      publishEvent: (event) => ctx.publishers.publishEvent(event),
-      newId: () => randomUUID(),
-    });
-    ctx.parts.registry = edge;
-    ctx.cameras.bind(edge);
-    ctx.checks.cameras = true;
-    log.info({ instance: cluster.instanceId, seeded: config.cameras.map((c) => c.id) }, 'ready: edge');
+    const publishEvent = (event: ActionEvent) => ctx.publishers.publishEvent(event);
+    bindRegistry(ctx, await startEdgeRole(cluster, model.id, { runtimes, pipeline, publishEvent }, roles));
     return;
   }
   const registry = new CameraRegistry({
@@ -320,9 +290,18 @@ async function startRecognition(
         '(cameras:), or at run time: POST /v1/cameras',
     );
   registry.startAll(initial);
+  bindRegistry(ctx, registry);
+  log.info({ cameras: initial.map((c) => c.id) }, 'ready');
+}
+
+/** The camera API and shutdown reach the cameras through the registry from now on. */
+function bindRegistry(
+  ctx: { parts: Parts; cameras: DeferredCameraManager; checks: { cameras: boolean } },
+  registry: CameraRegistry | EdgeCameras,
+): void {
+  ctx.parts.registry = registry;
   ctx.cameras.bind(registry);
   ctx.checks.cameras = true;
-  log.info({ cameras: initial.map((c) => c.id) }, 'ready');
 }
 
 /** GET /v1/live/:camera (docs/live-view.md); none without ffmpeg. Same auth as the events WebSocket. */
