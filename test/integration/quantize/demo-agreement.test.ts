@@ -11,12 +11,12 @@ import { renderActionDataset } from '../../../simulators/actions/dataset.js';
 import { liveActionVideo } from '../../../simulators/actions/render.js';
 import { locateFfmpeg } from '../../../src/config/ffmpeg-path.js';
 import { createBackend } from '../../../src/inference/create-backend.js';
-import { decodeForModel, predictClip } from '../../../src/inference/predict-video.js';
 import { compareLogits } from '../../../src/inference/quantize/agreement.js';
 import { quantizeModel } from '../../../src/inference/quantize/quantize-model.js';
 import { loadModel } from '../../../src/model/model-dir.js';
 import { ensureDemoModel } from '../../../src/model-store/index.js';
 import type { Model } from '../../../src/model/types.js';
+import { logitsThroughBoth } from './logits-through-both.js';
 
 const ffmpegPath = locateFfmpeg()?.path ?? 'ffmpeg';
 const work = mkdtempSync(join(tmpdir(), 'tsn-demo-int8-'));
@@ -53,14 +53,8 @@ test('demo-actions: int8 agrees with float32 on held-out rendered clips (top-1 >
   const options = { backend: 'onnx', executionProviders: ['cpu'], threads: 1 } as const;
   const [a, b] = await Promise.all([createBackend(fp32, options), createBackend(int8, options)]);
   try {
-    const logits: [number[][], number[][]] = [[], []];
-    for (const { path: videoPath } of heldOut) {
-      const clip = await decodeForModel({ videoPath, model: fp32, ffmpegPath });
-      for (const [k, backend] of [a, b].entries()) {
-        const p = await predictClip({ videoPath, model: fp32, backend, clip, crop: 'center', topK: 5 });
-        logits[k]?.push(p.logits);
-      }
-    }
+    const clips = heldOut.map((c) => c.path);
+    const logits = await logitsThroughBoth(fp32, [a, b], clips, ffmpegPath);
     const agreement = compareLogits(logits[0], logits[1]);
     t.diagnostic(JSON.stringify(agreement));
     assert.ok(agreement.top1 >= 0.99, `top-1 agreement ${agreement.top1}`);

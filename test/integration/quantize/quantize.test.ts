@@ -10,7 +10,6 @@ import { locateFfmpeg } from '../../../src/config/ffmpeg-path.js';
 import { createBackend } from '../../../src/inference/create-backend.js';
 import { buildOnnxModels } from '../../../src/inference/onnx/onnx-backend.js';
 import { decodeOnnxModel } from '../../../src/inference/onnx/onnx-proto.js';
-import { decodeForModel, predictClip } from '../../../src/inference/predict-video.js';
 import { compareLogits } from '../../../src/inference/quantize/agreement.js';
 import { activationPoints } from '../../../src/inference/quantize/points.js';
 import { allConvs, resnetPlan } from '../../../src/inference/resnet/plan.js';
@@ -18,6 +17,7 @@ import { loadModel, writeModelDir } from '../../../src/model/model-dir.js';
 import type { ActivationRange, Model } from '../../../src/model/types.js';
 import { fixturesDir, tsnBin } from '../../helpers/paths.js';
 import { randomModel } from '../../unit/inference/random-model.js';
+import { logitsThroughBoth } from './logits-through-both.js';
 import { getJson, startServe } from '../service/serve-process.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -133,14 +133,7 @@ describe('tsn quantize: an int8 model through the normal model loading', () => {
     try {
       assert.doesNotMatch(a.description, /int8/);
       assert.match(b.description, /^onnxruntime cpu int8/);
-      const logits: [number[][], number[][]] = [[], []];
-      for (const videoPath of heldOut) {
-        const clip = await decodeForModel({ videoPath, model: fp32, ffmpegPath });
-        for (const [k, backend] of [a, b].entries()) {
-          const p = await predictClip({ videoPath, model: fp32, backend, clip, crop: 'center', topK: 5 });
-          logits[k]?.push(p.logits);
-        }
-      }
+      const logits = await logitsThroughBoth(fp32, [a, b], heldOut, ffmpegPath);
       const agreement = compareLogits(logits[0], logits[1]);
       t.diagnostic(JSON.stringify(agreement));
       assert.equal(agreement.top1, 1);
