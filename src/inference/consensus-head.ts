@@ -35,12 +35,29 @@ export function createConsensusHead(weights: Weights, featureDim: number, numCla
       }
       for (let d = 0; d < featureDim; d++) mean[d] = (mean[d] as number) / perWindow;
       for (let c = 0; c < numClasses; c++) {
-        let sum = b[c] as number;
-        const row = c * featureDim;
-        for (let d = 0; d < featureDim; d++) sum += (mean[d] as number) * (w[row + d] as number);
-        logits[win * numClasses + c] = sum;
+        logits[win * numClasses + c] = (b[c] as number) + dot(mean, w, c * featureDim, featureDim);
       }
     }
     return logits;
   };
+}
+
+/**
+ * mean . w[row, row + n), in float64. Four partial sums: one running sum makes every multiply-add wait for
+ * the previous add (about 3x slower; the head was 8 % of a core at 36 cameras).
+ */
+function dot(mean: Float64Array, w: Float32Array, row: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  for (; d + 3 < n; d += 4) {
+    s0 += (mean[d] as number) * (w[row + d] as number);
+    s1 += (mean[d + 1] as number) * (w[row + d + 1] as number);
+    s2 += (mean[d + 2] as number) * (w[row + d + 2] as number);
+    s3 += (mean[d + 3] as number) * (w[row + d + 3] as number);
+  }
+  for (; d < n; d++) s0 += (mean[d] as number) * (w[row + d] as number);
+  return s0 + s1 + s2 + s3;
 }
