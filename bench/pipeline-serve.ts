@@ -137,6 +137,7 @@ async function runStep(
       ...(footage.substream === undefined ? {} : { substreamUrl: simulator.url(`${id}-sub`) }),
     })),
     threads: f.threads,
+    workers: f.workers,
     sampleFps: f.sampleFps,
   }).catch(async (error: unknown) => {
     await simulator.close();

@@ -13,6 +13,8 @@ export interface ServiceOptions {
   /** `substreamUrl`: what recognition decodes instead of `url` (the live view keeps `url`). */
   readonly cameras: readonly { readonly id: string; readonly url: string; readonly substreamUrl?: string }[];
   readonly threads: number;
+  /** Inference workers (backend.workers), and as many backbone calls in flight. Default 1. */
+  readonly workers?: number;
   /** Replaces the per-camera defaults below (keys given win). */
   readonly defaults?: Readonly<Record<string, unknown>>;
   /** More top-level config sections (liveView, ...). */
@@ -33,7 +35,8 @@ export async function startService(o: ServiceOptions, startTimeoutMs = 120_000):
   const config = {
     server: { host: '127.0.0.1', port: 0 },
     model: { dir: o.modelDir },
-    backend: { name: 'onnx', executionProviders: ['cpu'], threads: o.threads },
+    backend: { name: 'onnx', executionProviders: ['cpu'], threads: o.threads, workers: o.workers ?? 1 },
+    batching: { maxInFlight: o.workers ?? 1 },
     // One prediction per second per camera: 8 segments over 8 s, sliding by one segment.
     defaults: {
       ...{

@@ -216,6 +216,7 @@ async function startRecognition(
     backend: config.backend.name,
     executionProviders: config.backend.executionProviders,
     threads: config.backend.threads,
+    workers: config.backend.workers,
     defaultTimeSteps: (modelNumSeg) => (config.defaults.numSeg ?? modelNumSeg) * views,
   });
   ctx.parts.inference = opened;

@@ -84,6 +84,15 @@ const backendSchema = z
       .default(['cpu'])
       .describe('onnx: tried in order, the first the host supports wins.'),
     threads: z.number().int().nonnegative().default(0).describe('Intra-op threads; 0 = all cores.'),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe(
+        'Inference worker threads, each with its own session of `threads` threads; backbone calls run side by side on them (batching.maxInFlight of them at once).',
+      ),
   })
   .prefault({});
 

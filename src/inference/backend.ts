@@ -10,6 +10,12 @@ export interface BackendOptions {
   /** Intra-op threads; 0 = runtime default (all cores). */
   readonly threads: number;
   /**
+   * Worker threads, each with its own session of `threads` threads (default 1; thread 'main' ignores it).
+   * Backbone calls run side by side on them: on a CPU host with many cameras, one single-threaded worker
+   * per core wastes less than one session spread over all cores.
+   */
+  readonly workers?: number;
+  /**
    * onnx only. false (default): a requested provider the host cannot run is skipped and the backend's
    * description says so; true: creation fails with E_BACKEND_PROVIDER instead.
    */

@@ -28,6 +28,8 @@ export interface InferenceSettings {
   readonly backend: BackendName;
   readonly executionProviders: readonly ExecutionProvider[];
   readonly threads: number;
+  /** Worker threads for a TSN model's backbone (BackendOptions.workers); clip models use one. */
+  readonly workers?: number;
   /** Segments x views of the default window: a fixed-T clip model that can never take it fails at start. */
   readonly defaultTimeSteps: (modelNumSeg: number) => number;
 }
@@ -43,6 +45,7 @@ export async function openPipelineInference(
       backend: settings.backend,
       executionProviders,
       threads,
+      ...(settings.workers === undefined ? {} : { workers: settings.workers }),
     });
     return segmentInference(backend, loaded.model);
   }

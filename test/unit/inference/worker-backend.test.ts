@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createBackend } from '../../../src/inference/create-backend.js';
-import { isTsnError } from '../../../src/errors/index.js';
+import { isTsnError, TsnError } from '../../../src/errors/index.js';
+import { LeastBusy } from '../../../src/inference/worker-backend.js';
 import { maxAbsDiff, randomImages, randomModel } from './random-model.js';
 
 const model = randomModel(18, 4, 11);
@@ -71,4 +72,51 @@ test('a subarray view of a larger buffer is accepted and left intact', async () 
   } finally {
     await backend.close();
   }
+});
+
+describe('several workers (backend.workers)', () => {
+  test('a call goes to the worker serving the fewest calls', async () => {
+    const served: string[] = [];
+    const release: (() => void)[] = [];
+    const worker = (name: string) => ({ name, unusable: undefined });
+    const pool = new LeastBusy([worker('a'), worker('b')]);
+    const call = (w: { name: string }) =>
+      new Promise<void>((done) => {
+        served.push(w.name);
+        release.push(done);
+      });
+    const first = pool.run(call);
+    const second = pool.run(call);
+    assert.deepEqual(served, ['a', 'b']);
+    release[0]?.();
+    await first;
+    const third = pool.run(call);
+    assert.deepEqual(served, ['a', 'b', 'a']);
+    release.slice(1).forEach((done) => done());
+    await Promise.all([second, third]);
+  });
+
+  test('a dead worker makes the pool unusable, like a single worker', async () => {
+    const dead = new TsnError('E_BACKEND_RUN', 'The inference worker exited; recreate the backend.');
+    const pool = new LeastBusy([{ unusable: undefined }, { unusable: dead }]);
+    await assert.rejects(
+      pool.run(() => Promise.resolve()),
+      (e: unknown) => e === dead,
+    );
+  });
+
+  test('two workers give the same features as one, for calls in flight together', async () => {
+    const options = { backend: 'onnx', executionProviders: ['cpu'], threads: 1 } as const;
+    const [one, two] = await Promise.all([
+      createBackend(model, options),
+      createBackend(model, { ...options, workers: 2 }),
+    ]);
+    try {
+      const expected = await one.features(images, 2);
+      const together = await Promise.all([two.features(images, 2), two.features(images, 2)]);
+      for (const got of together) assert.ok(maxAbsDiff(got, expected) < 1e-6);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
 });
