@@ -23,6 +23,12 @@ export interface SegmenterOptions {
   readonly pick: PickRule;
   /** Stream time where segment 0 starts. */
   readonly gridOriginMs: number;
+  /**
+   * Constant-rate sources: frames come exactly this far apart (a reconnect only ever jumps further), so a
+   * pick is final as soon as the next frame could not be preferred. 0 = unknown: final when a later frame
+   * shows it.
+   */
+  readonly framePeriodMs: number;
 }
 
 export interface ThresholdSettings {
@@ -65,6 +71,8 @@ export interface CameraPipelineOptions {
   readonly missingSegment: MissingSegmentPolicy;
   readonly pick: PickRule;
   readonly gridOriginMs: number;
+  /** See SegmenterOptions.framePeriodMs; 0 = unknown. */
+  readonly framePeriodMs: number;
   readonly detector: DetectorSettings;
   /** Per-window predictions on predictions$ for this camera. */
   readonly emitPredictions: boolean;
@@ -92,6 +100,7 @@ export const defaultCameraOptions: CameraPipelineOptions = Object.freeze({
   missingSegment: 'nearest',
   pick: 'paddle',
   gridOriginMs: 0,
+  framePeriodMs: 0,
   detector: defaultDetectorSettings,
   emitPredictions: true,
 });
@@ -139,6 +148,7 @@ export function segmenterOptionsOf(camera: CameraPipelineOptions): SegmenterOpti
     missingSegment: camera.missingSegment,
     pick: camera.pick,
     gridOriginMs: camera.gridOriginMs,
+    framePeriodMs: camera.framePeriodMs,
   };
 }
 
@@ -148,6 +158,8 @@ export function validateCameraOptions(o: CameraPipelineOptions): void {
   requireInt('strideSegments', o.strideSegments, 1);
   if (o.views !== 1 && o.views !== 10) fail('views', o.views, 'use 1 (CenterCrop) or 10 (TenCrop)');
   if (!(o.maxGapMs >= 0)) fail('maxGapMs', o.maxGapMs, 'use 0 (derived) or a positive number of ms');
+  if (!(o.framePeriodMs >= 0))
+    fail('framePeriodMs', o.framePeriodMs, 'use 0 (unknown) or the frame interval in ms');
   validateDetectorSettings(o.detector);
 }
 

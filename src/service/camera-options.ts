@@ -37,6 +37,8 @@ export function pipelineOptionsOf(camera: ResolvedCamera, modelNumSeg: number): 
     maxGapMs: camera.maxGapMs,
     missingSegment: camera.missingSegment,
     pick: camera.pick,
+    // Every source's ffmpeg emits a constant sampleFps stream (fps filter; FrameClock stamps it).
+    framePeriodMs: 1000 / camera.sampleFps,
     // Always on: the API shows each camera's last prediction; publishing them is filtered separately.
     emitPredictions: true,
     detector: {

@@ -15,6 +15,7 @@ const base: SegmenterOptions = {
   missingSegment: 'nearest',
   pick: 'paddle',
   gridOriginMs: 0,
+  framePeriodMs: 0,
 };
 
 function run(options: Partial<SegmenterOptions>, input: readonly Frame[], flush = true): SegmenterOutput {
@@ -104,6 +105,58 @@ describe('Segmenter grid and pick rule', () => {
       '10 before the centre: a nearer frame may come',
     );
     assert.deepEqual(framesOf(s.push(frame('cam', 105))), [105]);
+  });
+});
+
+describe('Segmenter with a known frame period (constant-rate sources)', () => {
+  /** When each segment went out: the pts of the frame whose push emitted it. */
+  function emittedAt(options: Partial<SegmenterOptions>, input: readonly Frame[]) {
+    const s = new Segmenter('cam', { ...base, ...options });
+    return input.flatMap((f) => s.push(f).segments.map((seg) => ({ pick: seg.frame.ptsMs, at: f.ptsMs })));
+  }
+  // 1 s segments (8 over 8 s), as bench:pipeline runs them.
+  const second = { numSeg: 8, windowMs: 8000, maxGapMs: 3000 };
+  for (const [sampleFps, pick] of [
+    [2, 'paddle'],
+    [4, 'paddle'],
+    [2, 'nearest'],
+    [4, 'nearest'],
+  ] as const) {
+    test(`${sampleFps} frames/s, ${pick}: the same picks, each emitted on its own frame`, () => {
+      const periodMs = 1000 / sampleFps;
+      const input = frames('cam', 0, 10_000, periodMs);
+      const unknown = emittedAt({ ...second, pick }, input);
+      const known = emittedAt({ ...second, pick, framePeriodMs: periodMs }, input);
+      // Without the period the last segment waits for a frame that never comes (or flush).
+      assert.deepEqual(
+        known.map((e) => e.pick).slice(0, unknown.length),
+        unknown.map((e) => e.pick),
+      );
+      assert.ok(known.length >= 9 && known.length - unknown.length <= 1);
+      for (const e of known) assert.equal(e.at, e.pick, `pick ${e.pick} waited for ${e.at}`);
+      if (pick === 'paddle') {
+        // The centre frame could still be beaten by another at the centre until a later frame shows up.
+        for (const e of unknown) assert.equal(e.at, e.pick + periodMs, 'without the period: one frame later');
+      }
+    });
+  }
+
+  test('a frame that may still be beaten waits: the period only rules out what cannot come', () => {
+    // 4 frames/s; segment 0 is [0, 1000), centre 500. After 250 the next frame can be 500 (at the centre).
+    const s = new Segmenter('cam', { ...base, ...second, framePeriodMs: 250 });
+    assert.equal(s.push(frame('cam', 0)).segments.length, 0);
+    assert.equal(s.push(frame('cam', 250)).segments.length, 0);
+    assert.deepEqual(framesOf(s.push(frame('cam', 500))), [500]);
+  });
+
+  test('across a reconnect (pts jump further than one period) picks stay final on arrival', () => {
+    const input = [...frames('cam', 0, 2000, 500), ...frames('cam', 2700, 5000, 500)];
+    const known = emittedAt({ ...second, framePeriodMs: 500 }, input);
+    assert.deepEqual(
+      known.map((e) => e.pick),
+      [500, 1500, 2700, 3200, 4200],
+    );
+    for (const e of known) assert.equal(e.at, e.pick);
   });
 });
 

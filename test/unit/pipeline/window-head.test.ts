@@ -26,6 +26,7 @@ const segOptions: SegmenterOptions = {
   missingSegment: 'nearest',
   pick: 'paddle',
   gridOriginMs: 0,
+  framePeriodMs: 0,
 };
 
 function segment(cameraId: string, input: readonly Frame[]): { jobs: SegmentJob[]; windows: WindowSpec[] } {
