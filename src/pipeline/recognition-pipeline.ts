@@ -15,6 +15,7 @@ import {
   type PipelineSamples,
 } from './metrics.js';
 import { isolateSubscribers, segmentFrames } from './operators.js';
+import { PhaseSlots } from './phase-slots.js';
 import {
   defaultBatching,
   defaultCameraOptions,
@@ -124,6 +125,7 @@ export function createRecognitionPipeline(
   };
   const detector = new Detector(options.labels, deps.idFactory);
   let seqBase = 0;
+  const phases = new PhaseSlots();
   let closed = false;
 
   /** Runs a step of the stream path; what it throws goes to errors$ rather than up into rxjs. */
@@ -196,6 +198,7 @@ export function createRecognitionPipeline(
     stage.removeCamera(cameraId);
     emitEvents(detector.removeCamera(cameraId, reason));
     entries.delete(cameraId);
+    phases.release(cameraId);
   };
 
   return {
@@ -210,7 +213,12 @@ export function createRecognitionPipeline(
         );
       }
       const resolved = resolveCameraOptions(defaults, cameraOptions);
-      const segmenter = new Segmenter(cameraId, segmenterOptionsOf(resolved), seqBase);
+      const grid = segmenterOptionsOf(resolved);
+      const staggered =
+        cameraOptions?.gridOriginMs === undefined
+          ? { ...grid, gridOriginMs: phases.assign(cameraId, segmentMsOf(resolved), resolved.framePeriodMs) }
+          : grid;
+      const segmenter = new Segmenter(cameraId, staggered, seqBase);
       seqBase += SEQ_SPAN;
       const entry: CameraEntry = {
         firstSeq: seqBase - SEQ_SPAN,
