@@ -280,6 +280,11 @@ export const configSchema = z
     message: 'set nats.url or nats.servers, not both',
     path: ['nats', 'servers'],
   })
+  .refine((c) => c.backend.workers <= c.batching.maxInFlight, {
+    message:
+      'backend.workers is larger than batching.maxInFlight, so some workers would never get a call: set batching.maxInFlight to at least backend.workers',
+    path: ['backend', 'workers'],
+  })
   .describe('tsn-stream service configuration');
 
 export type Config = z.output<typeof configSchema>;

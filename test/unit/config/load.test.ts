@@ -76,6 +76,17 @@ describe('loadConfig', () => {
     assert.equal(failure(() => loadConfig({ file: '/nonexistent/tsn.yaml', env: {} })).code, 'E_CONFIG_FILE');
   });
 
+  test('more inference workers than calls in flight is an error that says what to set', () => {
+    const error = failure(() => loadConfig({ text: 'backend: { workers: 2 }\n', env: {} }));
+    assert.equal(error.code, 'E_CONFIG');
+    assert.match(error.message, /batching\.maxInFlight/);
+    const ok = loadConfig({
+      text: 'backend: { workers: 2, threads: 1 }\nbatching: { maxInFlight: 2 }\n',
+      env: {},
+    });
+    assert.equal(ok.backend.workers, 2);
+  });
+
   test('duplicate camera ids are rejected', () => {
     const text = 'cameras:\n  - { id: a, url: rtsp://x }\n  - { id: a, url: rtsp://y }\n';
     assert.equal(failure(() => loadConfig({ text, env: {} })).code, 'E_CONFIG');
