@@ -12,7 +12,10 @@ interface Held {
 export class PhaseSlots {
   private readonly held = new Map<string, Held>();
 
-  /** The grid origin (ms) for a camera: the least used slot of cameras with the same segment and period. */
+  /**
+   * The grid origin (ms, <= 0) for a camera: the least used slot of cameras with the same segment length and
+   * frame period.
+   */
   assign(cameraId: string, segmentMs: number, framePeriodMs: number): number {
     this.release(cameraId);
     const slots = framePeriodMs > 0 ? Math.floor(segmentMs / framePeriodMs + 1e-9) : 1;
@@ -24,7 +27,9 @@ export class PhaseSlots {
     }
     const slot = used.indexOf(Math.min(...used));
     this.held.set(cameraId, { group, slot });
-    return slot * framePeriodMs;
+    // Shifted back by a segment, so a stream starting at pts 0 starts in segment 0, not -1 (segment
+    // indices are >= 0 on the wire).
+    return slot === 0 ? 0 : slot * framePeriodMs - segmentMs;
   }
 
   release(cameraId: string): void {
