@@ -100,7 +100,7 @@ export function createEmbed(backend: Backend, model: Model): EmbedFn {
         writeCropNchw(frame, view, size, normalizer, images, (i * views + v) * imageFloats(size)),
       );
     });
-    return backend.features(images, count);
+    return backend.features(images, count, true);
   };
 }
 

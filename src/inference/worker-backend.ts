@@ -42,9 +42,9 @@ export async function createWorkerBackend(model: Model, options: BackendOptions)
 
   return {
     ...info,
-    async features(images, count) {
+    async features(images, count, handOver = false) {
       checkImages(images, count, info.inputSize);
-      const data = await pool.run((rpc) => rpc.call({ op: 'features', data: images, count }));
+      const data = await pool.run((rpc) => rpc.call({ op: 'features', data: images, count }, handOver));
       return data ?? new Float32Array(0);
     },
     async head(features, windows, perWindow) {

@@ -38,7 +38,8 @@ export interface WorkerRpc<Req extends RpcRequest, Info> {
   readonly info: Info;
   /** Why calls cannot run any more (the worker died or close() was called), else undefined. */
   readonly unusable: TsnError | undefined;
-  call(request: DistributiveOmit<Req, 'id'>): Promise<Float32Array | undefined>;
+  /** handOver: the caller gives `request.data` up, so a whole buffer is moved instead of copied. */
+  call(request: DistributiveOmit<Req, 'id'>, handOver?: boolean): Promise<Float32Array | undefined>;
   /** Requests already posted finish first (the worker serves its queue in order), then the worker ends. */
   close(): Promise<void>;
 }
@@ -112,13 +113,16 @@ export async function startWorkerRpc<Req extends RpcRequest, Info>(
     ),
   );
 
-  const post = (request: DistributiveOmit<Req, 'id'>): Promise<Float32Array | undefined> => {
+  const post = (
+    request: DistributiveOmit<Req, 'id'>,
+    handOver = false,
+  ): Promise<Float32Array | undefined> => {
     if (stopped) return Promise.reject(stopped);
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       // Cloning a subarray view would copy its whole underlying buffer; copy just the view, then move it.
-      const data = request.data?.slice();
+      const data = handOver && isWholeBuffer(request.data) ? request.data : request.data?.slice();
       worker.postMessage({ ...request, id, ...(data ? { data } : {}) }, data ? [data.buffer] : []);
     });
   };
@@ -128,7 +132,7 @@ export async function startWorkerRpc<Req extends RpcRequest, Info>(
     get unusable() {
       return stopped ?? (closing ? closedError() : undefined);
     },
-    call: (request) => (closing ? Promise.reject(closedError()) : post(request)),
+    call: (request, handOver) => (closing ? Promise.reject(closedError()) : post(request, handOver)),
     close() {
       closing ??= (async () => {
         await post({ op: 'close' } as DistributiveOmit<Req, 'id'>).catch(() => undefined);
@@ -138,6 +142,15 @@ export async function startWorkerRpc<Req extends RpcRequest, Info>(
       return closing;
     },
   };
+}
+
+function isWholeBuffer(data: Float32Array | undefined): data is Float32Array<ArrayBuffer> {
+  return (
+    data !== undefined &&
+    data.buffer instanceof ArrayBuffer &&
+    data.byteOffset === 0 &&
+    data.byteLength === data.buffer.byteLength
+  );
 }
 
 /** The worker's side: what it serves once its runtime is open. */

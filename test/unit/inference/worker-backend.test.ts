@@ -120,3 +120,19 @@ describe('several workers (backend.workers)', () => {
     }
   });
 });
+
+test('handOver moves a whole buffer to the worker instead of copying it; a view is still copied', async () => {
+  const backend = await createBackend(model, { backend: 'onnx', executionProviders: ['cpu'], threads: 1 });
+  try {
+    const expected = await backend.features(images, 2);
+    const own = images.slice();
+    assert.ok(maxAbsDiff(await backend.features(own, 2, true), expected) < 1e-6);
+    assert.equal(own.length, 0, 'moved: the caller gave it up');
+    const frame = 3 * 224 * 224;
+    const view = images.subarray(frame, 2 * frame);
+    await backend.features(view, 1, true);
+    assert.equal(view.length, frame, 'a view of a larger buffer is copied, not moved');
+  } finally {
+    await backend.close();
+  }
+});
