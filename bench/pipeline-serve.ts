@@ -220,7 +220,8 @@ async function pytorchStep(footage: Footage, f: BenchFlags, ffmpeg: string) {
   try {
     // The peer reads what the service's recognition reads (the substream when there is one).
     const urls = names.map((n) => simulator.url(footage.substream === undefined ? n : `${n}-sub`));
-    const result = await runPytorchPeer(repoRoot, urls, f);
+    // The peer gets the cores the service's inference had (workers x threads), as a script would take them.
+    const result = await runPytorchPeer(repoRoot, urls, { ...f, threads: f.threads * f.workers });
     if (result) console.log(JSON.stringify(result));
     return result === undefined
       ? undefined
