@@ -7,7 +7,7 @@
 //   evaluated on held-out rendered clips of another (seed 2: the set its heldout.json was measured on);
 // - any --model DIR (e.g. tsn_k400_8 once downloaded), on the reference's clip sets.
 // npm run bench:quantize-accuracy [-- --depth 50 --classes 400 --calibrate 16 --held-out 100
-//   --demo-per-label 20 --method minmax --no-reference --no-demo]
+//   --demo-per-label 20 --method minmax --no-bias-correction --no-reference --no-demo]
 // Quick check: npm run bench:quantize-accuracy -- --calibrate 4 --held-out 6 --demo-per-label 2
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,6 +97,7 @@ interface Options {
   reference: boolean;
   demo: boolean;
   demoPerLabel: number;
+  biasCorrection: boolean;
   ffmpeg: string;
 }
 
@@ -115,6 +116,7 @@ function options(): Options {
       'no-reference': { type: 'boolean', default: false },
       'no-demo': { type: 'boolean', default: false },
       'demo-per-label': { type: 'string', default: '20' },
+      'no-bias-correction': { type: 'boolean', default: false },
     },
   });
   const ffmpeg = locateFfmpeg()?.path;
@@ -132,6 +134,7 @@ function options(): Options {
     reference: !values['no-reference'],
     demo: !values['no-demo'],
     demoPerLabel: Number(values['demo-per-label']),
+    biasCorrection: !values['no-bias-correction'],
     ffmpeg,
   };
 }
@@ -208,6 +211,7 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
     videos: [...s.calibration],
     outDir,
     method: o.method,
+    biasCorrection: o.biasCorrection,
     ffmpegPath: o.ffmpeg,
     numSeg: o.numSeg,
     crop: o.crop,

@@ -78,6 +78,12 @@ async function runQuantize(modelDir: string, flags: QuantizeFlags): Promise<Quan
   }
 }
 
+const stageLabels: Readonly<Record<string, string>> = {
+  decode: 'decoding clips ',
+  calibrate: 'calibrating    ',
+  bias: 'bias correction',
+};
+
 function progressBar(): { update: (stage: string, done: number, total: number) => void; stop: () => void } {
   if (process.stderr.isTTY !== true) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar({ stream: process.stderr, format: '{stage} {bar} {value}/{total}' });
@@ -86,7 +92,7 @@ function progressBar(): { update: (stage: string, done: number, total: number) =
     update: (stage, done, total) => {
       if (started !== stage) {
         if (started !== '') bar.stop();
-        bar.start(total, 0, { stage: stage === 'decode' ? 'decoding clips ' : 'calibrating    ' });
+        bar.start(total, 0, { stage: stageLabels[stage] ?? stage });
         started = stage;
       }
       bar.update(done);
@@ -103,6 +109,7 @@ function summary(r: QuantizeResult): string {
     `quantized TSN ResNet-${r.manifest.depth} to int8 (${q?.method ?? '?'} calibration)`,
     `  calibration  ${q?.calibration.images ?? 0} images from ${q?.calibration.clips.length ?? 0} clips`,
     `  activations  ${Object.keys(q?.ranges ?? {}).length} uint8 tensors; weights int8 per output channel`,
+    `  bias         corrected on ${Object.keys(q?.biasCorrection ?? {}).length} convs (int8 rounding's mean shift)`,
     `  model        ${r.dir} (id ${r.id})`,
     '',
   ].join('\n');

@@ -50,6 +50,7 @@ const quantizationSchema = z.object({
     images: z.number().int().min(1),
   }),
   ranges: z.record(z.string().max(200), activationRange),
+  biasCorrection: z.record(z.string().max(200), z.array(z.number().finite()).max(8192)).exactOptional(),
 });
 
 const manifestSchema = z

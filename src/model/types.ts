@@ -75,6 +75,12 @@ export interface QuantizationInfo {
   readonly calibration: { readonly clips: readonly string[]; readonly images: number };
   /** Activation point name (src/inference/quantize/points.ts) -> range. */
   readonly ranges: Readonly<Record<string, ActivationRange>>;
+  /**
+   * Bias correction (Nagel et al. 2019): conv node name -> per output channel, the mean shift int8
+   * rounding put on that conv's output on the calibration images, subtracted from its folded bias when
+   * the graph is built. Absent in tables written before it existed (then no correction).
+   */
+  readonly biasCorrection?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** A loaded model directory. */

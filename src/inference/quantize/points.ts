@@ -1,4 +1,4 @@
-import type { ResNetPlan } from '../resnet/plan.js';
+import type { ConvSpec, ResNetPlan } from '../resnet/plan.js';
 
 /**
  * An activation tensor the int8 graph carries as uint8: where calibration measures it in the float32
@@ -45,4 +45,14 @@ export function activationPoints(plan: ResNetPlan, inputTensor: string): Activat
     points.push({ key: blockOutPoint(block.name), fp32Tensor: `${block.name}.relu:out`, nonNegative: true });
   }
   return points;
+}
+
+/** Every conv of the plan by its graph node name (both backbone graphs name them alike), in order. */
+export function convNodes(plan: ResNetPlan): { readonly name: string; readonly spec: ConvSpec }[] {
+  const convs = [{ name: 'stem.conv', spec: plan.stem }];
+  for (const block of plan.blocks) {
+    block.main.forEach((spec, i) => convs.push({ name: `${block.name}.conv${i + 1}`, spec }));
+    if (block.shortcut) convs.push({ name: `${block.name}.downsample`, spec: block.shortcut });
+  }
+  return convs;
 }

@@ -2,7 +2,7 @@ import { TsnError } from '../../errors/index.js';
 import type { ActivationRange, QuantizationInfo, Weights } from '../../model/types.js';
 import { GraphBuilder, int, ints } from '../onnx/resnet-graph.js';
 import type { OnnxGraph } from '../onnx/onnx-proto.js';
-import { foldConv } from '../resnet/fold-bn.js';
+import { type FoldedConv, foldConv } from '../resnet/fold-bn.js';
 import type { ConvSpec, ResNetPlan } from '../resnet/plan.js';
 import { INPUT_POINT, STEM_POINT, blockOutPoint, mainConvPoint, shortcutPoint } from './points.js';
 import { quantizeConv } from './qdq-weights.js';
@@ -76,6 +76,20 @@ class QdqBuilder {
     return r;
   }
 
+  /** The folded conv with the calibration table's bias correction of node `name` subtracted, if any. */
+  private corrected(folded: FoldedConv, name: string): FoldedConv {
+    const correction = this.quantization.biasCorrection?.[name];
+    if (correction === undefined) return folded;
+    if (correction.length !== folded.spec.outChannels) {
+      throw new TsnError(
+        'E_MODEL_MANIFEST',
+        `The int8 model's bias correction of "${name}" has ${correction.length} channels, the conv ${folded.spec.outChannels}; re-run tsn quantize.`,
+        { context: { conv: name } },
+      );
+    }
+    return { ...folded, bias: folded.bias.map((b, o) => b - (correction[o] ?? 0)) };
+  }
+
   /** Scalar scale and zero point initializers of a point, declared once. */
   private params(point: string): [string, string] {
     const scale = `${point}:scale`;
@@ -99,7 +113,7 @@ class QdqBuilder {
   }
 
   conv(x: QTensor, spec: ConvSpec, weights: Weights, name: string, outPoint: string): QTensor {
-    const qc = quantizeConv(foldConv(weights, spec), this.range(x.point).scale);
+    const qc = quantizeConv(this.corrected(foldConv(weights, spec), name), this.range(x.point).scale);
     const o = spec.outChannels;
     const init = (suffix: string, dims: number[], data: Float32Array | Int8Array | Int32Array): string => {
       this.g.initializers.push({ name: `${name}.${suffix}`, dims, data });

@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { TsnError } from '../../errors/index.js';
 import { isInside, modelId, refuseExistingOutput, writeModelDir } from '../../model/model-dir.js';
-import type { CalibrationMethod, Model, ModelManifest } from '../../model/types.js';
+import type { CalibrationMethod, Model, ModelManifest, QuantizationInfo } from '../../model/types.js';
 import { decodeForModel } from '../predict-video.js';
 import {
   createNormalizer,
@@ -10,6 +10,7 @@ import {
   writeClipImages,
   type CropMode,
 } from '../preprocess/index.js';
+import { biasCorrection } from './bias-correction.js';
 import { calibrate } from './calibrate.js';
 
 export interface QuantizeOptions {
@@ -25,7 +26,9 @@ export interface QuantizeOptions {
   readonly threads: number;
   readonly force?: boolean;
   readonly batchSize?: number;
-  readonly onProgress?: (stage: 'decode' | 'calibrate', done: number, total: number) => void;
+  /** Bias correction after calibration (default true; false: the table has no biasCorrection). */
+  readonly biasCorrection?: boolean;
+  readonly onProgress?: (stage: 'decode' | 'calibrate' | 'bias', done: number, total: number) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -49,7 +52,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
   const outDir = resolve(options.outDir);
   await refuseOutput(outDir, options);
   const batches = await calibrationBatches(options);
-  const quantization = await calibrate({
+  const ranges = await calibrate({
     model: options.model,
     method: options.method,
     batches,
@@ -60,6 +63,19 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
       options.onProgress?.('calibrate', (pass - 1) * total + done, passes * total);
     },
   });
+  const quantization: QuantizationInfo =
+    options.biasCorrection !== false
+      ? {
+          ...ranges,
+          biasCorrection: await biasCorrection({
+            model: options.model,
+            quantization: ranges,
+            batches,
+            threads: options.threads,
+            onLevel: (done, levels) => options.onProgress?.('bias', done, levels),
+          }),
+        }
+      : ranges;
   const { precision: _precision, quantization: _old, ...fp32 } = options.model.manifest;
   const manifest: ModelManifest = { ...fp32, precision: 'int8', quantization };
   await writeModelDir(outDir, { manifest, weights: options.model.weights, labels: options.model.labels });

@@ -11,7 +11,7 @@ import { createBackend } from '../../../src/inference/create-backend.js';
 import { buildOnnxModels } from '../../../src/inference/onnx/onnx-backend.js';
 import { decodeOnnxModel } from '../../../src/inference/onnx/onnx-proto.js';
 import { compareLogits } from '../../../src/inference/quantize/agreement.js';
-import { activationPoints } from '../../../src/inference/quantize/points.js';
+import { activationPoints, convNodes } from '../../../src/inference/quantize/points.js';
 import { allConvs, resnetPlan } from '../../../src/inference/resnet/plan.js';
 import { loadModel, writeModelDir } from '../../../src/model/model-dir.js';
 import type { ActivationRange, Model } from '../../../src/model/types.js';
@@ -84,6 +84,15 @@ describe('tsn quantize: an int8 model through the normal model loading', () => {
       assert.ok(range, key);
       assert.ok(range.max > 0 && range.min <= 0, key);
       if (key.endsWith('.out') || key === 'stem') assert.equal(range.zeroPoint, 0, key);
+    }
+    // Bias correction: one finite shift per output channel of every conv.
+    for (const c of convNodes(resnetPlan(18))) {
+      const shift: readonly number[] = q.biasCorrection?.[c.name] ?? [];
+      assert.equal(shift.length, c.spec.outChannels, c.name);
+      assert.ok(
+        shift.every((v) => Number.isFinite(v)),
+        c.name,
+      );
     }
   });
 

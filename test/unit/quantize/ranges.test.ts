@@ -2,7 +2,11 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { isTsnError } from '../../../src/errors/index.js';
 import { compareLogits } from '../../../src/inference/quantize/agreement.js';
+import { activationPoints } from '../../../src/inference/quantize/points.js';
+import { buildQdqBackboneGraph } from '../../../src/inference/quantize/qdq-graph.js';
 import { quantizeConv } from '../../../src/inference/quantize/qdq-weights.js';
+import { resnetPlan } from '../../../src/inference/resnet/plan.js';
+import type { QuantizationInfo } from '../../../src/model/types.js';
 import {
   Histogram,
   MinMax,
@@ -114,5 +118,60 @@ describe('manifest precision', () => {
         (e: unknown) => isTsnError(e, 'E_MODEL_MANIFEST'),
       );
     }
+  });
+});
+
+describe('bias correction', () => {
+  const model = randomModel(18, 10, 3);
+  const plan = resnetPlan(18);
+  const table = (biasCorrection?: Record<string, number[]>): QuantizationInfo => ({
+    method: 'minmax',
+    weights: 'int8-per-channel-symmetric',
+    activations: 'uint8-per-tensor-asymmetric',
+    calibration: { clips: ['a.mp4'], images: 1 },
+    ranges: Object.fromEntries(
+      activationPoints(plan, 'images').map((p) => [p.key, uint8Range(p.nonNegative ? 0 : -2, 2)]),
+    ),
+    ...(biasCorrection === undefined ? {} : { biasCorrection }),
+  });
+  const build = (q: QuantizationInfo) =>
+    buildQdqBackboneGraph(plan, model.weights, 224, q, { input: 'images', output: 'features' });
+  const stemBias = (q: QuantizationInfo): { bias: Int32Array; scale: Float32Array } => {
+    const g = build(q);
+    const bias = g.initializers.find((t) => t.name === 'stem.conv.bias_q')?.data;
+    const scale = g.initializers.find((t) => t.name === 'stem.conv.bias_scale')?.data;
+    assert.ok(bias instanceof Int32Array && scale instanceof Float32Array);
+    return { bias, scale };
+  };
+
+  test("the table's per-channel shift is subtracted from the conv's bias", () => {
+    const plain = stemBias(table());
+    const corrected = stemBias(table({ 'stem.conv': new Array<number>(64).fill(0.25) }));
+    for (let o = 0; o < 64; o++) {
+      const steps = 0.25 / (plain.scale[o] ?? 1);
+      assert.ok(Math.abs((plain.bias[o] ?? 0) - (corrected.bias[o] ?? 0) - steps) <= 1, `channel ${o}`);
+    }
+    // Convs the table does not name keep their bias.
+    const other = (q: QuantizationInfo) =>
+      build(q).initializers.find((t) => t.name === 'layer1.0.conv1.bias_q');
+    assert.deepEqual(other(table({ 'stem.conv': new Array<number>(64).fill(0.25) })), other(table()));
+  });
+
+  test('a correction of the wrong width is refused with E_MODEL_MANIFEST', () => {
+    assert.throws(
+      () => build(table({ 'stem.conv': [1, 2, 3] })),
+      (e: unknown) => isTsnError(e, 'E_MODEL_MANIFEST'),
+    );
+  });
+
+  test('the manifest accepts a table with a bias correction and refuses a non-finite one', () => {
+    const manifest = { ...model.manifest, precision: 'int8' };
+    const withCorrection = { ...manifest, quantization: table({ 'stem.conv': [0.5] }) };
+    assert.deepEqual(parseManifest(withCorrection, 'm').quantization?.biasCorrection, { 'stem.conv': [0.5] });
+    const bad = { ...manifest, quantization: { ...table(), biasCorrection: { 'stem.conv': ['x'] } } };
+    assert.throws(
+      () => parseManifest(bad, 'm'),
+      (e: unknown) => isTsnError(e, 'E_MODEL_MANIFEST'),
+    );
   });
 });
