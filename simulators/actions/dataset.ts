@@ -26,29 +26,46 @@ export interface RenderedClip {
 
 export async function renderActionDataset(options: ActionDatasetOptions): Promise<RenderedClip[]> {
   const labels = options.labels ?? ACTION_LABELS;
-  const total = labels.length * options.clipsPerLabel;
+  return renderLabelledClips({ ...options, labels }, (label, seed) =>
+    renderActionVideo({
+      seed,
+      width: options.width,
+      height: options.height,
+      fps: options.fps,
+      segments: [{ label, durationMs: options.seconds * 1000 }],
+    }),
+  );
+}
+
+/** What every labelled clip set shares: where clips go, how they are seeded, their size and rate. */
+export type LabelledClipSet = Omit<ActionDatasetOptions, 'seconds' | 'labels'> & {
+  readonly labels: readonly string[];
+};
+
+/**
+ * clipsPerLabel rounds over the labels, clip k of a label at DIR/LABEL/LABEL_000k.mp4, each clip's seed a
+ * hash of (set seed, running index); `framesOf` renders one clip's frames from its label and seed.
+ */
+export async function renderLabelledClips(
+  set: LabelledClipSet,
+  framesOf: (label: string, seed: number) => Iterable<Uint8Array>,
+): Promise<RenderedClip[]> {
+  const total = set.labels.length * set.clipsPerLabel;
   const clips: RenderedClip[] = [];
-  for (let k = 0; k < options.clipsPerLabel; k++) {
-    for (const [li, label] of labels.entries()) {
-      const seed = clipSeed(options.seed, k * labels.length + li);
-      const path = join(options.dir, label, `${label}_${String(k + 1).padStart(4, '0')}.mp4`);
-      const frames = renderActionVideo({
-        seed,
-        width: options.width,
-        height: options.height,
-        fps: options.fps,
-        segments: [{ label, durationMs: options.seconds * 1000 }],
-      });
+  for (let k = 0; k < set.clipsPerLabel; k++) {
+    for (const [li, label] of set.labels.entries()) {
+      const seed = clipSeed(set.seed, k * set.labels.length + li);
+      const path = join(set.dir, label, `${label}_${String(k + 1).padStart(4, '0')}.mp4`);
       await encodeFrames({
-        ffmpegPath: options.ffmpegPath,
+        ffmpegPath: set.ffmpegPath,
         out: path,
-        width: options.width,
-        height: options.height,
-        fps: options.fps,
-        frames,
+        width: set.width,
+        height: set.height,
+        fps: set.fps,
+        frames: framesOf(label, seed),
       });
       clips.push({ path, label, seed });
-      options.onClip?.({ path, label, done: clips.length, total });
+      set.onClip?.({ path, label, done: clips.length, total });
     }
   }
   return clips;

@@ -4,11 +4,9 @@
 // every phase of an action (a fall's lying still, not only its first second), the walk wherever the
 // figure has got to, and the edges of actions; single clips that always start at an action's first frame
 // recognised too few live windows.
-import { join } from 'node:path';
 import { gaussianSource } from '../../src/inference/resnet/random-weights.js';
 import { ACTION_LABELS, renderActionVideo, type ActionSegment } from './render.js';
-import { encodeFrames } from './encode.js';
-import { clipSeed, type RenderedClip } from './dataset.js';
+import { renderLabelledClips, type RenderedClip } from './dataset.js';
 
 export interface WindowDatasetOptions {
   readonly dir: string;
@@ -57,37 +55,20 @@ export function windowPlan(
 }
 
 export async function renderWindowDataset(options: WindowDatasetOptions): Promise<RenderedClip[]> {
-  const clips: RenderedClip[] = [];
-  for (let k = 0; k < options.clipsPerLabel; k++) {
-    for (const [li, label] of options.labels.entries()) {
-      const seed = clipSeed(options.seed, k * options.labels.length + li);
-      const rng = gaussianSource(seed ^ 0x51d3_77a1);
-      const { segments, startMs } = windowPlan(label, () => rng.uniform(), options);
-      const first = Math.round((startMs * options.fps) / 1000);
-      const count = Math.round((options.windowMs * options.fps) / 1000);
-      const path = join(options.dir, label, `${label}_${String(k + 1).padStart(4, '0')}.mp4`);
-      await encodeFrames({
-        ffmpegPath: options.ffmpegPath,
-        out: path,
-        width: options.width,
-        height: options.height,
-        fps: options.fps,
-        frames: slice(
-          renderActionVideo({
-            seed,
-            width: options.width,
-            height: options.height,
-            fps: options.fps,
-            segments,
-          }),
-          first,
-          count,
-        ),
-      });
-      clips.push({ path, label, seed });
-    }
-  }
-  return clips;
+  return renderLabelledClips(options, (label, seed) => {
+    const rng = gaussianSource(seed ^ 0x51d3_77a1);
+    const { segments, startMs } = windowPlan(label, () => rng.uniform(), options);
+    const first = Math.round((startMs * options.fps) / 1000);
+    const count = Math.round((options.windowMs * options.fps) / 1000);
+    const video = renderActionVideo({
+      seed,
+      width: options.width,
+      height: options.height,
+      fps: options.fps,
+      segments,
+    });
+    return slice(video, first, count);
+  });
 }
 
 function* slice<T>(items: Iterable<T>, first: number, count: number): Generator<T> {
