@@ -47,7 +47,7 @@ export async function biasCorrection(input: BiasCorrectionInput): Promise<Record
   const batches = spread(input.batches, BIAS_CORRECTION_MAX_IMAGES);
   const target = await convMeans(buildBackboneGraph(plan, model.weights, size), convs, input, batches);
   const correction: Record<string, number[]> = {};
-  const levels = convLevels(plan);
+  const levels = convLevels(plan, convs);
   for (const [i, level] of levels.entries()) {
     const table = { ...input.quantization, biasCorrection: correction };
     const graph = buildQdqBackboneGraph(plan, model.weights, size, table, names);
@@ -66,8 +66,8 @@ type Conv = ReturnType<typeof convNodes>[number];
 
 /** The convs grouped so that each group depends only on earlier groups: a block's first conv and its
  * shortcut read the block input, each further main conv the one before. */
-function convLevels(plan: ReturnType<typeof resnetPlan>): Conv[][] {
-  const byName = new Map(convNodes(plan).map((c) => [c.name, c]));
+function convLevels(plan: ReturnType<typeof resnetPlan>, convs: readonly Conv[]): Conv[][] {
+  const byName = new Map(convs.map((c) => [c.name, c]));
   const at = (name: string): Conv[] => {
     const c = byName.get(name);
     return c === undefined ? [] : [c];
