@@ -9,12 +9,13 @@
 // npm run bench:pipeline -- --preset int8-360p-36 | int8-1080p-12 | int8-1080p-12-main | sweep-360p | quick
 // npm run bench:pipeline -- --cameras 12,24 --seconds 20 --resolution 1080p --substream --precisions int8
 // npm run bench:pipeline -- --help
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
+import { bundledFfmpeg, locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import { quantizeModel } from '../src/inference/quantize/quantize-model.js';
 import { loadModel, outputState, writeModelDir } from '../src/model/model-dir.js';
 import type { ModelPrecision } from '../src/model/types.js';
@@ -103,6 +104,18 @@ function jsonBound(ms: number | null): number | string | null {
   return ms === Infinity ? '>10000' : ms;
 }
 
+function requireBundledFfmpeg(): string {
+  const bundled = bundledFfmpeg();
+  if (bundled === undefined) throw new Error('--ffmpeg bundled: @ffmpeg-installer/ffmpeg has no binary here');
+  return bundled.path;
+}
+
+/** ffmpeg's first -version line (which build decoded). */
+function ffmpegVersion(path: string): string {
+  const r = spawnSync(path, ['-version'], { encoding: 'utf8' });
+  return r.stdout.split('\n')[0] ?? path;
+}
+
 /** The footage files: the main streams', and the 360p substreams' when recognition reads substreams. */
 interface Footage {
   readonly main: string;
@@ -124,6 +137,7 @@ async function runStep(
   cameras: number,
   f: BenchFlags,
   ffmpeg: string,
+  serviceFfmpeg: string | undefined,
 ) {
   const names = Array.from({ length: cameras }, (_, i) => `cam-${i + 1}`);
   const simulator = await startSimulatorProcess(ffmpeg, simulatorFeeds(names, footage));
@@ -139,6 +153,11 @@ async function runStep(
     threads: f.threads,
     workers: f.workers,
     sampleFps: f.sampleFps,
+    batching: {
+      ...(f.maxBatch === undefined ? {} : { maxBatch: f.maxBatch }),
+      ...(f.maxWaitMs === undefined ? {} : { maxWaitMs: f.maxWaitMs }),
+    },
+    ...(serviceFfmpeg === undefined ? {} : { ffmpegPath: serviceFfmpeg }),
   }).catch(async (error: unknown) => {
     await simulator.close();
     throw error;
@@ -243,6 +262,7 @@ async function main(): Promise<void> {
     main: ensureFootage(ffmpeg, source, cacheDir, f.resolution),
     substream: f.ingest === 'substream' ? ensureFootage(ffmpeg, source, cacheDir, '360p') : undefined,
   };
+  const serviceFfmpeg = f.ffmpeg === 'bundled' ? requireBundledFfmpeg() : undefined;
   // Calibrated on what the model sees (the substream when there is one).
   const dirs = await modelDirs(ffmpeg, footage.substream ?? footage.main);
   const loadBefore = loadavg();
@@ -250,7 +270,7 @@ async function main(): Promise<void> {
   for (const cameras of f.cameras) {
     for (const precision of f.precisions) {
       console.log(`${precision}: ${cameras} cameras at ${f.resolution} (${f.ingest}), ${f.seconds} s ...`);
-      const row = await runStep(precision, dirs[precision], footage, cameras, f, ffmpeg);
+      const row = await runStep(precision, dirs[precision], footage, cameras, f, ffmpeg, serviceFfmpeg);
       console.log(JSON.stringify(row));
       rows.push(row);
     }
@@ -264,6 +284,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', loadBefore, loadAfter: loadavg() },
     flags: f,
+    serviceFfmpeg: ffmpegVersion(serviceFfmpeg ?? ffmpeg),
     footage: { source: 'test/fixtures/reference/example.avi', ...footage },
     rows,
     pytorchRecompute: pytorch ?? null,

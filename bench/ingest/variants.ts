@@ -6,7 +6,9 @@
 // one that differs would need the parity tests (test/integration/parity) before adoption.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { buildIngestArgs } from '../../src/sources/ingest-args.js';
+import { bundledFfmpeg } from '../../src/config/ffmpeg-path.js';
+import { parseFfmpegCapabilities } from '../../src/sources/ffmpeg-capabilities.js';
+import { buildIngestArgs, type IngestArgsOptions } from '../../src/sources/ingest-args.js';
 import { defaultOutput } from '../../src/sources/options.js';
 
 export interface Variant {
@@ -14,6 +16,8 @@ export interface Variant {
   /** Why it might be cheaper. */
   readonly why: string;
   edit(args: string[]): string[];
+  /** Run by the static ffmpeg bundled in @ffmpeg-installer/ffmpeg instead of the one measured. */
+  readonly bundledBinary?: true;
 }
 
 const replaceAt = (args: string[], flag: string, value: string): string[] => {
@@ -60,6 +64,12 @@ export const VARIANTS: readonly Variant[] = [
     name: 'skip_loop_filter all',
     why: 'no deblocking (changes pixels)',
     edit: (a) => beforeInput(a, ['-skip_loop_filter', 'all']),
+  },
+  {
+    name: 'bundled static ffmpeg',
+    why: "the same argv run by @ffmpeg-installer's static build instead of the system's",
+    edit: (a) => a,
+    bundledBinary: true,
   },
   {
     name: 'skip_frame noref',
@@ -114,7 +124,7 @@ export function measureVariants(
   sampleFps: number,
   repeats: number,
 ): VariantRow[] {
-  const production = buildIngestArgs({
+  const options: IngestArgsOptions = {
     kind: 'file',
     input: input.file,
     protocolWhitelist: 'file',
@@ -125,11 +135,15 @@ export function measureVariants(
     ioTimeoutMs: 5000,
     loop: false,
     realtime: false,
-  });
+  };
+  const production = buildIngestArgs(options);
+  const bundled = bundledBuild(options);
   let reference: Buffer | undefined;
   const rows: VariantRow[] = [];
   for (const v of VARIANTS) {
-    const runs = Array.from({ length: repeats }, () => runFfmpeg(ffmpeg, v.edit([...production])));
+    if (v.bundledBinary === true && bundled === undefined) continue;
+    const [binary, argv] = v.bundledBinary === true && bundled ? bundled : [ffmpeg, production];
+    const runs = Array.from({ length: repeats }, () => runFfmpeg(binary, v.edit([...argv])));
     // The least CPU of the repeats: other load on a shared machine only ever adds.
     const cpu = Math.min(...runs.map((r) => r.cpuSeconds));
     const output = runs[0]?.output ?? Buffer.alloc(0);
@@ -146,6 +160,15 @@ export function measureVariants(
     });
   }
   return rows;
+}
+
+/** The bundled ffmpeg and the production argv spelled for its release (option names differ). */
+function bundledBuild(options: IngestArgsOptions): [string, string[]] | undefined {
+  const bundled = bundledFfmpeg();
+  if (bundled === undefined) return undefined;
+  const version = spawnSync(bundled.path, ['-version'], { encoding: 'utf8' }).stdout;
+  const capabilities = parseFfmpegCapabilities(version);
+  return [bundled.path, buildIngestArgs({ ...options, ...(capabilities ? { capabilities } : {}) })];
 }
 
 function hash(b: Buffer): string {

@@ -11,6 +11,8 @@ import type { FootageResolution } from './footage.js';
  */
 export type IngestMode = 'main' | 'substream';
 
+export type FfmpegChoice = 'system' | 'bundled';
+
 export interface BenchFlags {
   /** One step per entry (a sweep when there are several), each with every precision. */
   readonly cameras: readonly number[];
@@ -28,6 +30,17 @@ export interface BenchFlags {
    * (a frame on each segment's start and centre; pick paddle takes the centre one) for less conversion.
    */
   readonly sampleFps: number;
+  /**
+   * Backbone batches (config batching): up to maxBatch frames, waiting at most maxWaitMs for a fuller one.
+   * Default the service's (8 frames / 50 ms).
+   */
+  readonly maxBatch?: number;
+  readonly maxWaitMs?: number;
+  /**
+   * Which ffmpeg the service decodes with: `system` (the service's default: FFMPEG_PATH, else ffmpeg on
+   * PATH) or `bundled` (the static build inside @ffmpeg-installer/ffmpeg). Same frames, byte for byte.
+   */
+  readonly ffmpeg: FfmpegChoice;
   readonly pytorch: boolean;
   /**
    * Cameras of the PyTorch recompute peer. Default 2 (what it sustained in issue 14's measurement): at
@@ -44,10 +57,20 @@ type PresetValues = Partial<Omit<BenchFlags, 'preset' | 'plotOnly'>>;
 
 /**
  * How the issue 14 presets run the service on 2 cores: one single-threaded inference worker per core
- * (one 2-thread session left 80-170 queue drops at 36 cameras, two 1-thread workers none) and 2 frames/s
- * (the same picks as 4 with 1 s segments).
+ * (one 2-thread session left 80-170 queue drops at 36 cameras, two 1-thread workers none), 2 frames/s
+ * (the same picks as 4 with 1 s segments), batches of up to 4 frames with up to 150 ms of wait (at one
+ * thread a frame costs 14 % less in a batch of 4 than alone; 150 ms of wait fits in the 1 s latency
+ * bar), and the bundled static ffmpeg (byte-identical frames; 36 decoders took 0.92 core against
+ * Debian's ffmpeg 5.1's 1.15-1.26 in the same preset).
  */
-const MANY_CAMERAS = { threads: 1, workers: 2, sampleFps: 2 } as const;
+const MANY_CAMERAS = {
+  threads: 1,
+  workers: 2,
+  sampleFps: 2,
+  maxBatch: 4,
+  maxWaitMs: 150,
+  ffmpeg: 'bundled',
+} as const;
 
 export const PRESETS: Readonly<Record<string, PresetValues & { readonly describe: string }>> = {
   'int8-360p-36': {
@@ -114,6 +137,10 @@ export const USAGE = `npm run bench:pipeline -- [--preset NAME] [options]
   --threads N            onnxruntime intra-op threads per worker    default 2 (presets: 1)
   --workers N            inference workers (backend.workers = batching.maxInFlight)  default 1 (presets: 2)
   --sample-fps N         frames/s ffmpeg hands the service (config sampleFps)  default 4 (presets: 2)
+  --max-batch N          frames per backbone call (batching.maxBatch)  default 8 (presets: 4)
+  --max-wait-ms MS       wait for a fuller batch (batching.maxWaitMs)  default 50 (presets: 150)
+  --ffmpeg system|bundled  the service's ffmpeg: the system one or the static one in
+                         @ffmpeg-installer/ffmpeg                    default system (presets: bundled)
   --no-pytorch           skip the PyTorch recompute peer
   --pytorch-cameras N    the peer's cameras (same footage, same ingest)  default 2
   --plot-only            re-render bench/results/pipeline-serve.svg from the JSON files there
@@ -136,6 +163,9 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
       threads: { type: 'string' },
       workers: { type: 'string' },
       'sample-fps': { type: 'string' },
+      'max-batch': { type: 'string' },
+      'max-wait-ms': { type: 'string' },
+      ffmpeg: { type: 'string' },
       'no-pytorch': { type: 'boolean', default: false },
       'pytorch-cameras': { type: 'string' },
       'plot-only': { type: 'boolean', default: false },
@@ -154,6 +184,10 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
   const resolution = values.resolution ?? preset.resolution ?? '360p';
   if (resolution !== '360p' && resolution !== '1080p') throw new Error('--resolution is 360p or 1080p');
   const ingest = values.substream === true ? 'substream' : (preset.ingest ?? 'main');
+  const ffmpeg = values.ffmpeg ?? preset.ffmpeg ?? 'system';
+  if (ffmpeg !== 'system' && ffmpeg !== 'bundled') throw new Error('--ffmpeg is system or bundled');
+  const maxBatch = values['max-batch'] === undefined ? preset.maxBatch : count(values['max-batch']);
+  const maxWaitMs = values['max-wait-ms'] === undefined ? preset.maxWaitMs : count(values['max-wait-ms']);
   return {
     cameras,
     seconds: values.seconds === undefined ? (preset.seconds ?? 20) : count(values.seconds),
@@ -164,6 +198,9 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
     threads: values.threads === undefined ? (preset.threads ?? 2) : count(values.threads),
     workers: values.workers === undefined ? (preset.workers ?? 1) : count(values.workers),
     sampleFps: values['sample-fps'] === undefined ? (preset.sampleFps ?? 4) : count(values['sample-fps']),
+    ...(maxBatch === undefined ? {} : { maxBatch }),
+    ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+    ffmpeg,
     pytorch: !values['no-pytorch'],
     pytorchCameras:
       values['pytorch-cameras'] === undefined

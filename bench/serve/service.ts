@@ -23,6 +23,10 @@ export interface ServiceOptions {
   readonly configName?: string;
   /** Frames sampled per second per camera (default 4). */
   readonly sampleFps?: number;
+  /** The service's batching (maxBatch, maxWaitMs); maxInFlight is always `workers`. */
+  readonly batching?: { readonly maxBatch?: number; readonly maxWaitMs?: number };
+  /** The ffmpeg the service decodes with (FFMPEG_PATH); default: the service's own choice. */
+  readonly ffmpegPath?: string;
 }
 
 export interface ServiceProcess {
@@ -36,7 +40,7 @@ export async function startService(o: ServiceOptions, startTimeoutMs = 120_000):
     server: { host: '127.0.0.1', port: 0 },
     model: { dir: o.modelDir },
     backend: { name: 'onnx', executionProviders: ['cpu'], threads: o.threads, workers: o.workers ?? 1 },
-    batching: { maxInFlight: o.workers ?? 1 },
+    batching: { ...o.batching, maxInFlight: o.workers ?? 1 },
     // One prediction per second per camera: 8 segments over 8 s, sliding by one segment.
     defaults: {
       ...{
@@ -57,6 +61,7 @@ export async function startService(o: ServiceOptions, startTimeoutMs = 120_000):
   const child = spawn(process.execPath, [join(o.repoRoot, 'bin', 'tsn.js'), 'serve', '--config', file], {
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd: o.workDir,
+    env: o.ffmpegPath === undefined ? process.env : { ...process.env, FFMPEG_PATH: o.ffmpegPath },
   });
   const url = await listeningUrl(child, startTimeoutMs).catch(async (error: unknown) => {
     await stop(child);

@@ -14,6 +14,11 @@ export function locateFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegLocati
   const fromEnv = env.FFMPEG_PATH;
   if (fromEnv !== undefined && fromEnv !== '') return { path: fromEnv, origin: 'FFMPEG_PATH' };
   if (runs('ffmpeg')) return { path: 'ffmpeg', origin: 'system' };
+  return bundledFfmpeg();
+}
+
+/** The static ffmpeg inside @ffmpeg-installer/ffmpeg, if it is installed for this platform and runs. */
+export function bundledFfmpeg(): FfmpegLocation | undefined {
   try {
     const require = createRequire(import.meta.url);
     const installer = require('@ffmpeg-installer/ffmpeg') as { path: string };

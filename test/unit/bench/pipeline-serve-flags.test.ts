@@ -35,6 +35,25 @@ describe('bench:pipeline flags', () => {
     assert.throws(() => parse(['--cameras', '0']), /positive integer/);
     assert.equal(parseBenchFlags(['--help']), 'help');
   });
+
+  test("many-camera presets batch 4 frames / 150 ms on the bundled ffmpeg; flags override; defaults are the service's", () => {
+    const p = parse(['--preset', 'int8-360p-36']);
+    assert.deepEqual([p.maxBatch, p.maxWaitMs, p.ffmpeg], [4, 150, 'bundled']);
+    const o = parse([
+      '--preset',
+      'int8-360p-36',
+      '--ffmpeg',
+      'system',
+      '--max-batch',
+      '2',
+      '--max-wait-ms',
+      '50',
+    ]);
+    assert.deepEqual([o.maxBatch, o.maxWaitMs, o.ffmpeg], [2, 50, 'system']);
+    const d = parse([]);
+    assert.deepEqual([d.maxBatch, d.maxWaitMs, d.ffmpeg], [undefined, undefined, 'system']);
+    assert.throws(() => parse(['--ffmpeg', 'mine']), /system or bundled/);
+  });
 });
 
 test('drops: each counter summed over its labels, deltas over the measured interval', () => {
