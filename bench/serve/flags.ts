@@ -60,8 +60,8 @@ type PresetValues = Partial<Omit<BenchFlags, 'preset' | 'plotOnly'>>;
  * (one 2-thread session left 80-170 queue drops at 36 cameras, two 1-thread workers none), 2 frames/s
  * (the same picks as 4 with 1 s segments), batches of up to 4 frames with up to 150 ms of wait (at one
  * thread a frame costs 14 % less in a batch of 4 than alone; 150 ms of wait fits in the 1 s latency
- * bar), and the bundled static ffmpeg (byte-identical frames; 36 decoders took 0.92 core against
- * Debian's ffmpeg 5.1's 1.15-1.26 in the same preset).
+ * bar), and the bundled static ffmpeg (byte-identical frames; 36 live ingests alone took 0.89-0.98
+ * core against 1.09-1.11 with Debian's ffmpeg 5.1, docs/inference.md "Ingest").
  */
 const MANY_CAMERAS = {
   threads: 1,
