@@ -187,7 +187,8 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
   const ffmpeg = values.ffmpeg ?? preset.ffmpeg ?? 'system';
   if (ffmpeg !== 'system' && ffmpeg !== 'bundled') throw new Error('--ffmpeg is system or bundled');
   const maxBatch = values['max-batch'] === undefined ? preset.maxBatch : count(values['max-batch']);
-  const maxWaitMs = values['max-wait-ms'] === undefined ? preset.maxWaitMs : count(values['max-wait-ms']);
+  const maxWaitMs =
+    values['max-wait-ms'] === undefined ? preset.maxWaitMs : milliseconds(values['max-wait-ms']);
   return {
     cameras,
     seconds: values.seconds === undefined ? (preset.seconds ?? 20) : count(values.seconds),
@@ -216,6 +217,12 @@ function list(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+function milliseconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected milliseconds >= 0, got ${value}`);
+  return n;
 }
 
 function count(value: string): number {

@@ -53,6 +53,8 @@ describe('bench:pipeline flags', () => {
     const d = parse([]);
     assert.deepEqual([d.maxBatch, d.maxWaitMs, d.ffmpeg], [undefined, undefined, 'system']);
     assert.throws(() => parse(['--ffmpeg', 'mine']), /system or bundled/);
+    assert.equal(parse(['--max-wait-ms', '0']).maxWaitMs, 0, 'no wait is a valid batching');
+    assert.throws(() => parse(['--max-wait-ms=-1']), /milliseconds >= 0/);
   });
 });
 
