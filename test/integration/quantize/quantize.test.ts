@@ -70,6 +70,9 @@ describe('tsn quantize: an int8 model through the normal model loading', () => {
     });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /quantized TSN ResNet-18 to int8 \(minmax calibration\)/);
+    // The check after writing: both models on the calibration clips.
+    assert.match(r.stdout, /check {8}on the 7 calibration clips: top-1 agrees on [67]\/7/);
+    assert.match(r.stdout, /moves the top-1\/top-2 margin by \d+\.\d{3} logits \(RMS\); \d+ clip\(s\)/);
     fp32 = await loadModel(join(dir, 'fp32'));
     int8 = await loadModel(join(dir, 'int8'));
     assert.equal(fp32.manifest.precision, undefined);
