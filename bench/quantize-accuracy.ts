@@ -20,6 +20,7 @@ import { createBackend } from '../src/inference/create-backend.js';
 import { decodeForModel, predictClip } from '../src/inference/predict-video.js';
 import type { CropMode } from '../src/inference/preprocess/index.js';
 import { compareLogits, type Agreement } from '../src/inference/quantize/agreement.js';
+import { marginStats } from '../src/inference/quantize/check-agreement.js';
 import { quantizeModel } from '../src/inference/quantize/quantize-model.js';
 import { renderActionDataset } from '../simulators/actions/dataset.js';
 import { liveActionVideo } from '../simulators/actions/render.js';
@@ -199,6 +200,9 @@ interface SuiteResult {
   readonly classes: number;
   readonly calibrationClips: number;
   readonly agreement: Agreement;
+  /** RMS change int8 makes to float32's top-1/top-2 margin (logits), and the clips whose margin is below it. */
+  readonly marginNoise: number;
+  readonly nearTies: number;
   /** Whether the issue's bar is met: top-1 agreement >= 99% and top-5 overlap >= 95%. */
   readonly meetsTarget: boolean;
   readonly seconds: number;
@@ -221,13 +225,15 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
   const fp32Logits = await logitsOf(s.model, s.model, s.heldOut, o);
   const int8Logits = await logitsOf(s.model, int8, s.heldOut, o);
   const agreement = compareLogits(fp32Logits, int8Logits);
+  const margins = marginStats(fp32Logits, int8Logits);
   const seconds = (performance.now() - start) / 1000;
   const { manifest } = s.model;
   console.log(
     `${s.name}: ${s.model.id} (ResNet-${manifest.depth}, ${manifest.numClasses} classes): top-1 agreement ` +
       `${(agreement.top1 * 100).toFixed(1)}%, top-5 overlap ${(agreement.top5Overlap * 100).toFixed(1)}%, ` +
       `logits correlation ${agreement.correlation.toFixed(5)}, max |diff| ${agreement.maxAbsDiff.toFixed(4)} ` +
-      `over ${agreement.clips} held-out clips, ${s.calibration.length} calibration clips (${seconds.toFixed(0)} s)`,
+      `over ${agreement.clips} held-out clips, ${s.calibration.length} calibration clips (${seconds.toFixed(0)} s); ` +
+      `margin change ${margins.marginNoise.toFixed(3)} logits RMS, ${margins.nearTies} clips with a smaller margin`,
   );
   return {
     suite: s.name,
@@ -236,6 +242,8 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
     classes: manifest.numClasses,
     calibrationClips: s.calibration.length,
     agreement,
+    marginNoise: Number(margins.marginNoise.toFixed(4)),
+    nearTies: margins.nearTies,
     meetsTarget: agreement.top1 >= 0.99 && agreement.top5Overlap >= 0.95,
     seconds: Number(seconds.toFixed(1)),
   };
