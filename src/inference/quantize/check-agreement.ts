@@ -33,7 +33,9 @@ export async function checkAgreement(input: AgreementCheckInput): Promise<Agreem
   const options = { backend: 'onnx', executionProviders: ['cpu'], threads: input.threads } as const;
   const backends: Backend[] = [];
   try {
-    backends.push(await createBackend(input.fp32, options), await createBackend(input.int8, options));
+    // One at a time, so the first is closed even when the second fails to open.
+    backends.push(await createBackend(input.fp32, options));
+    backends.push(await createBackend(input.int8, options));
     const [fp32, int8] = backends as [Backend, Backend];
     const reference: number[][] = [];
     const candidate: number[][] = [];

@@ -233,10 +233,19 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
         body: JSON.stringify({ id: 'extra', url: `sim://extra?file=${clip}` }),
       });
       assert.equal(added.status, 201, await added.text());
-      const listed = (await (await fetch(`${infer!.url}/v1/cameras`)).json()) as
-        { cameras?: { id: string }[] } | { id: string }[];
-      const ids = (Array.isArray(listed) ? listed : (listed.cameras ?? [])).map((c) => c.id);
-      assert.ok(ids.includes('extra'), `the infer instance's API lists the new camera: ${ids.join(',')}`);
+      // Another instance learns of it through its KV watch, a moment after the write is acknowledged.
+      let ids: string[] = [];
+      const listsExtra = async (): Promise<boolean> => {
+        const listed = (await (await fetch(`${infer!.url}/v1/cameras`)).json()) as
+          { cameras?: { id: string }[] } | { id: string }[];
+        ids = (Array.isArray(listed) ? listed : (listed.cameras ?? [])).map((c) => c.id);
+        return ids.includes('extra');
+      };
+      await waitFor(
+        () => `the infer instance's API to list the new camera (${ids.join(',')})`,
+        listsExtra,
+        5_000,
+      );
       const addedAtMs = Date.now();
       await waitFor(
         'the added camera owned by exactly one edge and predicting',
