@@ -24,13 +24,7 @@ if (selected.length === 0) {
 // Chromium tests on 2 cores the takeover once took longer than the bound (8.5 s alone).
 const SOLO = [/cluster[\\/]serve-cluster\.test\.js$/];
 const solo = selected.filter((f) => SOLO.some((r) => r.test(f)));
-// The longest file (~6 min on 2 cores) starts first, so the others run beside it instead of after it.
-const FIRST = [/training[\\/]finetune-rendered\.test\.js$/];
-const rest = selected.filter((f) => !solo.includes(f));
-const shared = [
-  ...rest.filter((f) => FIRST.some((r) => r.test(f))),
-  ...rest.filter((f) => !FIRST.some((r) => r.test(f))),
-];
+const shared = selected.filter((f) => !solo.includes(f));
 const run = (list, concurrency) =>
   list.length === 0
     ? 0
