@@ -16,11 +16,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
-import { createBackend } from '../src/inference/create-backend.js';
-import { decodeForModel, predictClip } from '../src/inference/predict-video.js';
 import type { CropMode } from '../src/inference/preprocess/index.js';
-import { compareLogits, type Agreement } from '../src/inference/quantize/agreement.js';
-import { marginStats } from '../src/inference/quantize/check-agreement.js';
+import type { Agreement } from '../src/inference/quantize/agreement.js';
+import { checkAgreement } from '../src/inference/quantize/check-agreement.js';
 import { quantizeModel } from '../src/inference/quantize/quantize-model.js';
 import { renderActionDataset } from '../simulators/actions/dataset.js';
 import { liveActionVideo } from '../simulators/actions/render.js';
@@ -64,25 +62,6 @@ function renderClip(ffmpeg: string, dir: string, set: string, k: number, salt: n
   const r = spawnSync(ffmpeg, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ffmpeg failed for ${set} clip ${k}: ${r.stderr}`);
   return out;
-}
-
-async function logitsOf(model: Model, backendModel: Model, clips: readonly string[], o: Options) {
-  const backend = await createBackend(backendModel, {
-    backend: 'onnx',
-    executionProviders: ['cpu'],
-    threads: o.threads,
-  });
-  const ffmpegPath = o.ffmpeg;
-  try {
-    const out: number[][] = [];
-    for (const videoPath of clips) {
-      const clip = await decodeForModel({ videoPath, model, ffmpegPath, numSeg: o.numSeg });
-      out.push((await predictClip({ videoPath, model, backend, clip, crop: o.crop, topK: 5 })).logits);
-    }
-    return out;
-  } finally {
-    await backend.close();
-  }
 }
 
 interface Options {
@@ -221,11 +200,15 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
     crop: o.crop,
     threads: o.threads,
   });
-  const int8 = await loadModel(q.dir);
-  const fp32Logits = await logitsOf(s.model, s.model, s.heldOut, o);
-  const int8Logits = await logitsOf(s.model, int8, s.heldOut, o);
-  const agreement = compareLogits(fp32Logits, int8Logits);
-  const margins = marginStats(fp32Logits, int8Logits);
+  const { marginNoise, nearTies, ...agreement } = await checkAgreement({
+    fp32: s.model,
+    int8: await loadModel(q.dir),
+    videos: s.heldOut,
+    ffmpegPath: o.ffmpeg,
+    numSeg: o.numSeg,
+    crop: o.crop,
+    threads: o.threads,
+  });
   const seconds = (performance.now() - start) / 1000;
   const { manifest } = s.model;
   console.log(
@@ -233,7 +216,7 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
       `${(agreement.top1 * 100).toFixed(1)}%, top-5 overlap ${(agreement.top5Overlap * 100).toFixed(1)}%, ` +
       `logits correlation ${agreement.correlation.toFixed(5)}, max |diff| ${agreement.maxAbsDiff.toFixed(4)} ` +
       `over ${agreement.clips} held-out clips, ${s.calibration.length} calibration clips (${seconds.toFixed(0)} s); ` +
-      `margin change ${margins.marginNoise.toFixed(3)} logits RMS, ${margins.nearTies} clips with a smaller margin`,
+      `margin change ${marginNoise.toFixed(3)} logits RMS, ${nearTies} clips with a smaller margin`,
   );
   return {
     suite: s.name,
@@ -242,8 +225,8 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
     classes: manifest.numClasses,
     calibrationClips: s.calibration.length,
     agreement,
-    marginNoise: Number(margins.marginNoise.toFixed(4)),
-    nearTies: margins.nearTies,
+    marginNoise: Number(marginNoise.toFixed(4)),
+    nearTies,
     meetsTarget: agreement.top1 >= 0.99 && agreement.top5Overlap >= 0.95,
     seconds: Number(seconds.toFixed(1)),
   };
