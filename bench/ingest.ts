@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { startRtspSimulator, type RtspSimulator } from '../simulators/rtsp-camera/index.js';
 import { measureVariants, type VariantRow } from './ingest/variants.js';
 import { ensureFootage, type FootageResolution } from './serve/footage.js';
+import { ffmpegVersionLine } from './lib/ffmpeg-version.js';
 import {
   createCameraSource,
   probeFfmpegCapabilities,
@@ -161,7 +162,7 @@ function variantsMain(): void {
     sampleFps,
     output: '224x224 center crop of short side 256, rgb24',
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
-    ffmpeg: spawnSync(ffmpegPath, ['-version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'unknown',
+    ffmpeg: ffmpegVersionLine(ffmpegPath),
     rows,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
@@ -197,8 +198,7 @@ async function main(): Promise<void> {
   printTable(rows);
   const out = join(repoRoot, 'bench', 'results', 'ingest.json');
   mkdirSync(dirname(out), { recursive: true });
-  const ffmpegVersion =
-    spawnSync(ffmpegPath, ['-version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'unknown';
+  const ffmpegVersion = ffmpegVersionLine(ffmpegPath);
   const report = {
     benchmark: 'ingest',
     date: new Date().toISOString(),

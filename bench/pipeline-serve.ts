@@ -9,7 +9,6 @@
 // npm run bench:pipeline -- --preset int8-360p-36 | int8-1080p-12 | int8-1080p-12-main | sweep-360p | quick
 // npm run bench:pipeline -- --cameras 12,24 --seconds 20 --resolution 1080p --substream --precisions int8
 // npm run bench:pipeline -- --help
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +18,7 @@ import { bundledFfmpeg, locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import { quantizeModel } from '../src/inference/quantize/quantize-model.js';
 import { loadModel, outputState, writeModelDir } from '../src/model/model-dir.js';
 import type { ModelPrecision } from '../src/model/types.js';
+import { ffmpegVersionLine } from './lib/ffmpeg-version.js';
 import { percentile, round } from './lib/percentiles.js';
 import { descendantsOf, readProc, rssBytesOf } from './lib/proc-stats.js';
 import { randomTsnModel } from './pipeline/random-model.js';
@@ -108,12 +108,6 @@ function requireBundledFfmpeg(): string {
   const bundled = bundledFfmpeg();
   if (bundled === undefined) throw new Error('--ffmpeg bundled: @ffmpeg-installer/ffmpeg has no binary here');
   return bundled.path;
-}
-
-/** ffmpeg's first -version line (which build decoded). */
-function ffmpegVersion(path: string): string {
-  const r = spawnSync(path, ['-version'], { encoding: 'utf8' });
-  return r.stdout.split('\n')[0] ?? path;
 }
 
 /** The footage files: the main streams', and the 360p substreams' when recognition reads substreams. */
@@ -284,7 +278,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', loadBefore, loadAfter: loadavg() },
     flags: f,
-    serviceFfmpeg: ffmpegVersion(serviceFfmpeg ?? ffmpeg),
+    serviceFfmpeg: ffmpegVersionLine(serviceFfmpeg ?? ffmpeg),
     footage: { source: 'test/fixtures/reference/example.avi', ...footage },
     rows,
     pytorchRecompute: pytorch ?? null,

@@ -4,7 +4,6 @@
 // are ingested by the service's own sources and pipeline on a random-weight ResNet-50 (onnx, CPU); every
 // step reports predictions/s, drops, latency, CPU and memory; the run stops at the first step that falls
 // behind. Writes bench/results/pipeline.json and pipeline.svg.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +21,7 @@ import { startSimulatorProcess, type SimulatorProcess } from './pipeline/simulat
 import { runStep, type StepRow } from './pipeline/step.js';
 import { renderPlot, type PlotSeries } from './pipeline/svg-plot.js';
 import { behindReasons, sustainedCameras, targetLines } from './pipeline/verdict.js';
+import { ffmpegVersionLine } from './lib/ffmpeg-version.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tsn: TsnSettings = { numSeg: 8, windowMs: 8000, strideSegments: 1, sampleFps: 4 };
@@ -239,7 +239,7 @@ function machineInfo(ffmpegPath: string, loadBefore: readonly number[]) {
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     onnxruntimeNode: packageVersion('onnxruntime-node'),
-    ffmpeg: spawnSync(ffmpegPath, ['-version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'unknown',
+    ffmpeg: ffmpegVersionLine(ffmpegPath),
     loadAverageBefore: loadBefore,
     loadAverageAfter: loadAverage(),
   };

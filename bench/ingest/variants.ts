@@ -7,9 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { bundledFfmpeg } from '../../src/config/ffmpeg-path.js';
-import { parseFfmpegCapabilities } from '../../src/sources/ffmpeg-capabilities.js';
 import { buildIngestArgs, type IngestArgsOptions } from '../../src/sources/ingest-args.js';
 import { defaultOutput } from '../../src/sources/options.js';
+import { probeFfmpegCapabilities } from '../../src/sources/probe.js';
 
 export interface Variant {
   readonly name: string;
@@ -166,9 +166,8 @@ export function measureVariants(
 function bundledBuild(options: IngestArgsOptions): [string, string[]] | undefined {
   const bundled = bundledFfmpeg();
   if (bundled === undefined) return undefined;
-  const version = spawnSync(bundled.path, ['-version'], { encoding: 'utf8' }).stdout;
-  const capabilities = parseFfmpegCapabilities(version);
-  return [bundled.path, buildIngestArgs({ ...options, ...(capabilities ? { capabilities } : {}) })];
+  const capabilities = probeFfmpegCapabilities(bundled.path);
+  return [bundled.path, buildIngestArgs({ ...options, capabilities })];
 }
 
 function hash(b: Buffer): string {
