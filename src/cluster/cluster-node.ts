@@ -58,6 +58,14 @@ async function openBuckets(nc: NatsConnection, options: ClusterNodeOptions): Pro
   }
 }
 
+function watchError(bucket: string, what: string, cause?: unknown): TsnError {
+  return new TsnError(
+    'E_CLUSTER_WATCH',
+    `the ${bucket} KV watcher ${what}${cause instanceof Error ? `: ${cause.message}` : ''}; a NATS node may have gone away (the watcher is resumed on the next heartbeat)`,
+    { cause, context: { bucket } },
+  );
+}
+
 /** Default instance id: the host name (a pod name in Kubernetes) and the process id. */
 export function defaultInstanceId(): string {
   return `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
@@ -123,10 +131,34 @@ export class ClusterNode {
     return this.options.instanceId;
   }
 
-  /** Beats now and every leaseTtlMs / 3. */
+  /** Beats now and every leaseTtlMs / 3; each beat also checks that the mirrors keep up (KvMirror.verify). */
   async startHeartbeat(): Promise<void> {
     await this.beat();
-    this.heartbeat = setInterval(() => void this.beat(), Math.max(100, this.options.leaseTtlMs / 3));
+    this.heartbeat = setInterval(
+      () => {
+        void this.beat();
+        void this.verifyMirrors();
+      },
+      Math.max(100, this.options.leaseTtlMs / 3),
+    );
+  }
+
+  /** Watchers replaced because their NATS node went away (or they ended). */
+  get watchRestarts(): number {
+    return Object.values(this.mirrors).reduce((sum, m) => sum + m.restarts, 0);
+  }
+
+  private async verifyMirrors(): Promise<void> {
+    await Promise.all(
+      Object.entries(this.mirrors).map(([bucket, mirror]) =>
+        mirror.verify().then(
+          (resumed) =>
+            resumed && this.options.onError(watchError(bucket, 'fell behind; resumed'), 'cluster:watch'),
+          (cause: unknown) =>
+            this.options.onError(watchError(bucket, 'cannot be checked', cause), 'cluster:watch'),
+        ),
+      ),
+    );
   }
 
   private async beat(): Promise<void> {

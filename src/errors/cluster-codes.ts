@@ -7,6 +7,8 @@ export const clusterErrors = {
   E_CLUSTER_WIRE: {},
   /** The cluster's KV buckets could not be opened (JetStream off, no quorum, or still electing a leader). */
   E_CLUSTER_KV: {},
+  /** A KV watcher fell behind the bucket (its NATS node went away) and was resumed, or could not be. */
+  E_CLUSTER_WATCH: {},
   /** No inference worker answered in time, after one retry. */
   E_CLUSTER_INFER_TIMEOUT: {},
   /** A request named a model the worker does not hold. */

@@ -40,6 +40,13 @@ export function registerClusterMetrics(registry: Registry, cluster: () => Cluste
   );
   counter(
     registry,
+    'tsn_cluster_watch_restarts_total',
+    'KV watchers resumed because they fell behind the bucket (their NATS node went away)',
+    labels,
+    withInstance((c) => c.node.watchRestarts),
+  );
+  counter(
+    registry,
     'tsn_remote_frames_total',
     'Segment frames sent to infer workers',
     labels,

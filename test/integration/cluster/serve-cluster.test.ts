@@ -359,6 +359,12 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
         () => handedOver.every((c) => predictionsAfter(c, leftAtMs, (i) => i === staying!.id).length >= 1),
         LEASE_TTL_MS + 10_000,
       );
+      // Watchers whose consumer was on the killed NATS node are resumed (KvMirror.verify); without that the
+      // staying edge could miss the released leases for 10 s or more.
+      const resumed = await Promise.all(alive().map((i) => metric(i, 'tsn_cluster_watch_restarts_total')));
+      t.diagnostic(
+        `handed over ${Date.now() - leftAtMs} ms after the exit; KV watchers resumed since the NATS kill: ${resumed.join(',')}`,
+      );
       const ended = events.filter((e) => e.type === 'action.ended' && e.instance === leaving!.id);
       for (const camera of handedOver) {
         assert.ok(
