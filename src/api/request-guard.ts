@@ -3,6 +3,7 @@
 // WebSocket upgrade must come from this origin or a configured one (a page elsewhere cannot subscribe).
 import type { IncomingMessage } from 'node:http';
 import { isLoopbackHost } from '../config/index.js';
+import type { UpgradeRefusal, UpgradeVerdict } from '../publish/websocket/auth.js';
 
 export interface HostPolicy {
   /** The address the server is bound to (server.host). */
@@ -65,6 +66,9 @@ function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
+const misdirected: UpgradeRefusal = { status: 421, reason: 'Misdirected Request' };
+const foreignOrigin: UpgradeRefusal = { status: 403, reason: 'Forbidden' };
+
 /**
  * The WebSocket upgrade's gate (upgrades bypass the HTTP hooks): Host, then Origin, then the bearer token
  * when one protects the WebSocket.
@@ -73,11 +77,11 @@ export function upgradeAuthorizer(
   hosts: HostPolicy,
   origins: OriginPolicy,
   tokenCheck?: (req: IncomingMessage) => boolean,
-): (req: IncomingMessage) => boolean {
+): (req: IncomingMessage) => UpgradeVerdict {
   return (req) => {
     const host = req.headers.host;
-    if (!hostAllowed(host, hosts)) return false;
-    if (!originAllowed(req.headers.origin, host, origins)) return false;
+    if (!hostAllowed(host, hosts)) return misdirected;
+    if (!originAllowed(req.headers.origin, host, origins)) return foreignOrigin;
     return tokenCheck === undefined || tokenCheck(req);
   };
 }

@@ -4,6 +4,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
+import type { UpgradeVerdict } from '../publish/websocket/auth.js';
 import { WS_CLOSE } from '../publish/websocket/close-codes.js';
 import type { LiveViewer } from './fanout.js';
 import {
@@ -27,7 +28,8 @@ export interface LiveHubOptions {
   readonly cameraExists: (cameraId: string) => boolean;
   /** Upgrade paths another listener answers (the events WebSocket); every other path gets a 404 here. */
   readonly ownedElsewhere?: (pathname: string) => boolean;
-  readonly authorize?: (req: IncomingMessage) => boolean;
+  /** false: 401; a refusal: its status (request-guard.ts). */
+  readonly authorize?: (req: IncomingMessage) => UpgradeVerdict;
   /** How long an encoder outlives its last viewer (a page reload does not restart it). Default 5 s. */
   readonly lingerMs?: number;
   readonly restartDelayMs?: number;
@@ -107,8 +109,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     socket.on('error', () => undefined);
     const cameraId = decodeURIComponent(url.pathname.slice(LIVE_PATH_PREFIX.length));
     if (closed || sockets.size >= maxViewers) return reject(socket, 503, 'Service Unavailable');
-    if (options.authorize !== undefined && !options.authorize(req))
-      return reject(socket, 401, 'Unauthorized');
+    const verdict = options.authorize?.(req) ?? true;
+    if (verdict === false) return reject(socket, 401, 'Unauthorized');
+    if (verdict !== true) return reject(socket, verdict.status, verdict.reason);
     if (!cameraIdPattern.test(cameraId) || !options.cameraExists(cameraId))
       return reject(socket, 404, 'Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, cameraId));

@@ -6,6 +6,19 @@ import type { IncomingMessage } from 'node:http';
 
 export type AuthVerdict = 'ok' | 'missing' | 'wrong';
 
+/**
+ * Why an upgrade is refused, answered like the HTTP API would (src/api/request-guard.ts): 421 for a Host
+ * this service does not answer for (E_API_HOST), 403 for a page on another origin. A plain `false` from an
+ * authorize hook is a missing or wrong token: 401 with WWW-Authenticate.
+ */
+export interface UpgradeRefusal {
+  readonly status: 403 | 421;
+  readonly reason: string;
+}
+
+/** What an upgrade's authorize hook answers: true lets it through. */
+export type UpgradeVerdict = boolean | UpgradeRefusal;
+
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /** The token of `Authorization: Bearer <token>`, or undefined. */

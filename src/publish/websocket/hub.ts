@@ -14,6 +14,7 @@ import { silentLogger, type PublishLogger } from '../logger.js';
 import { matchesFilter, parseClientCommand, parseFilterQuery, type SubscriptionFilter } from './filter.js';
 import { WS_CLOSE, type HubControlMessage } from './close-codes.js';
 import { CommandBudget } from './command-budget.js';
+import type { UpgradeVerdict } from './auth.js';
 
 export const DEFAULT_EVENTS_PATH = '/v1/events';
 
@@ -40,8 +41,8 @@ export interface WebSocketHubOptions {
   readonly commandBurst?: number;
   /** Clock for the command rate; default Date.now. */
   readonly nowMs?: () => number;
-  /** Rejects the upgrade with 401 when false (see bearerTokenAuthorizer). */
-  readonly authorize?: (req: IncomingMessage) => boolean | Promise<boolean>;
+  /** Rejects the upgrade with 401 when false (see bearerTokenAuthorizer), or with a refusal's status. */
+  readonly authorize?: (req: IncomingMessage) => UpgradeVerdict | Promise<UpgradeVerdict>;
   readonly logger?: PublishLogger;
 }
 
@@ -204,10 +205,11 @@ export function createWebSocketHub(options: WebSocketHubOptions): WebSocketHub {
     }
     const authorize = options.authorize;
     // new Promise() also turns a hook that throws synchronously into a rejection.
-    new Promise<boolean>((resolve) => resolve(authorize === undefined ? true : authorize(req))).then(
-      (allowed) => {
-        if (!allowed) {
+    new Promise<UpgradeVerdict>((resolve) => resolve(authorize === undefined ? true : authorize(req))).then(
+      (verdict) => {
+        if (verdict !== true) {
           counters.unauthorized += 1;
+          if (verdict !== false) return rejectUpgrade(socket, verdict.status, verdict.reason);
           return rejectUpgrade(socket, 401, 'Unauthorized', ['WWW-Authenticate: Bearer']);
         }
         if (closed) return rejectUpgrade(socket, 503, 'Service Unavailable');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../../src/config/index.js';
+import { locateFfmpeg } from '../../../src/config/ffmpeg-path.js';
 import { startService, type RunningService } from '../../../src/compose/start-service.js';
 import { startServe } from './serve-process.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -21,7 +22,7 @@ function writeConfig(name: string, lines: readonly string[]): string {
   return path;
 }
 
-/** The HTTP API and WebSocket of a service whose model never loads: enough for the gates in front. */
+/** The HTTP API, WebSockets and live view of a service whose model never loads: the gates in front. */
 async function startGatesOnly(extra: readonly string[]): Promise<RunningService> {
   const hasServer = extra.some((line) => line.startsWith('server:'));
   const config = loadConfig({
@@ -33,7 +34,11 @@ async function startGatesOnly(extra: readonly string[]): Promise<RunningService>
     ].join('\n'),
     env: {},
   });
-  const service = await startService(config, { logger: pino({ level: 'silent' }), ffmpegPath: undefined });
+  // With an ffmpeg the live view is served too: its upgrade has the same gate.
+  const service = await startService(config, {
+    logger: pino({ level: 'silent' }),
+    ffmpegPath: locateFfmpeg()?.path,
+  });
   service.started.catch(() => undefined);
   return service;
 }
@@ -49,9 +54,13 @@ function statusFor(url: string, host: string): Promise<number> {
   });
 }
 
-function upgrade(url: string, headers: Record<string, string>): Promise<'open' | number> {
+function upgrade(
+  url: string,
+  headers: Record<string, string>,
+  path = '/v1/events',
+): Promise<'open' | number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/events`, { headers });
+    const ws = new WebSocket(`${url.replace('http', 'ws')}${path}`, { headers });
     ws.once('open', () => {
       ws.close();
       resolve('open');
@@ -116,8 +125,9 @@ describe('safe by default', () => {
         }).end(),
       );
       assert.equal((JSON.parse(body) as { error: { code: string } }).error.code, 'E_API_HOST');
-      // The WebSocket upgrade bypasses HTTP hooks: it checks Host itself.
-      assert.equal(await upgrade(service.url, { host: 'evil.example' }), 401);
+      // The WebSocket upgrade bypasses HTTP hooks: it checks Host itself, and answers the same 421.
+      assert.equal(await upgrade(service.url, { host: 'evil.example' }), 421);
+      assert.equal(await upgrade(service.url, { host: 'evil.example' }, '/v1/live/cam'), 421);
     } finally {
       await service.close();
     }
@@ -127,11 +137,14 @@ describe('safe by default', () => {
     const service = await startGatesOnly(["websocket: { allowedOrigins: ['https://ops.example'] }"]);
     try {
       const host = `127.0.0.1:${service.port}`;
-      assert.equal(await upgrade(service.url, { origin: 'https://evil.example' }), 401);
-      assert.equal(await upgrade(service.url, { origin: 'http://localhost.evil.example' }), 401);
+      assert.equal(await upgrade(service.url, { origin: 'https://evil.example' }), 403);
+      assert.equal(await upgrade(service.url, { origin: 'http://localhost.evil.example' }), 403);
       assert.equal(await upgrade(service.url, { origin: `http://${host}` }), 'open');
       assert.equal(await upgrade(service.url, {}), 'open');
       assert.equal(await upgrade(service.url, { origin: 'https://ops.example' }), 'open');
+      // The live view's upgrade has the same gate: refused before it looks for the camera (404).
+      assert.equal(await upgrade(service.url, { origin: 'https://evil.example' }, '/v1/live/cam'), 403);
+      assert.equal(await upgrade(service.url, { origin: `http://${host}` }, '/v1/live/cam'), 404);
     } finally {
       await service.close();
     }
