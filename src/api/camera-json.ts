@@ -12,5 +12,6 @@ export function cameraJson(view: CameraView): Record<string, unknown> {
     fps: view.fps,
     lastPrediction: view.lastPrediction,
     counters: view.counters,
+    ...(view.owner === undefined ? {} : { owner: view.owner }),
   };
 }

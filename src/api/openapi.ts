@@ -282,11 +282,24 @@ export function buildOpenApiDocument(options: {
             ...specProperties(),
             status: {
               type: 'object',
-              properties: { state: { enum: ['connecting', 'streaming', 'backoff', 'failed', 'stopped'] } },
+              properties: {
+                state: { enum: ['connecting', 'streaming', 'backoff', 'failed', 'stopped'] },
+                width: {
+                  type: 'integer',
+                  description:
+                    "streaming: width of the frames the pipeline receives (after scale and crop, 224 by default), not the camera's",
+                },
+                height: { type: 'integer', description: 'streaming: height of those frames' },
+              },
             },
             fps: { type: 'number' },
             lastPrediction: { type: ['object', 'null'] },
             counters: { type: 'object', additionalProperties: { type: 'number' } },
+            owner: {
+              type: ['string', 'null'],
+              description:
+                'Cluster roles only: the edge holding the lease (null while none does); status and counters are live only there',
+            },
           },
         },
         Error: {

@@ -21,6 +21,11 @@ export interface CameraView {
   readonly lastPrediction: LastPrediction | null;
   /** Monotonic counters since the camera was (re)started: frames, segments, windows, events, drops... */
   readonly counters: Readonly<Record<string, number>>;
+  /**
+   * Cluster roles only: the edge holding the camera's lease (null while none does). Status and counters
+   * are live only on that edge; elsewhere the camera shows as stopped.
+   */
+  readonly owner?: string | null;
 }
 
 /**

@@ -83,6 +83,9 @@ export class ClusterRuntime {
       leaseTtlMs: config.cluster.leaseTtlMs,
       connection: buildConnectOptions({
         servers: natsServers(config.nats),
+        // A NATS node that vanishes without closing the socket is noticed after two unanswered pings:
+        // about one lease TTL, the time the cluster already allows an owner to be out of touch.
+        pingIntervalMs: Math.max(1000, Math.floor(config.cluster.leaseTtlMs / 2)),
         ...(config.nats.user === undefined ? {} : { user: config.nats.user }),
         ...(config.nats.pass === undefined ? {} : { pass: config.nats.pass }),
         ...(config.nats.token === undefined ? {} : { token: config.nats.token }),

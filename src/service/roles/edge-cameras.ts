@@ -217,7 +217,9 @@ export class EdgeCameras implements CameraManager {
     const r = this.running.get(id);
     const status = r?.runtime.status() ?? { state: 'stopped' as const, sinceMs: this.options.now() };
     const stats = r?.runtime.stats() ?? { fps: 0, lastPrediction: null, counters: {} };
-    return { spec, status, ...stats };
+    const lease = this.options.node.mirrors.leases.get(id);
+    const owner = lease === undefined ? null : new TextDecoder().decode(lease.value);
+    return { spec, status, ...stats, owner };
   }
 
   private check(spec: CameraSpec): void {

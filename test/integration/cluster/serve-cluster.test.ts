@@ -211,6 +211,22 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
         },
         90_000,
       );
+      // Any instance's camera API names each camera's owner (its lease), as the owners report it.
+      let listedOwners = '';
+      await waitFor(
+        () => `the infer instance's GET /v1/cameras to name the owners (${listedOwners})`,
+        async () => {
+          const running = await ownership();
+          const listed = (await (await fetch(`${alive('infer')[0]!.url}/v1/cameras`)).json()) as {
+            cameras: { id: string; owner?: string | null }[];
+          };
+          listedOwners = listed.cameras.map((c) => `${c.id}:${c.owner}`).join(',');
+          return CAMERAS.every(
+            (id) => listed.cameras.find((c) => c.id === id)?.owner === running.get(id)?.[0],
+          );
+        },
+        5_000,
+      );
       const convergedAtMs = Date.now();
       await everyCameraPredicts(CAMERAS, convergedAtMs, 2, 60_000);
       for (const s of seen) assert.notEqual(s.instance, '?', 'predictions carry the instance id');
