@@ -12,7 +12,8 @@ export interface LiveArgsInput {
   readonly source: FfmpegInput;
   /**
    * copy: the camera's H.264 passes through untouched (near zero CPU; needs an H.264 camera).
-   * transcode: H.264 baseline at `height` lines, one keyframe per second (any input codec).
+   * transcode: H.264 baseline at `height` lines, one keyframe per second, at most 1.5 Mbit/s at 360 lines
+   * (any input codec).
    */
   readonly mode: LiveMode;
   readonly rtspTransport?: 'tcp' | 'udp';
@@ -59,7 +60,15 @@ function codecArgs(options: LiveArgsInput): string[] {
     ...['-vf', `fps=${fps},scale=-2:${height},format=yuv420p`],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
     ...['-profile:v', 'baseline', '-g', String(fps), '-keyint_min', String(fps), '-bf', '0'],
+    // Quality-driven x264 (crf 23) follows the scene: noise, rain or night grain can take it to several
+    // Mbit/s per viewer. A VBV cap keeps a watched camera within what a remote link carries.
+    ...['-maxrate', `${maxKbps(height)}k`, '-bufsize', `${maxKbps(height)}k`],
   ];
+}
+
+/** 1500 kbit/s at 360 lines (the bench's footage needs ~1200), scaled with the picture's area. */
+function maxKbps(height: number): number {
+  return Math.round((1500 * (height * height)) / (360 * 360));
 }
 
 /**

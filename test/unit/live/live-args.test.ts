@@ -31,6 +31,7 @@ test('live view argv: a looped file through file:, transcoded at a given height 
     ...['-vf', 'fps=10,scale=-2:720,format=yuv420p'],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
     ...['-profile:v', 'baseline', '-g', '10', '-keyint_min', '10', '-bf', '0'],
+    ...['-maxrate', '6000k', '-bufsize', '6000k'],
     ...fmp4,
   ]);
 });
