@@ -7,21 +7,20 @@ import { homedir } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Subscription } from 'rxjs';
 import type { ActionEvent } from '../domain/index.js';
 import { buildApi, type Readiness } from '../api/index.js';
 import { assertSafeExposure, checkConfigLabels, type CameraSpec, type Config } from '../config/index.js';
-import { openPipelineInference, type PipelineInference } from '../inference/pipeline-inference.js';
+import { openPipelineInference } from '../inference/pipeline-inference.js';
 import { loadAnyModel } from '../model/clip-model-dir.js';
 import { createProgress, expandHome, resolveModelDir, type ResolveModelDeps } from '../model-store/index.js';
-import { createRecognitionPipeline, type RecognitionPipeline } from '../pipeline/recognition-pipeline.js';
+import { createRecognitionPipeline } from '../pipeline/recognition-pipeline.js';
 import { TsnError } from '../errors/index.js';
 import { createLiveHub, LIVE_PATH_PREFIX, type LiveHub } from '../live/index.js';
 import { bearerTokenAuthorizer } from '../publish/websocket/auth.js';
 import { probeFfmpegCapabilities } from '../sources/probe.js';
 import { WhipHub } from '../sources/webrtc/index.js';
 import { CameraRegistry } from '../service/camera-manager.js';
-import { createCameraRuntimeFactory, type CameraRuntimeFactory } from '../service/camera-runtime.js';
+import { createCameraRuntimeFactory } from '../service/camera-runtime.js';
 import { DeferredCameraManager } from '../service/deferred-cameras.js';
 import { RecentEventRing } from '../service/event-ring.js';
 import { ErrorReporter } from '../service/error-reporter.js';
@@ -35,6 +34,7 @@ import { ClusterRuntime } from '../service/roles/cluster-role.js';
 import { registerClusterMetrics } from '../service/roles/cluster-metrics.js';
 import type { EdgeCameras } from '../service/roles/edge-cameras.js';
 import { startEdgeRole, startInferRole } from './cluster-roles.js';
+import { shutdown, type Parts } from './service-parts.js';
 
 export interface ServiceDeps {
   readonly logger: Logger;
@@ -57,17 +57,6 @@ export interface RunningService {
   /** Resolves once the model is loaded and the cameras started (rejects if that failed). */
   readonly started: Promise<void>;
   close(): Promise<void>;
-}
-
-interface Parts {
-  inference?: PipelineInference;
-  pipeline?: RecognitionPipeline;
-  registry?: Pick<CameraRegistry, 'get' | 'stopIntake' | 'close'>;
-  /** Roles edge and infer (docs/scale-out.md). */
-  cluster?: ClusterRuntime;
-  runtimes?: CameraRuntimeFactory;
-  live?: LiveHub | undefined;
-  subscriptions: Subscription[];
 }
 
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
@@ -135,11 +124,15 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const shown = wildcard ? '127.0.0.1' : config.server.host;
   const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   log.info({ url, webSocket: config.websocket.enabled ? config.websocket.path : null }, 'listening');
+  // A state file replaces the config's cameras: the banner names the cameras that will run. A file that
+  // cannot be read fails the start below, where it is reported.
+  const initial = config.cluster.role === 'all' ? initialCameras(config, log) : undefined;
+  initial?.catch(() => undefined);
   for (const line of startupBanner({
     url,
     webSocketPath: config.websocket.enabled ? config.websocket.path : null,
     model: config.model,
-    cameras: config.cameras,
+    cameras: (await initial?.catch(() => undefined)) ?? config.cameras,
     clipsDir: simClipsDir(config),
   }))
     log.info(line);
@@ -148,6 +141,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const aborter = new AbortController();
   const started = startRecognition(config, deps, {
     parts,
+    initial: initial ?? Promise.resolve(config.cameras),
     cameras,
     checks,
     ring,
@@ -176,6 +170,8 @@ async function startRecognition(
   deps: ServiceDeps,
   ctx: {
     parts: Parts;
+    /** Role all: the cameras to start (the state file's, or the config's). */
+    initial: Promise<readonly CameraSpec[]>;
     cameras: DeferredCameraManager;
     checks: { model: boolean; cameras: boolean };
     ring: RecentEventRing;
@@ -284,7 +280,7 @@ async function startRecognition(
     ...(config.stateFile === undefined ? {} : { persist: persistTo(config.stateFile) }),
   });
   ctx.parts.registry = registry;
-  const initial = await initialCameras(config, log);
+  const initial = await ctx.initial;
   if (initial.length === 0)
     log.warn(
       'no camera configured: nothing will be recognised. Add one with --camera NAME=rtsp://..., in the config ' +
@@ -358,49 +354,6 @@ function requireFfmpeg(path: string | undefined): string {
     'E_FFMPEG_MISSING',
     'no ffmpeg found: install it (apt-get install ffmpeg), set FFMPEG_PATH, or reinstall @ffmpeg-installer/ffmpeg',
   );
-}
-
-/** SIGTERM to exit, NATS up or down: the steps below share it. */
-const SHUTDOWN_BUDGET_MS = 5000;
-/** Of that, what queued frames get to become windows. */
-const PIPELINE_DRAIN_TIMEOUT_MS = 3000;
-
-/** Resolves when `promise` does or after `ms`, whichever comes first; leaves no timer behind. */
-async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  try {
-    await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function shutdown(
-  parts: Parts,
-  publishers: Publishers | undefined,
-  log: Logger,
-  now: () => number,
-): Promise<void> {
-  const deadlineMs = now() + SHUTDOWN_BUDGET_MS;
-  const remainingMs = (): number => Math.max(0, deadlineMs - now());
-  // 1. No new frames: live viewers, every source (ffmpeg) and embedded simulator stop.
-  await withTimeout(parts.live?.close() ?? Promise.resolve(), remainingMs());
-  await parts.registry?.stopIntake();
-  // 2. Frames already queued or being inferred still become windows (bounded wait).
-  if (parts.pipeline !== undefined) {
-    await withTimeout(parts.pipeline.drained(), Math.min(PIPELINE_DRAIN_TIMEOUT_MS, remainingMs()));
-  }
-  // 3. Open episodes end with reason 'shutdown'; their action.ended events go out.
-  parts.pipeline?.close();
-  await parts.registry?.close();
-  for (const s of parts.subscriptions) s.unsubscribe();
-  // 4. NATS gets what was published (bounded), then publishers, and the backend, close.
-  await publishers
-    ?.close(remainingMs())
-    .catch((error: unknown) => log.warn({ err: error }, 'publisher close failed'));
-  await parts.inference?.close();
-  await parts.cluster?.close().catch((error: unknown) => log.warn({ err: error }, 'cluster close failed'));
 }
 
 function natsStats(publishers: Publishers) {

@@ -124,6 +124,12 @@ describe('tsn serve (real process)', () => {
           ['later', false],
         ],
       );
+      // The banner names the cameras that run: the state file's, not only the config's.
+      const banner = again.logs.map((l) => String(l.msg));
+      assert.ok(
+        banner.some((line) => line.startsWith('camera later: rtsp://') && line.endsWith('(disabled)')),
+      );
+      assert.ok(!banner.some((line) => line.includes('pw@')), 'the banner shows no password');
       again.child.kill('SIGTERM');
       assert.equal(await again.exited, 0, again.stderr());
     } finally {
