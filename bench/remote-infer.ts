@@ -26,7 +26,7 @@ import { readProc } from './lib/proc-stats.js';
 import { randomTsnModel } from './pipeline/random-model.js';
 import { parseRemoteFlags, type RemoteFlags } from './remote-infer/flags.js';
 import { runLoad, segmentFrames } from './remote-infer/load.js';
-import { natsServerBinary, startBenchNats, type BenchNats } from './remote-infer/nats.js';
+import { hasNatsServer, startNatsServer, type NatsServerHandle } from '../test/helpers/nats-server.js';
 import { paperModel } from './remote-infer/paper-model.js';
 import { printReport, writeReport, type StepRow } from './remote-infer/report.js';
 import { measureWireAlternatives } from './remote-infer/wire-report.js';
@@ -108,7 +108,7 @@ async function localSteps(embed: EmbedFn, flags: RemoteFlags, frames: Uint8Array
 async function remoteSteps(
   flags: RemoteFlags,
   frames: Uint8Array[],
-  nats: BenchNats,
+  nats: NatsServerHandle,
   worker: WorkerChild,
   embed: EmbedFn,
   stats: { bytesOut: number; bytesIn: number; retries: number; failures: number },
@@ -119,12 +119,12 @@ async function remoteSteps(
     await runLoad(embed, segments, concurrency, flags.framesPerRequest, flags.warmupMs);
     const w0 = await worker.stats();
     const s0 = { ...stats };
-    const [edge0, worker0, nats0] = [process.cpuUsage(), procCpuMs(worker.child.pid!), procCpuMs(nats.pid)];
+    const [edge0, worker0, nats0] = [process.cpuUsage(), procCpuMs(worker.child.pid!), procCpuMs(nats.pid!)];
     const run = await runLoad(embed, segments, concurrency, flags.framesPerRequest, flags.measureMs);
     const cpu = {
       edge: cpuMs(process.cpuUsage(edge0)),
       worker: procCpuMs(worker.child.pid!) - worker0,
-      natsServer: procCpuMs(nats.pid) - nats0,
+      natsServer: procCpuMs(nats.pid!) - nats0,
     };
     const w1 = await worker.stats();
     rows.push({
@@ -169,11 +169,9 @@ async function preprocessCpuMsPerFrame(
 async function main(): Promise<void> {
   const flags = parseRemoteFlags(process.argv.slice(2));
   const ffmpeg = locateFfmpeg();
-  const natsBinary = natsServerBinary();
   if (ffmpeg === undefined)
     throw new Error('needs ffmpeg (apt-get install -y ffmpeg, or npm ci for @ffmpeg-installer)');
-  if (natsBinary === undefined)
-    throw new Error('needs Debian package nats-server (apt-get install -y nats-server)');
+  if (!hasNatsServer()) throw new Error('needs Debian package nats-server (apt-get install -y nats-server)');
   const model = randomTsnModel(flags.depth, NUM_CLASSES, 8);
   const frames = testFrames(ffmpeg.path, flags.frameCount);
   console.log(
@@ -211,11 +209,13 @@ async function main(): Promise<void> {
   });
   await backend.close();
 
-  let nats: BenchNats | undefined;
+  let nats: NatsServerHandle | undefined;
   let worker: WorkerChild | undefined;
   let nc: NatsConnection | undefined;
   try {
-    nats = await startBenchNats(natsBinary);
+    // Remote inference is plain request/reply: no JetStream. The default max_payload (1 MB) holds 6 frames;
+    // the edge splits larger batches.
+    nats = await startNatsServer({ jetstream: false });
     worker = await startWorkerChild({
       natsUrl: nats.url,
       depth: flags.depth,
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
   } finally {
     await nc?.close().catch(() => undefined);
     await worker?.stop();
-    await nats?.stop();
+    await nats?.cleanup();
   }
 }
 

@@ -39,6 +39,8 @@ function canConnect(port: number): Promise<boolean> {
 
 export interface NatsServerHandle {
   readonly port: number;
+  /** The running process (undefined while stopped); benches read its CPU time. */
+  readonly pid: number | undefined;
   readonly url: string;
   readonly storeDir: string;
   /** SIGKILL: no graceful shutdown, clients see the socket die. */
@@ -120,6 +122,9 @@ export async function startNatsServer(options: StartNatsOptions = {}): Promise<N
   await launch();
   return {
     port,
+    get pid() {
+      return child?.pid;
+    },
     url: `nats://127.0.0.1:${port}`,
     storeDir,
     kill: () => signalAndWait('SIGKILL'),
