@@ -6,7 +6,7 @@
 // leaseTtlMs + 10 s; no camera is published by two edges for longer than leaseTtlMs.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
@@ -15,7 +15,15 @@ import { hasNatsServer, startNatsCluster, type NatsClusterHandle } from '../../h
 import { fixturesDir } from '../../helpers/paths.js';
 import { needs } from '../../helpers/tools.js';
 import { waitFor } from '../../helpers/wait.js';
-import { startServe, type Serve } from '../service/serve-process.js';
+import {
+  longestDoublePublication,
+  ServeInstances,
+  storedEventIds,
+  writeClusterConfig,
+  type Instance,
+  type Seen,
+  type SeenEvent,
+} from './serve-cluster-rig.js';
 
 const LEASE_TTL_MS = 3000;
 const CAMERAS = Array.from({ length: 9 }, (_, i) => `cam${i}`);
@@ -26,66 +34,12 @@ const work = mkdtempSync(join(tmpdir(), 'tsn-serve-cluster-'));
 const modelDir = join(work, 'model');
 const clip = join(fixturesDir, 'reference', 'clip_340x256.mp4');
 
-interface Instance {
-  readonly id: string;
-  readonly role: 'edge' | 'infer';
-  readonly serve: Serve;
-  url?: string | undefined;
-}
-
-interface Seen {
-  readonly camera: string;
-  readonly instance: string;
-  readonly atMs: number;
-}
-
-interface ClusterView {
-  readonly instances: { id: string; role: string; cameras: string[] }[];
-  readonly cameras: { id: string; owner: string | null; url: string | null }[];
-}
-
-interface SeenEvent {
-  readonly id: string;
-  readonly episodeId: string;
-  readonly type: string;
-  readonly camera: string;
-  readonly instance?: string;
-  readonly endReason?: string;
-}
-
-function writeConfig(nats: readonly string[]): string {
-  const file = join(work, 'cluster.yaml');
-  const firstLabel = readFileSync(join(modelDir, 'labels.txt'), 'utf8').split('\n')[0] ?? '';
-  writeFileSync(
-    file,
-    [
-      'server: { host: 127.0.0.1, port: 0 }',
-      `model: { dir: '${modelDir}' }`,
-      `nats: { servers: [${nats.map((u) => `'${u}'`).join(', ')}], jetstream: { replicas: 3 } }`,
-      `cluster: { leaseTtlMs: ${LEASE_TTL_MS}, replicas: 3, infer: { requestTimeoutMs: 10000 } }`,
-      'defaults:',
-      // Cheap cameras, quick to predict after a (re)start: one 1-segment window a second.
-      '  windowMs: 1000',
-      '  numSeg: 1',
-      '  sampleFps: 2',
-      '  publishPredictions: true',
-      // One episode per camera that starts at once and never ends by score: a handover must end it.
-      `  detector: { smoothing: 1, onThreshold: 0.001, offThreshold: 0, minWindowsOn: 1, minWindowsOff: 1, labels: { allow: ['${firstLabel}'] } }`,
-      'cameras:',
-      ...CAMERAS.map((id) => `  - { id: ${id}, url: 'sim://${id}?file=${clip}' }`),
-      'logLevel: info',
-    ].join('\n'),
-  );
-  return file;
-}
-
 describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras', () => {
   let nats: NatsClusterHandle | undefined;
   let observer: NatsConnection | undefined;
-  const instances: Instance[] = [];
+  const serves = new ServeInstances();
   const seen: Seen[] = [];
   const events: SeenEvent[] = [];
-  let lastOwnership = '';
 
   before(async () => {
     if (!hasNatsServer()) return;
@@ -96,57 +50,12 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
     nats = await startNatsCluster(3);
   });
   after(async () => {
-    for (const i of instances) if (i.serve.child.exitCode === null) i.serve.child.kill('SIGKILL');
-    await Promise.all(instances.map((i) => i.serve.exited));
+    await serves.killAll();
     await observer?.close().catch(() => undefined);
     await nats?.cleanup();
     rmSync(work, { recursive: true, force: true });
   });
 
-  const start = (id: string, role: 'edge' | 'infer', config: string): Instance => {
-    const instance: Instance = {
-      id,
-      role,
-      serve: startServe(['--config', config, '--role', role], { TSN_CLUSTER__INSTANCE_ID: id }),
-    };
-    instances.push(instance);
-    return instance;
-  };
-  const alive = (role?: 'edge' | 'infer') =>
-    instances.filter(
-      (i) =>
-        i.serve.child.exitCode === null &&
-        i.serve.child.signalCode === null &&
-        (role === undefined || i.role === role),
-    );
-  const listening = (i: Instance) =>
-    waitFor(
-      `${i.id} listening`,
-      () => {
-        if (i.serve.child.exitCode !== null) throw new Error(`${i.id} exited:\n${i.serve.stderr()}`);
-        return (i.url = i.serve.logs.find((l) => l.msg === 'listening')?.url as string | undefined);
-      },
-      60_000,
-    );
-  const clusterView = async (i: Instance): Promise<ClusterView> =>
-    (await (await fetch(`${i.url}/v1/cluster`)).json()) as ClusterView;
-  /** camera -> the edges that say they run it (each edge's own heartbeat entry, read from itself). */
-  const ownership = async (): Promise<Map<string, string[]>> => {
-    const owners = new Map<string, string[]>();
-    for (const edge of alive('edge')) {
-      const self = (await clusterView(edge)).instances.find((m) => m.id === edge.id);
-      for (const camera of self?.cameras ?? []) owners.set(camera, [...(owners.get(camera) ?? []), edge.id]);
-    }
-    lastOwnership = JSON.stringify(Object.fromEntries(owners));
-    return owners;
-  };
-  const lastOwnershipMap = (): Record<string, string[]> =>
-    JSON.parse(lastOwnership === '' ? '{}' : lastOwnership) as Record<string, string[]>;
-  const metric = async (i: Instance, name: string): Promise<number> => {
-    const text = await (await fetch(`${i.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name}{`));
-    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-  };
   const predictionsAfter = (camera: string, sinceMs: number, from?: (instance: string) => boolean) =>
     seen.filter((s) => s.camera === camera && s.atMs > sinceMs && (from === undefined || from(s.instance)));
   const everyCameraPredicts = (
@@ -195,18 +104,25 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
             ),
         60_000,
       );
-      const config = writeConfig(cluster.urls);
-      for (const id of ['infer-a', 'infer-b']) start(id, 'infer', config);
-      for (const id of ['edge-a', 'edge-b', 'edge-c']) start(id, 'edge', config);
-      for (const i of instances) await listening(i);
+      const config = writeClusterConfig({
+        file: join(work, 'cluster.yaml'),
+        modelDir,
+        nats: cluster.urls,
+        leaseTtlMs: LEASE_TTL_MS,
+        cameras: CAMERAS,
+        clip,
+      });
+      for (const id of ['infer-a', 'infer-b']) serves.start(id, 'infer', config);
+      for (const id of ['edge-a', 'edge-b', 'edge-c']) serves.start(id, 'edge', config);
+      for (const i of serves.all) await serves.listening(i);
 
       // 1. Every camera owned by exactly one edge (all three edges live), and predicting.
       await waitFor(
-        () => `every camera owned by exactly one of 3 edges (last seen: ${lastOwnership})`,
+        () => `every camera owned by exactly one of 3 edges (last seen: ${serves.lastOwnership})`,
         async () => {
-          const views = await Promise.all(alive().map(clusterView));
+          const views = await Promise.all(serves.alive().map((i) => serves.clusterView(i)));
           const edgesSeen = views[0]!.instances.filter((m) => m.role === 'edge').length;
-          const owners = await ownership();
+          const owners = await serves.ownership();
           return edgesSeen === 3 && CAMERAS.every((c) => owners.get(c)?.length === 1);
         },
         90_000,
@@ -216,8 +132,8 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
       await waitFor(
         () => `the infer instance's GET /v1/cameras to name the owners (${listedOwners})`,
         async () => {
-          const running = await ownership();
-          const listed = (await (await fetch(`${alive('infer')[0]!.url}/v1/cameras`)).json()) as {
+          const running = await serves.ownership();
+          const listed = (await (await fetch(`${serves.alive('infer')[0]!.url}/v1/cameras`)).json()) as {
             cameras: { id: string; owner?: string | null }[];
           };
           listedOwners = listed.cameras.map((c) => `${c.id}:${c.owner}`).join(',');
@@ -231,11 +147,11 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
       await everyCameraPredicts(CAMERAS, convergedAtMs, 2, 60_000);
       for (const s of seen) assert.notEqual(s.instance, '?', 'predictions carry the instance id');
       // Segment frames went to the infer workers (both hold the model), not to the edges' own backbones.
-      for (const edge of alive('edge'))
-        assert.ok((await metric(edge, 'tsn_remote_frames_total')) > 0, edge.id);
+      for (const edge of serves.alive('edge'))
+        assert.ok((await serves.metric(edge, 'tsn_remote_frames_total')) > 0, edge.id);
 
       // 2. A camera added through one instance's API is taken by exactly one edge; removing it stops it.
-      const [infer] = alive('infer');
+      const [infer] = serves.alive('infer');
       const refused = await fetch(`${infer!.url}/v1/cameras`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -243,7 +159,7 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
       });
       assert.equal(refused.status, 400);
       assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'E_SOURCE_URL');
-      const added = await fetch(`${alive('edge')[0]!.url}/v1/cameras`, {
+      const added = await fetch(`${serves.alive('edge')[0]!.url}/v1/cameras`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ id: 'extra', url: `sim://extra?file=${clip}` }),
@@ -266,7 +182,8 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
       await waitFor(
         'the added camera owned by exactly one edge and predicting',
         async () =>
-          (await ownership()).get('extra')?.length === 1 && predictionsAfter('extra', addedAtMs).length >= 2,
+          (await serves.ownership()).get('extra')?.length === 1 &&
+          predictionsAfter('extra', addedAtMs).length >= 2,
         60_000,
       );
       // PATCH through another edge: disabled, no edge runs it; enabled again, exactly one does.
@@ -278,41 +195,45 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
         });
         assert.equal(res.status, 200, await res.text());
       };
-      await patch(alive('edge')[1]!, { enabled: false });
+      await patch(serves.alive('edge')[1]!, { enabled: false });
       await waitFor(
         'no edge runs the disabled camera',
-        async () => !(await ownership()).has('extra'),
+        async () => !(await serves.ownership()).has('extra'),
         30_000,
       );
-      await patch(alive('edge')[2]!, { enabled: true });
+      await patch(serves.alive('edge')[2]!, { enabled: true });
       await waitFor(
         'the re-enabled camera owned by exactly one edge',
-        async () => (await ownership()).get('extra')?.length === 1,
+        async () => (await serves.ownership()).get('extra')?.length === 1,
         30_000,
       );
       const removed = await fetch(`${infer!.url}/v1/cameras/extra`, { method: 'DELETE' });
       assert.equal(removed.status, 204, await removed.text());
-      await waitFor('no edge runs the removed camera', async () => !(await ownership()).has('extra'), 30_000);
+      await waitFor(
+        'no edge runs the removed camera',
+        async () => !(await serves.ownership()).has('extra'),
+        30_000,
+      );
       const stoppedAtMs = Date.now();
       await everyCameraPredicts(CAMERAS, stoppedAtMs, 2, 60_000);
       assert.equal(predictionsAfter('extra', stoppedAtMs).length, 0, 'a removed camera publishes nothing');
 
       // 3. SIGKILL an infer worker: predictions continue (through the other worker).
-      const victimInfer = alive('infer')[0]!;
+      const victimInfer = serves.alive('infer')[0]!;
       victimInfer.serve.child.kill('SIGKILL');
       await victimInfer.serve.exited;
       const inferKilledAtMs = Date.now();
-      const [survivor] = alive('infer');
-      const framesBefore = await metric(survivor!, 'tsn_infer_frames_total');
+      const [survivor] = serves.alive('infer');
+      const framesBefore = await serves.metric(survivor!, 'tsn_infer_frames_total');
       await everyCameraPredicts(CAMERAS, inferKilledAtMs, 3, 60_000);
       assert.ok(
-        (await metric(survivor!, 'tsn_infer_frames_total')) > framesBefore,
+        (await serves.metric(survivor!, 'tsn_infer_frames_total')) > framesBefore,
         'the other worker took over',
       );
 
       // 4. SIGKILL an edge: its cameras get predictions from other edges within leaseTtlMs + 10 s.
-      const owners = await ownership();
-      const victimEdge = alive('edge').find((e) => CAMERAS.some((c) => owners.get(c)?.[0] === e.id))!;
+      const owners = await serves.ownership();
+      const victimEdge = serves.alive('edge').find((e) => CAMERAS.some((c) => owners.get(c)?.[0] === e.id))!;
       const orphans = CAMERAS.filter((c) => owners.get(c)?.[0] === victimEdge.id);
       victimEdge.serve.child.kill('SIGKILL');
       await victimEdge.serve.exited;
@@ -350,9 +271,10 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
         30_000,
       );
       await waitFor(
-        () => `every camera owned by exactly one of the 2 surviving edges (last seen: ${lastOwnership})`,
+        () =>
+          `every camera owned by exactly one of the 2 surviving edges (last seen: ${serves.lastOwnership})`,
         async () => {
-          const now = await ownership();
+          const now = await serves.ownership();
           return CAMERAS.every((c) => now.get(c)?.length === 1);
         },
         30_000,
@@ -364,9 +286,9 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
       await everyCameraPredicts(CAMERAS, natsKilledAtMs, 3, 60_000);
 
       // 6. SIGTERM an edge: it hands its cameras over (episodes end with reason handover) and exits 0.
-      await ownership();
-      const [leaving, staying] = alive('edge');
-      const handedOver = CAMERAS.filter((c) => (lastOwnershipMap()[c] ?? []).includes(leaving!.id));
+      await serves.ownership();
+      const [leaving, staying] = serves.alive('edge');
+      const handedOver = CAMERAS.filter((c) => (serves.lastOwnershipMap()[c] ?? []).includes(leaving!.id));
       leaving!.serve.child.kill('SIGTERM');
       assert.equal(await leaving!.serve.exited, 0, leaving!.serve.stderr());
       const leftAtMs = Date.now();
@@ -377,7 +299,9 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
       );
       // Watchers whose consumer was on the killed NATS node are resumed (KvMirror.verify); without that the
       // staying edge could miss the released leases for 10 s or more.
-      const resumed = await Promise.all(alive().map((i) => metric(i, 'tsn_cluster_watch_restarts_total')));
+      const resumed = await Promise.all(
+        serves.alive().map((i) => serves.metric(i, 'tsn_cluster_watch_restarts_total')),
+      );
       t.diagnostic(
         `handed over ${Date.now() - leftAtMs} ms after the exit; KV watchers resumed since the NATS kill: ${resumed.join(',')}`,
       );
@@ -408,55 +332,12 @@ describe('tsn serve scale-out: 3 NATS nodes, 3 edges, 2 infer workers, 9 cameras
       );
 
       // No camera published by two edges at once for longer than leaseTtlMs (from first convergence on).
-      const worst = longestDoublePublication(seen.filter((s) => s.atMs >= convergedAtMs));
+      const worst = longestDoublePublication(
+        seen.filter((s) => s.atMs >= convergedAtMs),
+        STRETCH_GAP_MS,
+      );
       t.diagnostic(`longest double publication: ${JSON.stringify(worst)}`);
       assert.ok(worst.ms <= LEASE_TTL_MS, `camera ${worst.camera} published by two edges for ${worst.ms} ms`);
     },
   );
 });
-
-/**
- * Every event id in the ACTIONS stream, in stream order: direct gets by sequence (plain requests, retried
- * while the stream's leader moves after the NATS node kill).
- */
-async function storedEventIds(nc: NatsConnection): Promise<string[]> {
-  const jsm = await nc.jetstreamManager();
-  const info = await waitFor(
-    'ACTIONS stream info',
-    () => jsm.streams.info('ACTIONS').catch(() => null),
-    30_000,
-  );
-  const ids: string[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-    const stored = await waitFor(
-      `stored event ${seq}`,
-      () => jsm.streams.getMessage('ACTIONS', { seq }).catch(() => null),
-      30_000,
-    );
-    ids.push(stored.json<{ id: string }>().id);
-  }
-  return ids;
-}
-
-/** Per camera and instance, stretches of predictions (gaps under STRETCH_GAP_MS); the longest overlap of two instances' stretches. */
-function longestDoublePublication(seen: readonly Seen[]): { camera: string; ms: number } {
-  const stretches = new Map<string, { instance: string; fromMs: number; toMs: number }[]>();
-  for (const s of [...seen].sort((a, b) => a.atMs - b.atMs)) {
-    const list = stretches.get(s.camera) ?? [];
-    stretches.set(s.camera, list);
-    const last = [...list].reverse().find((x) => x.instance === s.instance);
-    if (last !== undefined && s.atMs - last.toMs < STRETCH_GAP_MS) last.toMs = s.atMs;
-    else list.push({ instance: s.instance, fromMs: s.atMs, toMs: s.atMs });
-  }
-  let worst = { camera: '', ms: 0 };
-  for (const [camera, list] of stretches) {
-    for (const a of list) {
-      for (const b of list) {
-        if (a.instance >= b.instance) continue;
-        const ms = Math.min(a.toMs, b.toMs) - Math.max(a.fromMs, b.fromMs);
-        if (ms > worst.ms) worst = { camera, ms };
-      }
-    }
-  }
-  return worst;
-}
