@@ -24,6 +24,7 @@ export class KvMirror {
   /** The bucket's last revision at the previous verify(), while this mirror had not reached it. */
   private serverRevision: number | undefined;
   private pumpEnded = false;
+  private verifying: Promise<boolean> | undefined;
   private closed = false;
   /** Watchers replaced because they fell behind or ended. */
   restarts = 0;
@@ -39,7 +40,12 @@ export class KvMirror {
    * Resumes a watcher that ended or has not delivered what the bucket held at the previous call, then
    * records the bucket's last revision for the next call. Returns whether the watcher was replaced.
    */
-  async verify(): Promise<boolean> {
+  verify(): Promise<boolean> {
+    // One check at a time: a status request can outlast the heartbeat while a node is failing.
+    return (this.verifying ??= this.check().finally(() => (this.verifying = undefined)));
+  }
+
+  private async check(): Promise<boolean> {
     if (this.closed || this.watcher === undefined) return false;
     const behind = this.serverRevision !== undefined && this.appliedRevision < this.serverRevision;
     if (this.pumpEnded || behind) {

@@ -144,3 +144,17 @@ test('close() ends the watcher; verify() afterwards does nothing', async () => {
   assert.equal(await mirror.verify(), false);
   assert.equal(bucket.watches.length, 1);
 });
+
+test('overlapping checks share one: a slow status request does not resume the watcher twice', async () => {
+  const bucket = new FakeBucket();
+  bucket.write('a', 'edge-1');
+  const mirror = new KvMirror(bucket.asKv());
+  await mirror.start();
+  bucket.write('b', 'edge-2');
+  await mirror.verify();
+  const [first, second] = await Promise.all([mirror.verify(), mirror.verify()]);
+  assert.deepEqual([first, second], [true, true], 'both callers get the one result');
+  assert.equal(mirror.restarts, 1);
+  assert.equal(bucket.watches.length, 2);
+  await mirror.close();
+});
