@@ -7,23 +7,27 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import { ensureDemoModel } from '../src/model-store/index.js';
 import { ACTION_LABELS } from '../simulators/actions/render.js';
 import { renderActionDataset } from '../simulators/actions/dataset.js';
+import { parseBenchArgs } from './lib/bench-args.js';
+
+const USAGE = `npm run bench:finetune -- [options]
+  --clips N        rendered training clips (default 100)
+  --eval-clips N   held-out clips for tsn eval (default 50)
+  --threads N      onnxruntime threads for finetune and eval (default 0 = all cores)
+  --quick          10 + 5 clips, 1 pass: proves the bench works, not figures`;
 
 const run = promisify(execFile);
 const tsnBin = fileURLToPath(new URL('../../bin/tsn.js', import.meta.url));
 
-const { values } = parseArgs({
-  options: {
-    clips: { type: 'string', default: '100' },
-    'eval-clips': { type: 'string', default: '50' },
-    threads: { type: 'string', default: '0' },
-    quick: { type: 'boolean', default: false },
-  },
+const values = parseBenchArgs('bench:finetune', USAGE, {
+  clips: { type: 'string', default: '100' },
+  'eval-clips': { type: 'string', default: '50' },
+  threads: { type: 'string', default: '0' },
+  quick: { type: 'boolean', default: false },
 });
 const quick = values.quick === true;
 const labels = [...ACTION_LABELS];

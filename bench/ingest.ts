@@ -12,7 +12,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { startRtspSimulator, type RtspSimulator } from '../simulators/rtsp-camera/index.js';
 import { measureVariants, type VariantRow } from './ingest/variants.js';
 import { ensureFootage, type FootageResolution } from './serve/footage.js';
@@ -22,6 +21,15 @@ import {
   probeFfmpegCapabilities,
   type SupervisedCameraSource,
 } from '../src/sources/index.js';
+import { parseBenchArgs } from './lib/bench-args.js';
+
+const USAGE = `npm run bench:ingest -- [options]
+  --quick            3 s rows at one sampling rate (--variants: one repeat): proves the bench works
+  --via file|rtsp    pace the footage by file replay (-re) or through the RTSP simulator (default file)
+  --seconds S        measured seconds per row (default 10, --quick 3)
+  --ffmpeg PATH      the ffmpeg measured (default $FFMPEG_PATH or ffmpeg)
+  --sample-fps N     frames/s kept by the fps filter in --variants mode (default 4)
+  --variants         which ffmpeg options cut the decode: writes bench/results/ingest-variants.json`;
 
 interface InputSpec {
   readonly name: string;
@@ -47,15 +55,13 @@ interface Row {
   readonly valid: boolean;
 }
 
-const { values: flags } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    via: { type: 'string', default: 'file' },
-    seconds: { type: 'string' },
-    ffmpeg: { type: 'string', default: process.env.FFMPEG_PATH ?? 'ffmpeg' },
-    variants: { type: 'boolean', default: false },
-    'sample-fps': { type: 'string', default: '4' },
-  },
+const flags = parseBenchArgs('bench:ingest', USAGE, {
+  quick: { type: 'boolean', default: false },
+  via: { type: 'string', default: 'file' },
+  seconds: { type: 'string' },
+  ffmpeg: { type: 'string', default: process.env.FFMPEG_PATH ?? 'ffmpeg' },
+  variants: { type: 'boolean', default: false },
+  'sample-fps': { type: 'string', default: '4' },
 });
 const quick = flags.quick === true;
 const via = flags.via === 'rtsp' ? 'rtsp' : 'file';

@@ -10,7 +10,6 @@
 //                            [--gop 1] [--depth 18] [--out bench/results/live-delay.json]
 // --quick: 360p, copy, 10 s (checks the bench works; not figures). Needs /usr/bin/chromium (apt-get
 // install chromium) or --chromium PATH.
-import { parseArgs } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import type { ResNetDepth } from '../src/model/types.js';
@@ -18,6 +17,18 @@ import { benchModelDir, cacheDir, machine, repoRoot, sleep, until, writeReport }
 import { msSinceStamp, readBarcode, startMarkerCamera } from './live/marker-camera.js';
 import { maxOf, percentile, round } from './lib/percentiles.js';
 import { startService } from './serve/service.js';
+import { parseBenchArgs } from './lib/bench-args.js';
+
+const USAGE = `npm run bench:live-delay -- [options]
+  --quick                  360p, copy, 10 s: proves the bench works, not figures
+  --seconds S              measured seconds per configuration (default 60)
+  --resolutions 360p,1080p the marker camera's sizes (default both)
+  --modes copy,transcode   live view modes (default both)
+  --gop S                  the camera's keyframe interval in seconds (default 1)
+  --fps N                  the camera's frame rate (default 25)
+  --depth 18|34|50         the service's backbone (default 18)
+  --chromium PATH          headless browser (default /usr/bin/chromium; apt-get install chromium)
+  --out FILE               results JSON (default bench/results/live-delay.json)`;
 
 type Mode = 'copy' | 'transcode';
 const sizes = {
@@ -26,18 +37,16 @@ const sizes = {
 };
 type Resolution = keyof typeof sizes;
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    seconds: { type: 'string' },
-    resolutions: { type: 'string' },
-    modes: { type: 'string' },
-    gop: { type: 'string', default: '1' },
-    fps: { type: 'string', default: '25' },
-    depth: { type: 'string', default: '18' },
-    chromium: { type: 'string', default: '/usr/bin/chromium' },
-    out: { type: 'string', default: 'bench/results/live-delay.json' },
-  },
+const values = parseBenchArgs('bench:live-delay', USAGE, {
+  quick: { type: 'boolean', default: false },
+  seconds: { type: 'string' },
+  resolutions: { type: 'string' },
+  modes: { type: 'string' },
+  gop: { type: 'string', default: '1' },
+  fps: { type: 'string', default: '25' },
+  depth: { type: 'string', default: '18' },
+  chromium: { type: 'string', default: '/usr/bin/chromium' },
+  out: { type: 'string', default: 'bench/results/live-delay.json' },
 });
 const quick = values.quick;
 const flags = {

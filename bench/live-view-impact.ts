@@ -9,7 +9,6 @@
 //                             [--resolution 360p] [--depth 18] [--threads 1]
 //                             [--out bench/results/live-view-impact.json]
 // --quick: 1 round of 6 s phases (checks the bench works; not figures).
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import type { ResNetDepth } from '../src/model/types.js';
@@ -32,20 +31,31 @@ import { startSimulatorProcess } from './pipeline/simulator.js';
 import type { FootageResolution } from './serve/footage.js';
 import { bucketPercentileMs, scrapeLatency } from './serve/latency-histogram.js';
 import { startService } from './serve/service.js';
+import { parseBenchArgs } from './lib/bench-args.js';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    cameras: { type: 'string', default: '4' },
-    seconds: { type: 'string' },
-    rounds: { type: 'string' },
-    warmup: { type: 'string' },
-    settle: { type: 'string' },
-    resolution: { type: 'string', default: '360p' },
-    depth: { type: 'string', default: '18' },
-    threads: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'bench/results/live-view-impact.json' },
-  },
+const USAGE = `npm run bench:live-impact -- [options]
+  --quick              1 round of 6 s phases: proves the bench works, not figures
+  --cameras N          simulated RTSP cameras (default 4)
+  --seconds S          seconds per phase (default 30)
+  --rounds N           unwatched/watched phase pairs (default 3)
+  --warmup S           seconds after start before the first phase (default 10)
+  --settle S           seconds after viewers join or leave, before a phase (default 8)
+  --resolution 360p|1080p  the footage (default 360p)
+  --depth 18|34|50     the service's backbone (default 18)
+  --threads N          onnxruntime threads (default 1)
+  --out FILE           results JSON (default bench/results/live-view-impact.json)`;
+
+const values = parseBenchArgs('bench:live-impact', USAGE, {
+  quick: { type: 'boolean', default: false },
+  cameras: { type: 'string', default: '4' },
+  seconds: { type: 'string' },
+  rounds: { type: 'string' },
+  warmup: { type: 'string' },
+  settle: { type: 'string' },
+  resolution: { type: 'string', default: '360p' },
+  depth: { type: 'string', default: '18' },
+  threads: { type: 'string', default: '1' },
+  out: { type: 'string', default: 'bench/results/live-view-impact.json' },
 });
 const quick = values.quick;
 const flags = {

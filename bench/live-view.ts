@@ -10,7 +10,6 @@
 //                      [--resolutions 360p,1080p] [--modes copy,transcode] [--depth 18] [--threads 1]
 //                      [--out bench/results/live-view.json]
 // --quick: 1 camera, 360p, 4 s phases (checks the bench works; not figures).
-import { parseArgs } from 'node:util';
 import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import type { ResNetDepth } from '../src/model/types.js';
 import {
@@ -31,22 +30,33 @@ import { mean, round } from './lib/percentiles.js';
 import { startSimulatorProcess, type SimulatorProcess } from './pipeline/simulator.js';
 import type { FootageResolution } from './serve/footage.js';
 import { startService } from './serve/service.js';
+import { parseBenchArgs } from './lib/bench-args.js';
+
+const USAGE = `npm run bench:live -- [options]
+  --quick                  1 camera, 360p, 4 s phases: proves the bench works, not figures
+  --cameras N              simulated RTSP cameras (default 2)
+  --viewers N              WebSocket viewers per watched camera (default 1)
+  --seconds S              seconds per phase (default 20)
+  --warmup S               seconds before the first phase (default 5)
+  --resolutions 360p,1080p the footage (default both)
+  --modes copy,transcode   live view modes (default both)
+  --depth 18|34|50         the service's backbone (default 18)
+  --threads N              onnxruntime threads (default 1)
+  --out FILE               results JSON (default bench/results/live-view.json)`;
 
 type Mode = 'copy' | 'transcode';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    cameras: { type: 'string' },
-    viewers: { type: 'string', default: '1' },
-    seconds: { type: 'string' },
-    warmup: { type: 'string' },
-    resolutions: { type: 'string' },
-    modes: { type: 'string', default: 'copy,transcode' },
-    depth: { type: 'string', default: '18' },
-    threads: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'bench/results/live-view.json' },
-  },
+const values = parseBenchArgs('bench:live', USAGE, {
+  quick: { type: 'boolean', default: false },
+  cameras: { type: 'string' },
+  viewers: { type: 'string', default: '1' },
+  seconds: { type: 'string' },
+  warmup: { type: 'string' },
+  resolutions: { type: 'string' },
+  modes: { type: 'string', default: 'copy,transcode' },
+  depth: { type: 'string', default: '18' },
+  threads: { type: 'string', default: '1' },
+  out: { type: 'string', default: 'bench/results/live-view.json' },
 });
 const quick = values.quick;
 const flags = {

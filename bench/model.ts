@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Backend, BackendName } from '../src/inference/backend.js';
 import { createBackend } from '../src/inference/create-backend.js';
 import { backboneMacs, resnetPlan, supportedDepths } from '../src/inference/resnet/plan.js';
@@ -14,6 +13,14 @@ import { gaussianSource, randomResNetWeights } from '../src/inference/resnet/ran
 import type { Model, ModelPrecision, ResNetDepth } from '../src/model/types.js';
 import { int8Twin } from './lib/int8-model.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../src/model/types.js';
+import { parseBenchArgs } from './lib/bench-args.js';
+
+const USAGE = `npm run bench:model -- [options]
+  --depth 18|34|50      backbone (default 50)
+  --quick               fewer and shorter runs: proves the bench works, not figures
+  --threads N           onnxruntime/tfjs threads (default 0 = all cores)
+  --backends LIST       any of onnx,onnx-int8,tfjs (default all three)
+  --no-pytorch          skip the PyTorch eager baseline (it needs python3-torch python3-torchvision)`;
 
 const INPUT_SIZE = 224;
 const NUM_CLASSES = 400;
@@ -156,15 +163,13 @@ function options(): {
   backends: Variant[];
   pytorch: boolean;
 } {
-  const { values } = parseArgs({
-    options: {
-      depth: { type: 'string', default: '50' },
-      quick: { type: 'boolean', default: false },
-      threads: { type: 'string', default: '0' },
-      backends: { type: 'string', default: 'onnx,onnx-int8,tfjs' },
-      pytorch: { type: 'boolean', default: true },
-      'no-pytorch': { type: 'boolean', default: false },
-    },
+  const values = parseBenchArgs('bench:model', USAGE, {
+    depth: { type: 'string', default: '50' },
+    quick: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '0' },
+    backends: { type: 'string', default: 'onnx,onnx-int8,tfjs' },
+    pytorch: { type: 'boolean', default: true },
+    'no-pytorch': { type: 'boolean', default: false },
   });
   const depth = Number(values.depth) as ResNetDepth;
   if (!supportedDepths.includes(depth))

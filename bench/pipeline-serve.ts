@@ -30,6 +30,7 @@ import { bucketPercentileMs, parseLatencyBuckets } from './serve/latency-histogr
 import { writePlot } from './serve/plot.js';
 import { runPytorchPeer } from './serve/pytorch-peer.js';
 import { startService } from './serve/service.js';
+import { flagsOrExit } from './lib/bench-args.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cacheDir = join(repoRoot, '.cache', 'bench-serve');
@@ -245,7 +246,7 @@ async function pytorchStep(footage: Footage, f: BenchFlags, ffmpeg: string) {
 }
 
 async function main(): Promise<void> {
-  const f = parseBenchFlags(process.argv.slice(2));
+  const f = flagsOrExit('bench:pipeline', USAGE, () => parseBenchFlags(process.argv.slice(2)));
   const resultsDir = join(repoRoot, 'bench', 'results');
   if (f === 'help') return console.log(USAGE);
   if (f.plotOnly) return console.log(`wrote ${writePlot(resultsDir)}`);

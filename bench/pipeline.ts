@@ -14,7 +14,7 @@ import { createBackend } from '../src/inference/create-backend.js';
 import { defaultBatching } from '../src/pipeline/index.js';
 import { loadAverage } from './lib/proc-stats.js';
 import { ensureClip, type Resolution } from './pipeline/clips.js';
-import { parseBenchFlags, type BenchFlags } from './pipeline/flags.js';
+import { parseBenchFlags, usage, type BenchFlags } from './pipeline/flags.js';
 import { randomTsnModel } from './pipeline/random-model.js';
 import type { Rig, ReuseMode, TsnSettings } from './pipeline/rig.js';
 import { startSimulatorProcess, type SimulatorProcess } from './pipeline/simulator.js';
@@ -22,6 +22,7 @@ import { runStep, type StepRow } from './pipeline/step.js';
 import { renderPlot, type PlotSeries } from './pipeline/svg-plot.js';
 import { behindReasons, sustainedCameras, targetLines } from './pipeline/verdict.js';
 import { ffmpegVersionLine } from './lib/ffmpeg-version.js';
+import { flagsOrExit } from './lib/bench-args.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tsn: TsnSettings = { numSeg: 8, windowMs: 8000, strideSegments: 1, sampleFps: 4 };
@@ -51,7 +52,7 @@ class Cleanup {
 }
 
 async function main(): Promise<void> {
-  const flags = parseBenchFlags(process.argv.slice(2));
+  const flags = flagsOrExit('bench:pipeline:rig', usage, () => parseBenchFlags(process.argv.slice(2)));
   const settings: TsnSettings = { ...tsn, sampleFps: flags.sampleFps };
   const ffmpegPath = locateFfmpeg()?.path;
   if (ffmpegPath === undefined) throw new Error('no ffmpeg: apt-get install ffmpeg or set FFMPEG_PATH');

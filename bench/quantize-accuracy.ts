@@ -14,7 +14,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import type { CropMode } from '../src/inference/preprocess/index.js';
 import type { Agreement } from '../src/inference/quantize/agreement.js';
@@ -26,6 +25,22 @@ import { convertCheckpoint } from '../src/model/convert.js';
 import { loadModel } from '../src/model/model-dir.js';
 import { ensureDemoModel } from '../src/model-store/index.js';
 import type { CalibrationMethod, Model } from '../src/model/types.js';
+import { parseBenchArgs } from './lib/bench-args.js';
+
+const USAGE = `npm run bench:quantize-accuracy -- [options]
+  --depth 18|34|50        the reference ResNet (default 50)
+  --classes N             its classes (default 400)
+  --calibrate N           calibration clips (default 16)
+  --held-out N            held-out clips per model (default 100)
+  --demo-per-label N      the demo model's held-out clips per label (default 20)
+  --method minmax|percentile|entropy   calibration (default minmax)
+  --no-bias-correction    quantize without bias correction
+  --crop center|ten       views per clip (default center)
+  --num-seg N             segments per clip (default 8)
+  --threads N             onnxruntime threads (default 0 = all cores)
+  --model DIR             also measure this model directory (repeatable)
+  --no-reference / --no-demo   skip the reference ResNet (needs python3-torch) / the demo model
+Quick check: --calibrate 4 --held-out 6 --demo-per-label 2`;
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const reference = (name: string): string => join(repo, 'test', 'fixtures', 'reference', name);
@@ -82,22 +97,20 @@ interface Options {
 }
 
 function options(): Options {
-  const { values } = parseArgs({
-    options: {
-      depth: { type: 'string', default: '50' },
-      classes: { type: 'string', default: '400' },
-      calibrate: { type: 'string', default: '16' },
-      'held-out': { type: 'string', default: '100' },
-      method: { type: 'string', default: 'minmax' },
-      crop: { type: 'string', default: 'center' },
-      'num-seg': { type: 'string', default: '8' },
-      threads: { type: 'string', default: '0' },
-      model: { type: 'string', multiple: true, default: [] },
-      'no-reference': { type: 'boolean', default: false },
-      'no-demo': { type: 'boolean', default: false },
-      'demo-per-label': { type: 'string', default: '20' },
-      'no-bias-correction': { type: 'boolean', default: false },
-    },
+  const values = parseBenchArgs('bench:quantize-accuracy', USAGE, {
+    depth: { type: 'string', default: '50' },
+    classes: { type: 'string', default: '400' },
+    calibrate: { type: 'string', default: '16' },
+    'held-out': { type: 'string', default: '100' },
+    method: { type: 'string', default: 'minmax' },
+    crop: { type: 'string', default: 'center' },
+    'num-seg': { type: 'string', default: '8' },
+    threads: { type: 'string', default: '0' },
+    model: { type: 'string', multiple: true, default: [] },
+    'no-reference': { type: 'boolean', default: false },
+    'no-demo': { type: 'boolean', default: false },
+    'demo-per-label': { type: 'string', default: '20' },
+    'no-bias-correction': { type: 'boolean', default: false },
   });
   const ffmpeg = locateFfmpeg()?.path;
   if (ffmpeg === undefined) throw new Error('needs ffmpeg (apt-get install ffmpeg)');

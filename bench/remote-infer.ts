@@ -24,7 +24,7 @@ import type { EmbedFn } from '../src/pipeline/inference-stages.js';
 import { maxOf, percentile } from './lib/percentiles.js';
 import { readProc } from './lib/proc-stats.js';
 import { randomTsnModel } from './pipeline/random-model.js';
-import { parseRemoteFlags, type RemoteFlags } from './remote-infer/flags.js';
+import { parseRemoteFlags, usage, type RemoteFlags } from './remote-infer/flags.js';
 import { runLoad, segmentFrames } from './remote-infer/load.js';
 import { hasNatsServer, startNatsServer, type NatsServerHandle } from '../test/helpers/nats-server.js';
 import { paperModel } from './remote-infer/paper-model.js';
@@ -32,6 +32,7 @@ import { printReport, writeReport, type StepRow } from './remote-infer/report.js
 import { measureWireAlternatives } from './remote-infer/wire-report.js';
 import { testFrames } from './remote-infer/wire-alternatives.js';
 import type { WorkerChildConfig } from './remote-infer/worker-child.js';
+import { flagsOrExit } from './lib/bench-args.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const NUM_CLASSES = 400;
@@ -167,7 +168,7 @@ async function preprocessCpuMsPerFrame(
 }
 
 async function main(): Promise<void> {
-  const flags = parseRemoteFlags(process.argv.slice(2));
+  const flags = flagsOrExit('bench:remote', usage, () => parseRemoteFlags(process.argv.slice(2)));
   const ffmpeg = locateFfmpeg();
   if (ffmpeg === undefined)
     throw new Error('needs ffmpeg (apt-get install -y ffmpeg, or npm ci for @ffmpeg-installer)');

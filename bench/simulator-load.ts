@@ -6,22 +6,25 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import { descendantsOf, readProc } from './lib/proc-stats.js';
 import { startSimulatorProcess } from './pipeline/simulator.js';
 import { ensureFootage } from './serve/footage.js';
+import { parseBenchArgs } from './lib/bench-args.js';
+
+const USAGE = `npm run bench:simulator -- [options]
+  --cameras N    cameras of one file served to as many RTSP clients (default 32)
+  --seconds S    measured seconds (default 20)
+  --file PATH    the H.264 file served (default the 360p 0.8 Mbit/s archery footage)`;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      cameras: { type: 'string', default: '32' },
-      seconds: { type: 'string', default: '20' },
-      file: { type: 'string' },
-    },
+  const values = parseBenchArgs('bench:simulator', USAGE, {
+    cameras: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '20' },
+    file: { type: 'string' },
   });
   const ffmpeg = locateFfmpeg()?.path;
   if (ffmpeg === undefined) throw new Error('no ffmpeg: apt-get install ffmpeg or set FFMPEG_PATH');

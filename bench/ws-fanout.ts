@@ -10,11 +10,19 @@ import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { WebSocket } from 'ws';
 import { createWebSocketHub } from '../src/publish/websocket/hub.js';
 import type { ActionEvent } from '../src/domain/event.js';
+import { parseBenchArgs } from './lib/bench-args.js';
+
+const USAGE = `npm run bench:ws -- [options]
+  --clients N       WebSocket subscribers (default 1000)
+  --children N      client processes they are spread over (default 2)
+  --events N        events in the steady phase (default 200)
+  --rate N          steady events per second (default 50)
+  --burst N         events published at once in the burst phase (default 1000)
+  --max-seconds S   the whole bench's time bound (default 55)`;
 
 const BUCKET_US = 100; // histogram resolution: 0.1 ms
 const BUCKETS = 20_000; // up to 2 s; slower deliveries land in the last bucket
@@ -157,15 +165,13 @@ function benchEvent(seq: number, top: ActionEvent['top']): ActionEvent {
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 async function runParent(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      clients: { type: 'string', default: '1000' },
-      children: { type: 'string', default: '2' },
-      events: { type: 'string', default: '200' },
-      rate: { type: 'string', default: '50' },
-      burst: { type: 'string', default: '1000' },
-      'max-seconds': { type: 'string', default: '55' },
-    },
+  const values = parseBenchArgs('bench:ws', USAGE, {
+    clients: { type: 'string', default: '1000' },
+    children: { type: 'string', default: '2' },
+    events: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '50' },
+    burst: { type: 'string', default: '1000' },
+    'max-seconds': { type: 'string', default: '55' },
   });
   const clients = Number(values.clients);
   const childCount = Math.max(1, Math.min(Number(values.children), clients));
