@@ -20,6 +20,9 @@ const KNOWN_SECONDS = {
   'integration/training/finetune-rendered': 350,
 };
 
+/** The summary lines node:test ends each file's TAP with, summed over the files. */
+const COUNTS = ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
+
 const files = [];
 const walk = (dir) => {
   for (const name of readdirSync(dir)) {
@@ -58,18 +61,12 @@ const runFile = (file) =>
     child.on('close', (code, signal) => {
       const text = Buffer.concat(out).toString('utf8');
       process.stdout.write(`# file: ${nameOf(file)}\n${text}`);
-      const count = (key) => sum(text, key);
       resolve({
         file: nameOf(file),
         seconds: (Date.now() - startedMs) / 1000,
         ok: code === 0,
         exit: signal ?? code,
-        tests: count('tests'),
-        pass: count('pass'),
-        fail: count('fail'),
-        cancelled: count('cancelled'),
-        skipped: count('skipped'),
-        todo: count('todo'),
+        ...Object.fromEntries(COUNTS.map((key) => [key, sum(text, key)])),
       });
     });
   });
@@ -104,7 +101,6 @@ console.log(
   `# files ${results.length}, slowest: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(0)} s`).join(', ')}`,
 );
 for (const r of failed) console.log(`# FAILED ${r.file} (exit ${r.exit}, ${r.fail} failing)`);
-for (const key of ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo'])
-  console.log(`# ${key} ${total(key)}`);
+for (const key of COUNTS) console.log(`# ${key} ${total(key)}`);
 console.log(`# duration_ms ${Date.now() - startedMs}`);
 process.exit(failed.length === 0 ? 0 : 1);

@@ -127,7 +127,6 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   // A state file replaces the config's cameras: the banner names the cameras that will run. A file that
   // cannot be read fails the start below, where it is reported.
   const initial = config.cluster.role === 'all' ? initialCameras(config, log) : undefined;
-  initial?.catch(() => undefined);
   for (const line of startupBanner({
     url,
     webSocketPath: config.websocket.enabled ? config.websocket.path : null,
