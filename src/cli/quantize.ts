@@ -5,6 +5,7 @@ import { TsnError } from '../errors/index.js';
 import { type AgreementCheck, checkAgreement } from '../inference/quantize/check-agreement.js';
 import { quantizeModel, type QuantizeResult } from '../inference/quantize/quantize-model.js';
 import type { CropMode } from '../inference/preprocess/index.js';
+import { describeWeightLimit } from '../inference/quantize/weight-limit.js';
 import { loadModel } from '../model/model-dir.js';
 import type { CalibrationMethod } from '../model/types.js';
 import { integerFlag, type Usage, usageFor } from './command-flags.js';
@@ -127,7 +128,8 @@ function summary(r: QuantizeResult, check: AgreementCheck | undefined): string {
   return [
     `quantized TSN ResNet-${r.manifest.depth} to int8 (${q?.method ?? '?'} calibration)`,
     `  calibration  ${q?.calibration.images ?? 0} images from ${q?.calibration.clips.length ?? 0} clips`,
-    `  activations  ${Object.keys(q?.ranges ?? {}).length} uint8 tensors; weights int8 per output channel`,
+    `  activations  ${Object.keys(q?.ranges ?? {}).length} uint8 tensors${q?.input === 'pixels' ? ' (the input as its pixel bytes)' : ''}`,
+    `  weights      per output channel; on this machine ${describeWeightLimit(r.weightLimit)}`,
     bias === undefined
       ? '  bias         not corrected (--no-bias-correction)'
       : `  bias         corrected on ${Object.keys(bias).length} convs (int8 rounding's mean shift)`,

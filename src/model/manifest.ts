@@ -49,6 +49,7 @@ const quantizationSchema = z.object({
     clips: z.array(z.string().max(4096)).max(100_000),
     images: z.number().int().min(1),
   }),
+  input: z.literal('pixels').exactOptional(),
   ranges: z.record(z.string().max(200), activationRange),
   biasCorrection: z.record(z.string().max(200), z.array(z.number().finite()).max(8192)).exactOptional(),
 });

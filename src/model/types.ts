@@ -73,6 +73,12 @@ export interface QuantizationInfo {
   readonly activations: 'uint8-per-tensor-asymmetric';
   /** What the ranges were measured on (file base names, images through the project's preprocessing). */
   readonly calibration: { readonly clips: readonly string[]; readonly images: number };
+  /**
+   * How the input image is quantized. 'pixels': as its pixel bytes, exactly (the graph undoes the
+   * normalisation, src/inference/quantize/pixel-input.ts). Absent: by the calibrated range of the
+   * "input" point (tables written before 'pixels' existed).
+   */
+  readonly input?: 'pixels';
   /** Activation point name (src/inference/quantize/points.ts) -> range. */
   readonly ranges: Readonly<Record<string, ActivationRange>>;
   /**

@@ -3,7 +3,9 @@ import { TsnError } from '../../errors/index.js';
 import type { Model, ModelPrecision } from '../../model/types.js';
 import type { Backend, BackendOptions, ExecutionProvider } from '../backend.js';
 import { checkFeatures, checkImages } from '../check-input.js';
-import { buildQdqBackboneGraph } from '../quantize/qdq-graph.js';
+import { buildQdqBackboneGraph, qdqTarget } from '../quantize/qdq-graph.js';
+import { type CpuFeatures, int8WeightLimit } from '../quantize/weight-limit.js';
+import { hostCpu } from './host-cpu.js';
 import { resnetPlan } from '../resnet/plan.js';
 import { availableExecutionProviders } from './available-providers.js';
 import { encodeOnnxModel } from './onnx-proto.js';
@@ -23,14 +25,17 @@ export interface OnnxModelBytes {
   readonly head: Uint8Array;
 }
 
-/** The backbone follows the manifest's precision (int8: QDQ graph from the calibration table). */
-export function buildOnnxModels(model: Model): OnnxModelBytes {
+/**
+ * The backbone follows the manifest's precision (int8: QDQ graph from the calibration table, its weight
+ * range fitted to the CPU's integer kernels).
+ */
+export function buildOnnxModels(model: Model, cpu: CpuFeatures = hostCpu()): OnnxModelBytes {
   const { depth, inputSize, numClasses, quantization } = model.manifest;
   const plan = resnetPlan(depth);
   const names = { input: BACKBONE_INPUT, output: BACKBONE_OUTPUT };
   const backbone =
     precisionOf(model) === 'int8' && quantization !== undefined
-      ? buildQdqBackboneGraph(plan, model.weights, inputSize, quantization, names)
+      ? buildQdqBackboneGraph(plan, model.weights, inputSize, quantization, qdqTarget(model, cpu), names)
       : buildBackboneGraph(plan, model.weights, inputSize);
   return {
     backbone: encodeOnnxModel(backbone),
@@ -165,14 +170,16 @@ export async function createOnnxBackend(
 ): Promise<Backend> {
   const { inputSize, numClasses } = model.manifest;
   const featureDim = resnetPlan(model.manifest.depth).featureDim;
-  const sessions = await openWithFallback(buildOnnxModels(model), options, probeProviders());
+  const cpu = hostCpu();
+  const sessions = await openWithFallback(buildOnnxModels(model, cpu), options, probeProviders());
   const threads = options.threads > 0 ? `${options.threads} threads` : 'default threads';
   const int8 = precisionOf(model) === 'int8';
+  const precision = !int8 ? '' : int8WeightLimit(cpu) === 127 ? ' int8' : ' int8 (7-bit weights: no VNNI)';
   const notes = sessions.warnings.length > 0 ? `; ${sessions.warnings.join('; ')}` : '';
   let closed: Promise<void> | undefined;
   return {
     name: 'onnx',
-    description: `onnxruntime ${sessions.providers.join('+')}${int8 ? ' int8' : ''} (${threads})${notes}`,
+    description: `onnxruntime ${sessions.providers.join('+')}${precision} (${threads})${notes}`,
     featureDim,
     numClasses,
     inputSize,

@@ -93,6 +93,7 @@ export const ONNX_FLOAT = 1;
 export const ONNX_UINT8 = 2;
 export const ONNX_INT8 = 3;
 export const ONNX_INT32 = 6;
+export const ONNX_INT64 = 7;
 /** AttributeProto.AttributeType values used here. */
 export const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 
@@ -119,7 +120,7 @@ export interface OnnxNode {
 }
 
 /** Tensor data: float32 (the default), or the int types of quantized graphs. */
-export type OnnxTensorData = Float32Array | Uint8Array | Int8Array | Int32Array;
+export type OnnxTensorData = Float32Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
 
 export interface OnnxInitializer {
   readonly name: string;
@@ -152,6 +153,7 @@ function dataType(data: OnnxTensorData): number {
   if (data instanceof Float32Array) return ONNX_FLOAT;
   if (data instanceof Uint8Array) return ONNX_UINT8;
   if (data instanceof Int8Array) return ONNX_INT8;
+  if (data instanceof BigInt64Array) return ONNX_INT64;
   return ONNX_INT32;
 }
 
@@ -161,10 +163,11 @@ const hostIsLittleEndian = new Uint8Array(new Float32Array([1]).buffer)[3] === 0
 function littleEndianBytes(data: OnnxTensorData): Uint8Array {
   if (hostIsLittleEndian || data.BYTES_PER_ELEMENT === 1)
     return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-  const bytes = new Uint8Array(data.length * 4);
+  const bytes = new Uint8Array(data.byteLength);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < data.length; i++) {
-    if (data instanceof Float32Array) view.setFloat32(i * 4, data[i] ?? 0, true);
+    if (data instanceof BigInt64Array) view.setBigInt64(i * 8, data[i] ?? 0n, true);
+    else if (data instanceof Float32Array) view.setFloat32(i * 4, data[i] ?? 0, true);
     else view.setInt32(i * 4, data[i] ?? 0, true);
   }
   return bytes;

@@ -5,7 +5,7 @@ import { type OnnxGraph, encodeOnnxModel } from '../onnx/onnx-proto.js';
 import { BACKBONE_INPUT, BACKBONE_OUTPUT, buildBackboneGraph } from '../onnx/resnet-graph.js';
 import { resnetPlan } from '../resnet/plan.js';
 import { convNodes } from './points.js';
-import { buildQdqBackboneGraph } from './qdq-graph.js';
+import { type QdqTarget, buildQdqBackboneGraph } from './qdq-graph.js';
 
 /**
  * Images the correction measures on (batches spread over the calibration set): a per-channel mean over
@@ -18,6 +18,8 @@ export interface BiasCorrectionInput {
   readonly model: Model;
   /** The calibration table (ranges) the int8 graph is built from. */
   readonly quantization: QuantizationInfo;
+  /** What the int8 graph is built for (this machine's weight limit: the correction is measured on it). */
+  readonly target: QdqTarget;
   readonly batches: readonly { readonly images: Float32Array; readonly count: number }[];
   readonly threads: number;
   /** Called after each level of convs (progress). */
@@ -50,7 +52,7 @@ export async function biasCorrection(input: BiasCorrectionInput): Promise<Record
   const levels = convLevels(plan, convs);
   for (const [i, level] of levels.entries()) {
     const table = { ...input.quantization, biasCorrection: correction };
-    const graph = buildQdqBackboneGraph(plan, model.weights, size, table, names);
+    const graph = buildQdqBackboneGraph(plan, model.weights, size, table, input.target, names);
     const means = await convMeans(graph, level, input, batches);
     for (const c of level) {
       const got = means.get(c.name) ?? new Float64Array(c.spec.outChannels);

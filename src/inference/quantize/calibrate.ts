@@ -54,6 +54,7 @@ export async function calibrate(input: CalibrationInput): Promise<QuantizationIn
       method,
       weights: 'int8-per-channel-symmetric',
       activations: 'uint8-per-tensor-asymmetric',
+      input: 'pixels',
       calibration: { clips: [...input.clips], images },
       ranges,
     };

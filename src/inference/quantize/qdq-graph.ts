@@ -1,11 +1,22 @@
 import { TsnError } from '../../errors/index.js';
-import type { ActivationRange, QuantizationInfo, Weights } from '../../model/types.js';
+import type { ActivationRange, Model, ModelManifest, QuantizationInfo, Weights } from '../../model/types.js';
 import { GraphBuilder, int, ints } from '../onnx/resnet-graph.js';
 import type { OnnxGraph } from '../onnx/onnx-proto.js';
 import { type FoldedConv, foldConv } from '../resnet/fold-bn.js';
 import type { ConvSpec, ResNetPlan } from '../resnet/plan.js';
+import { pixelInput, pixelStemConv } from './pixel-input.js';
 import { INPUT_POINT, STEM_POINT, blockOutPoint, mainConvPoint, shortcutPoint } from './points.js';
 import { quantizeConv } from './qdq-weights.js';
+import { type CpuFeatures, type Int8WeightLimit, int8WeightLimit } from './weight-limit.js';
+
+/** The normalisation the backbone's input went through (the manifest's). */
+export type InputNormalization = Pick<ModelManifest, 'mean' | 'std'>;
+
+/** What the graph is built for besides the table: the model's input and the CPU's kernels. */
+export interface QdqTarget {
+  readonly normalization: InputNormalization;
+  readonly weightLimit: Int8WeightLimit;
+}
 
 /** A uint8 tensor and the point whose scale/zero point it carries. */
 interface QTensor {
@@ -26,11 +37,20 @@ export function buildQdqBackboneGraph(
   weights: Weights,
   inputSize: number,
   quantization: QuantizationInfo,
+  target: QdqTarget,
   names: { input: string; output: string },
 ): OnnxGraph {
-  const q = new QdqBuilder(quantization);
-  let x = q.quantize(names.input, INPUT_POINT);
-  x = q.conv(x, plan.stem, weights, 'stem.conv', STEM_POINT);
+  const q = new QdqBuilder(quantization, target.weightLimit);
+  let x: QTensor;
+  if (quantization.input === 'pixels') {
+    const { normalization } = target;
+    const stem = pixelStemConv(foldConv(weights, plan.stem), normalization);
+    x = q.quantizeFixed(pixelInput(q.g, names.input, plan.stem.pad, normalization), PIXELS);
+    x = q.convFolded(x, stem, 'stem.conv', STEM_POINT);
+  } else {
+    x = q.quantize(names.input, INPUT_POINT);
+    x = q.conv(x, plan.stem, weights, 'stem.conv', STEM_POINT);
+  }
   x = { name: q.g.node('MaxPool', 'stem.maxpool', [x.name], maxPoolAttributes), point: x.point };
   for (const block of plan.blocks) {
     const input = x;
@@ -55,17 +75,30 @@ export function buildQdqBackboneGraph(
   };
 }
 
+/** The input as its pixel bytes, 0-255 exactly (pixel-input.ts). */
+const PIXELS = { point: 'input.pixels', range: { min: 0, max: 255, scale: 1, zeroPoint: 0 } } as const;
+
+export const qdqTarget = (model: Pick<Model, 'manifest'>, cpu: CpuFeatures): QdqTarget => ({
+  normalization: model.manifest,
+  weightLimit: int8WeightLimit(cpu),
+});
+
 const maxPoolAttributes = [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 1, 1, 1])];
 
 class QdqBuilder {
   readonly g = new GraphBuilder();
   private readonly declared = new Set<string>();
+  /** Points whose quantization the graph fixes rather than the calibration table. */
+  private readonly fixed = new Map<string, ActivationRange>();
   private dqCount = 0;
 
-  constructor(private readonly quantization: QuantizationInfo) {}
+  constructor(
+    private readonly quantization: QuantizationInfo,
+    private readonly weightLimit: Int8WeightLimit,
+  ) {}
 
   range(point: string): ActivationRange {
-    const r = this.quantization.ranges[point];
+    const r = this.fixed.get(point) ?? this.quantization.ranges[point];
     if (r === undefined) {
       throw new TsnError(
         'E_MODEL_MANIFEST',
@@ -107,13 +140,24 @@ class QdqBuilder {
     return { name: this.g.node('QuantizeLinear', `${point}:q`, [input, ...this.params(point)]), point };
   }
 
+  /** Quantizes with a range the graph fixes (not calibrated). */
+  quantizeFixed(input: string, fixed: { point: string; range: ActivationRange }): QTensor {
+    this.fixed.set(fixed.point, fixed.range);
+    return this.quantize(input, fixed.point);
+  }
+
   dequantize(x: QTensor): string {
     this.dqCount += 1;
     return this.g.node('DequantizeLinear', `${x.point}:dq${this.dqCount}`, [x.name, ...this.params(x.point)]);
   }
 
   conv(x: QTensor, spec: ConvSpec, weights: Weights, name: string, outPoint: string): QTensor {
-    const qc = quantizeConv(this.corrected(foldConv(weights, spec), name), this.range(x.point).scale);
+    return this.convFolded(x, foldConv(weights, spec), name, outPoint);
+  }
+
+  convFolded(x: QTensor, folded: FoldedConv, name: string, outPoint: string): QTensor {
+    const spec = folded.spec;
+    const qc = quantizeConv(this.corrected(folded, name), this.range(x.point).scale, this.weightLimit);
     const o = spec.outChannels;
     const init = (suffix: string, dims: number[], data: Float32Array | Int8Array | Int32Array): string => {
       this.g.initializers.push({ name: `${name}.${suffix}`, dims, data });

@@ -1,4 +1,5 @@
 import type { FoldedConv } from '../resnet/fold-bn.js';
+import type { Int8WeightLimit } from './weight-limit.js';
 
 /** A folded conv's int8 weights (symmetric, one scale per output channel) and int32 bias. */
 export interface QuantizedConv {
@@ -12,10 +13,10 @@ export interface QuantizedConv {
 const INT32_MAX = 2 ** 31 - 1;
 
 /**
- * Range +-127 (not -128): symmetric, so the zero point is 0 and the int8 x uint8 products of the
- * integer kernels stay exact.
+ * Range +-limit (127, not -128, or 63 on CPUs whose kernels would overflow: weight-limit.ts): symmetric,
+ * so the zero point is 0.
  */
-export function quantizeConv(folded: FoldedConv, inputScale: number): QuantizedConv {
+export function quantizeConv(folded: FoldedConv, inputScale: number, limit: Int8WeightLimit): QuantizedConv {
   const out = folded.spec.outChannels;
   const perOut = folded.weight.length / out;
   const weight = new Int8Array(folded.weight.length);
@@ -27,11 +28,11 @@ export function quantizeConv(folded: FoldedConv, inputScale: number): QuantizedC
     let maxAbs = 0;
     for (let j = 0; j < perOut; j++) maxAbs = Math.max(maxAbs, Math.abs(folded.weight[base + j] ?? 0));
     // An all-zero channel quantizes to zeros under any scale.
-    const scale = Math.fround(maxAbs > 0 ? maxAbs / 127 : 1);
+    const scale = Math.fround(maxAbs > 0 ? maxAbs / limit : 1);
     weightScale[o] = scale;
     for (let j = 0; j < perOut; j++) {
       const q = Math.round((folded.weight[base + j] ?? 0) / scale);
-      weight[base + j] = Math.max(-127, Math.min(127, q));
+      weight[base + j] = Math.max(-limit, Math.min(limit, q));
     }
     const bScale = Math.fround(inputScale * scale);
     biasScale[o] = bScale;

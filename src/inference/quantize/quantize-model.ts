@@ -12,6 +12,9 @@ import {
 } from '../preprocess/index.js';
 import { biasCorrection } from './bias-correction.js';
 import { calibrate } from './calibrate.js';
+import { qdqTarget } from './qdq-graph.js';
+import type { CpuFeatures, Int8WeightLimit } from './weight-limit.js';
+import { hostCpu } from '../onnx/host-cpu.js';
 
 export interface QuantizeOptions {
   readonly model: Model;
@@ -28,6 +31,8 @@ export interface QuantizeOptions {
   readonly batchSize?: number;
   /** Bias correction after calibration (default true; false: the table has no biasCorrection). */
   readonly biasCorrection?: boolean;
+  /** The CPU the bias correction measures the int8 graph for (default this one: weight-limit.ts). */
+  readonly cpu?: CpuFeatures;
   readonly onProgress?: (stage: 'decode' | 'calibrate' | 'bias', done: number, total: number) => void;
   readonly signal?: AbortSignal;
 }
@@ -36,6 +41,8 @@ export interface QuantizeResult {
   readonly dir: string;
   readonly id: string;
   readonly manifest: ModelManifest;
+  /** The weight range this machine's kernels take (what the bias correction was measured with). */
+  readonly weightLimit: Int8WeightLimit;
 }
 
 const DEFAULT_BATCH = 4;
@@ -52,6 +59,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
   const outDir = resolve(options.outDir);
   await refuseOutput(outDir, options);
   const batches = await calibrationBatches(options);
+  const target = qdqTarget(options.model, options.cpu ?? hostCpu());
   const ranges = await calibrate({
     model: options.model,
     method: options.method,
@@ -70,6 +78,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
           biasCorrection: await biasCorrection({
             model: options.model,
             quantization: ranges,
+            target,
             batches,
             threads: options.threads,
             onLevel: (done, levels) => options.onProgress?.('bias', done, levels),
@@ -79,7 +88,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
   const { precision: _precision, quantization: _old, ...fp32 } = options.model.manifest;
   const manifest: ModelManifest = { ...fp32, precision: 'int8', quantization };
   await writeModelDir(outDir, { manifest, weights: options.model.weights, labels: options.model.labels });
-  return { dir: outDir, id: modelId(outDir, manifest), manifest };
+  return { dir: outDir, id: modelId(outDir, manifest), manifest, weightLimit: target.weightLimit };
 }
 
 async function calibrationBatches(

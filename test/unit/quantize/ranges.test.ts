@@ -82,10 +82,21 @@ describe('int8 weights', () => {
       weight: new Float32Array([0.5, -0.25]),
       bias: new Float32Array([0.1, -0.2]),
     };
-    const q = quantizeConv(folded, 0.1);
+    const q = quantizeConv(folded, 0.1, 127);
     assert.deepEqual(Array.from(q.weight), [127, -127]);
     assert.ok(Math.abs((q.weightScale[0] ?? 0) - 0.5 / 127) < 1e-9);
     assert.equal(q.bias[0], Math.round(0.1 / (0.1 * (q.weightScale[0] ?? 0))));
+  });
+
+  test('within +-63 where the CPU needs it', () => {
+    const folded = {
+      spec: { weight: 'w', bn: 'b', inChannels: 3, outChannels: 1, kernel: 1, stride: 1, pad: 0 },
+      weight: new Float32Array([0.5, -0.5, 0.1]),
+      bias: new Float32Array([0]),
+    };
+    const q = quantizeConv(folded, 0.1, 63);
+    assert.deepEqual(Array.from(q.weight), [63, -63, 13]);
+    assert.ok(Math.abs((q.weightScale[0] ?? 0) - 0.5 / 63) < 1e-9);
   });
 });
 
@@ -135,7 +146,17 @@ describe('bias correction', () => {
     ...(biasCorrection === undefined ? {} : { biasCorrection }),
   });
   const build = (q: QuantizationInfo) =>
-    buildQdqBackboneGraph(plan, model.weights, 224, q, { input: 'images', output: 'features' });
+    buildQdqBackboneGraph(
+      plan,
+      model.weights,
+      224,
+      q,
+      { normalization: model.manifest, weightLimit: 127 },
+      {
+        input: 'images',
+        output: 'features',
+      },
+    );
   const stemBias = (q: QuantizationInfo): { bias: Int32Array; scale: Float32Array } => {
     const g = build(q);
     const bias = g.initializers.find((t) => t.name === 'stem.conv.bias_q')?.data;
