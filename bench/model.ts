@@ -11,6 +11,7 @@ import { createBackend } from '../src/inference/create-backend.js';
 import { backboneMacs, resnetPlan, supportedDepths } from '../src/inference/resnet/plan.js';
 import { gaussianSource, randomResNetWeights } from '../src/inference/resnet/random-weights.js';
 import type { Model, ModelPrecision, ResNetDepth } from '../src/model/types.js';
+import { cpuSummary } from './lib/cpu-summary.js';
 import { int8Twin } from './lib/int8-model.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../src/model/types.js';
 import { parseBenchArgs } from './lib/bench-args.js';
@@ -242,7 +243,7 @@ async function main(): Promise<void> {
     benchmark: 'model',
     date: new Date().toISOString(),
     node: process.version,
-    cpu: { count: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+    cpu: cpuSummary(),
     depth,
     inputSize: INPUT_SIZE,
     quick,

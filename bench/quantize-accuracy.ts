@@ -26,6 +26,7 @@ import { loadModel } from '../src/model/model-dir.js';
 import { ensureDemoModel } from '../src/model-store/index.js';
 import type { CalibrationMethod, Model } from '../src/model/types.js';
 import { parseBenchArgs } from './lib/bench-args.js';
+import { cpuSummary } from './lib/cpu-summary.js';
 
 const USAGE = `npm run bench:quantize-accuracy -- [options]
   --depth 18|34|50        the reference ResNet (default 50)
@@ -195,6 +196,8 @@ interface SuiteResult {
   /** RMS change int8 makes to float32's top-1/top-2 margin (logits), and the clips whose margin is below it. */
   readonly marginNoise: number;
   readonly nearTies: number;
+  /** The int8 weight range this CPU's kernels take (src/inference/quantize/weight-limit.ts). */
+  readonly weightLimit: number;
   /** Whether the issue's bar is met: top-1 agreement >= 99% and top-5 overlap >= 95%. */
   readonly meetsTarget: boolean;
   readonly seconds: number;
@@ -229,7 +232,8 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
       `${(agreement.top1 * 100).toFixed(1)}%, top-5 overlap ${(agreement.top5Overlap * 100).toFixed(1)}%, ` +
       `logits correlation ${agreement.correlation.toFixed(5)}, max |diff| ${agreement.maxAbsDiff.toFixed(4)} ` +
       `over ${agreement.clips} held-out clips, ${s.calibration.length} calibration clips (${seconds.toFixed(0)} s); ` +
-      `margin change ${marginNoise.toFixed(3)} logits RMS, ${nearTies} clips with a smaller margin`,
+      `margin change ${marginNoise.toFixed(3)} logits RMS, ${nearTies} clips with a smaller margin; ` +
+      `weights +-${q.weightLimit}`,
   );
   return {
     suite: s.name,
@@ -240,6 +244,7 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
     agreement,
     marginNoise: Number(marginNoise.toFixed(4)),
     nearTies,
+    weightLimit: q.weightLimit,
     meetsTarget: agreement.top1 >= 0.99 && agreement.top5Overlap >= 0.95,
     seconds: Number(seconds.toFixed(1)),
   };
@@ -271,6 +276,7 @@ async function main(): Promise<void> {
     const report = {
       benchmark: 'quantize-accuracy',
       date: new Date().toISOString(),
+      cpu: cpuSummary(),
       target: { top1: 0.99, top5Overlap: 0.95 },
       settings,
       results,
