@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import { TsnError } from '../../errors/index.js';
 import { isInside, modelId, refuseExistingOutput, writeModelDir } from '../../model/model-dir.js';
 import type { CalibrationMethod, Model, ModelManifest, QuantizationInfo } from '../../model/types.js';
+import { hostCpu } from '../onnx/host-cpu.js';
 import { decodeForModel } from '../predict-video.js';
 import {
   createNormalizer,
@@ -14,7 +15,6 @@ import { biasCorrection } from './bias-correction.js';
 import { calibrate } from './calibrate.js';
 import { qdqTarget } from './qdq-graph.js';
 import type { CpuFeatures, Int8WeightLimit } from './weight-limit.js';
-import { hostCpu } from '../onnx/host-cpu.js';
 
 export interface QuantizeOptions {
   readonly model: Model;
