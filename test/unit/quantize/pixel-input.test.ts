@@ -6,14 +6,12 @@ import { encodeOnnxModel } from '../../../src/inference/onnx/onnx-proto.js';
 import { GraphBuilder } from '../../../src/inference/onnx/resnet-graph.js';
 import { createNormalizer } from '../../../src/inference/preprocess/index.js';
 import { pixelInput, pixelStemConv } from '../../../src/inference/quantize/pixel-input.js';
-import { activationPoints } from '../../../src/inference/quantize/points.js';
 import { buildQdqBackboneGraph } from '../../../src/inference/quantize/qdq-graph.js';
-import { uint8Range } from '../../../src/inference/quantize/ranges.js';
 import { int8WeightLimit } from '../../../src/inference/quantize/weight-limit.js';
 import type { FoldedConv } from '../../../src/inference/resnet/fold-bn.js';
 import { resnetPlan } from '../../../src/inference/resnet/plan.js';
-import type { QuantizationInfo } from '../../../src/model/types.js';
 import { randomModel } from '../inference/random-model.js';
+import { uniformTable } from './uniform-table.js';
 
 const normalization = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
 
@@ -97,16 +95,7 @@ describe('the input as pixel bytes', () => {
   test('the int8 graph: Pad, Mul, Add, then bytes at scale 1; an unpadded stem; weights within the limit', () => {
     const model = randomModel(18, 10, 3);
     const plan = resnetPlan(18);
-    const table: QuantizationInfo = {
-      method: 'minmax',
-      weights: 'int8-per-channel-symmetric',
-      activations: 'uint8-per-tensor-asymmetric',
-      input: 'pixels',
-      calibration: { clips: ['a.mp4'], images: 1 },
-      ranges: Object.fromEntries(
-        activationPoints(plan, 'images').map((p) => [p.key, uint8Range(p.nonNegative ? 0 : -2, 2)]),
-      ),
-    };
+    const table = uniformTable(plan, { input: 'pixels' });
     const names = { input: 'images', output: 'features' };
     const g = buildQdqBackboneGraph(
       plan,

@@ -2,7 +2,6 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { isTsnError } from '../../../src/errors/index.js';
 import { compareLogits } from '../../../src/inference/quantize/agreement.js';
-import { activationPoints } from '../../../src/inference/quantize/points.js';
 import { buildQdqBackboneGraph } from '../../../src/inference/quantize/qdq-graph.js';
 import { quantizeConv } from '../../../src/inference/quantize/qdq-weights.js';
 import { resnetPlan } from '../../../src/inference/resnet/plan.js';
@@ -17,6 +16,7 @@ import {
 import { gaussianSource } from '../../../src/inference/resnet/random-weights.js';
 import { parseManifest } from '../../../src/model/manifest.js';
 import { randomModel } from '../inference/random-model.js';
+import { uniformTable } from './uniform-table.js';
 
 /** 100000 values: a bulk in [0, 1) and five far outliers at 50 (below the 0.01% percentile tail). */
 function longTail(): Float32Array {
@@ -135,16 +135,8 @@ describe('manifest precision', () => {
 describe('bias correction', () => {
   const model = randomModel(18, 10, 3);
   const plan = resnetPlan(18);
-  const table = (biasCorrection?: Record<string, number[]>): QuantizationInfo => ({
-    method: 'minmax',
-    weights: 'int8-per-channel-symmetric',
-    activations: 'uint8-per-tensor-asymmetric',
-    calibration: { clips: ['a.mp4'], images: 1 },
-    ranges: Object.fromEntries(
-      activationPoints(plan, 'images').map((p) => [p.key, uint8Range(p.nonNegative ? 0 : -2, 2)]),
-    ),
-    ...(biasCorrection === undefined ? {} : { biasCorrection }),
-  });
+  const table = (biasCorrection?: Record<string, number[]>): QuantizationInfo =>
+    uniformTable(plan, biasCorrection === undefined ? {} : { biasCorrection });
   const build = (q: QuantizationInfo) =>
     buildQdqBackboneGraph(
       plan,
