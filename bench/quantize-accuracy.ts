@@ -7,7 +7,8 @@
 //   evaluated on held-out rendered clips of another (seed 2: the set its heldout.json was measured on);
 // - any --model DIR (e.g. tsn_k400_8 once downloaded), on the reference's clip sets.
 // npm run bench:quantize-accuracy [-- --depth 50 --classes 400 --calibrate 16 --held-out 100
-//   --demo-per-label 20 --method minmax --no-bias-correction --no-reference --no-demo]
+//   --demo-per-label 20 --method minmax --no-bias-correction --no-equalize --equalization-alpha 0.5
+//   --no-reference --no-demo]
 // Quick check: npm run bench:quantize-accuracy -- --calibrate 4 --held-out 6 --demo-per-label 2
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,8 @@ const USAGE = `npm run bench:quantize-accuracy -- [options]
   --demo-per-label N      the demo model's held-out clips per label (default 20)
   --method minmax|percentile|entropy   calibration (default minmax)
   --no-bias-correction    quantize without bias correction
+  --no-equalize           quantize without activation equalisation
+  --equalization-alpha A  one strength for every tensor group, 0..1 (default: chosen per group)
   --crop center|ten       views per clip (default center)
   --num-seg N             segments per clip (default 8)
   --threads N             onnxruntime threads (default 0 = all cores)
@@ -94,6 +97,8 @@ interface Options {
   demo: boolean;
   demoPerLabel: number;
   biasCorrection: boolean;
+  equalize: boolean;
+  equalizationAlpha: number | undefined;
   ffmpeg: string;
 }
 
@@ -112,6 +117,8 @@ function options(): Options {
     'no-demo': { type: 'boolean', default: false },
     'demo-per-label': { type: 'string', default: '20' },
     'no-bias-correction': { type: 'boolean', default: false },
+    'no-equalize': { type: 'boolean', default: false },
+    'equalization-alpha': { type: 'string' },
   });
   const ffmpeg = locateFfmpeg()?.path;
   if (ffmpeg === undefined) throw new Error('needs ffmpeg (apt-get install ffmpeg)');
@@ -129,6 +136,9 @@ function options(): Options {
     demo: !values['no-demo'],
     demoPerLabel: Number(values['demo-per-label']),
     biasCorrection: !values['no-bias-correction'],
+    equalize: !values['no-equalize'],
+    equalizationAlpha:
+      values['equalization-alpha'] === undefined ? undefined : Number(values['equalization-alpha']),
     ffmpeg,
   };
 }
@@ -198,6 +208,8 @@ interface SuiteResult {
   readonly nearTies: number;
   /** The int8 weight range this CPU's kernels take (src/inference/quantize/weight-limit.ts). */
   readonly weightLimit: number;
+  /** Whether the table equalises activations (by default only with 8-bit weights). */
+  readonly equalized: boolean;
   /** Whether the issue's bar is met: top-1 agreement >= 99% and top-5 overlap >= 95%. */
   readonly meetsTarget: boolean;
   readonly seconds: number;
@@ -211,6 +223,8 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
     outDir,
     method: o.method,
     biasCorrection: o.biasCorrection,
+    ...(o.equalize ? {} : { equalize: false }),
+    ...(o.equalizationAlpha === undefined ? {} : { equalizationAlpha: o.equalizationAlpha }),
     ffmpegPath: o.ffmpeg,
     numSeg: o.numSeg,
     crop: o.crop,
@@ -233,7 +247,7 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
       `logits correlation ${agreement.correlation.toFixed(5)}, max |diff| ${agreement.maxAbsDiff.toFixed(4)} ` +
       `over ${agreement.clips} held-out clips, ${s.calibration.length} calibration clips (${seconds.toFixed(0)} s); ` +
       `margin change ${marginNoise.toFixed(3)} logits RMS, ${nearTies} clips with a smaller margin; ` +
-      `weights +-${q.weightLimit}`,
+      `weights +-${q.weightLimit}${q.manifest.quantization?.equalization === undefined ? '' : ', equalised'}`,
   );
   return {
     suite: s.name,
@@ -245,6 +259,7 @@ async function runSuite(s: Suite, outDir: string, o: Options): Promise<SuiteResu
     marginNoise: Number(marginNoise.toFixed(4)),
     nearTies,
     weightLimit: q.weightLimit,
+    equalized: q.manifest.quantization?.equalization !== undefined,
     meetsTarget: agreement.top1 >= 0.99 && agreement.top5Overlap >= 0.95,
     seconds: Number(seconds.toFixed(1)),
   };

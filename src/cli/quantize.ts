@@ -20,9 +20,10 @@ interface QuantizeFlags {
   readonly crop: string;
   readonly threads: string;
   readonly force?: boolean;
-  /** commander's --no-check / --no-bias-correction: true unless given. */
+  /** commander's --no-check / --no-bias-correction / --no-equalize: true unless given. */
   readonly check: boolean;
   readonly biasCorrection: boolean;
+  readonly equalize: boolean;
 }
 
 const METHODS: readonly CalibrationMethod[] = ['minmax', 'percentile', 'entropy'];
@@ -39,6 +40,7 @@ export function registerQuantizeCommand(program: Command): void {
     .option('--crop <mode>', 'center (1 view per frame) or ten (TenCrop: 10 views)', 'center')
     .option('--threads <n>', 'intra-op threads for the calibration runs, 0 = all cores', '0')
     .option('--force', 'replace --out if it already holds a model directory')
+    .option('--no-equalize', 'skip activation equalisation (per-channel scales that even out each tensor)')
     .option('--no-bias-correction', "skip bias correction (int8 rounding's per-channel mean shift)")
     .option('--no-check', 'skip comparing int8 with float32 logits on the calibration clips afterwards')
     .action(async (modelDir: string, flags: QuantizeFlags) => {
@@ -84,6 +86,7 @@ async function runQuantize(
       threads,
       force: flags.force === true,
       biasCorrection: flags.biasCorrection,
+      ...(flags.equalize ? {} : { equalize: false }),
       onProgress: bar.update,
     });
     if (!flags.check) return { result, check: undefined };
@@ -98,6 +101,7 @@ async function runQuantize(
 
 const stageLabels: Readonly<Record<string, string>> = {
   decode: 'decoding clips ',
+  equalize: 'equalising     ',
   calibrate: 'calibrating    ',
   bias: 'bias correction',
   check: 'int8 vs float32',
@@ -130,6 +134,9 @@ function summary(r: QuantizeResult, check: AgreementCheck | undefined): string {
     `  calibration  ${q?.calibration.images ?? 0} images from ${q?.calibration.clips.length ?? 0} clips`,
     `  activations  ${Object.keys(q?.ranges ?? {}).length} uint8 tensors${q?.input === 'pixels' ? ' (the input as its pixel bytes)' : ''}`,
     `  weights      per output channel; on this machine ${describeWeightLimit(r.weightLimit)}`,
+    q?.equalization === undefined
+      ? `  channels     not equalised (${r.weightLimit === 127 ? '--no-equalize' : 'off with 7-bit weights: it measured worse there'})`
+      : `  channels     equalised in ${Object.keys(q.equalization).length} tensor groups (finer uint8 levels for narrow channels)`,
     bias === undefined
       ? '  bias         not corrected (--no-bias-correction)'
       : `  bias         corrected on ${Object.keys(bias).length} convs (int8 rounding's mean shift)`,

@@ -52,6 +52,7 @@ const quantizationSchema = z.object({
   input: z.literal('pixels').exactOptional(),
   ranges: z.record(z.string().max(200), activationRange),
   biasCorrection: z.record(z.string().max(200), z.array(z.number().finite()).max(8192)).exactOptional(),
+  equalization: z.record(z.string().max(200), z.array(z.number().finite().min(1)).max(8192)).exactOptional(),
 });
 
 const manifestSchema = z

@@ -140,7 +140,8 @@ export async function requireDirectory(root: string): Promise<void> {
 export async function readJson(path: string): Promise<unknown> {
   const text = await readRegularText(path, {
     what: 'manifest',
-    maxBytes: 1 << 20,
+    // An int8 manifest holds per-channel tables (ResNet-101: ~80,000 numbers, about 2 MB).
+    maxBytes: 16 << 20,
     code: 'E_MODEL_DIR',
     hint: 'a model directory holds a manifest.json written by tsn convert',
   });

@@ -87,6 +87,12 @@ export interface QuantizationInfo {
    * the graph is built. Absent in tables written before it existed (then no correction).
    */
   readonly biasCorrection?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Activation equalisation (src/inference/quantize/equalize.ts): group key -> per channel, the factor
+   * its channels are multiplied by where they are made (and divided by where they are read); every range
+   * and bias correction in the table is measured on the equalised network. Absent: none.
+   */
+  readonly equalization?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** A loaded model directory. */

@@ -4,6 +4,7 @@ import type { Model, QuantizationInfo } from '../../model/types.js';
 import { type OnnxGraph, encodeOnnxModel } from '../onnx/onnx-proto.js';
 import { BACKBONE_INPUT, BACKBONE_OUTPUT, buildBackboneGraph } from '../onnx/resnet-graph.js';
 import { resnetPlan } from '../resnet/plan.js';
+import { equalizeWeights } from './equalize.js';
 import { convNodes } from './points.js';
 import { type QdqTarget, buildQdqBackboneGraph } from './qdq-graph.js';
 
@@ -47,7 +48,11 @@ export async function biasCorrection(input: BiasCorrectionInput): Promise<Record
   const names = { input: BACKBONE_INPUT, output: BACKBONE_OUTPUT };
   const convs = convNodes(plan);
   const batches = spread(input.batches, BIAS_CORRECTION_MAX_IMAGES);
-  const target = await convMeans(buildBackboneGraph(plan, model.weights, size), convs, input, batches);
+  // The float32 target in the int8 graph's coordinates: equalised channels are scaled there too.
+  const equalization = input.quantization.equalization;
+  const weights =
+    equalization === undefined ? model.weights : equalizeWeights(plan, model.weights, equalization);
+  const target = await convMeans(buildBackboneGraph(plan, weights, size), convs, input, batches);
   const correction: Record<string, number[]> = {};
   const levels = convLevels(plan, convs);
   for (const [i, level] of levels.entries()) {
@@ -57,7 +62,8 @@ export async function biasCorrection(input: BiasCorrectionInput): Promise<Record
     for (const c of level) {
       const got = means.get(c.name) ?? new Float64Array(c.spec.outChannels);
       const want = target.get(c.name) ?? new Float64Array(c.spec.outChannels);
-      correction[c.name] = Array.from(got, (g, o) => g - (want[o] ?? 0));
+      // 7 significant digits: a float32 bias's own precision, and half the manifest's size.
+      correction[c.name] = Array.from(got, (g, o) => Number((g - (want[o] ?? 0)).toPrecision(7)));
     }
     input.onLevel?.(i + 1, levels.length);
   }

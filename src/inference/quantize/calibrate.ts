@@ -4,6 +4,7 @@ import type { CalibrationMethod, Model, QuantizationInfo } from '../../model/typ
 import { encodeOnnxModel } from '../onnx/onnx-proto.js';
 import { BACKBONE_INPUT, BACKBONE_OUTPUT, buildBackboneGraph } from '../onnx/resnet-graph.js';
 import { resnetPlan } from '../resnet/plan.js';
+import type { ChannelStats } from './equalize-choice.js';
 import { activationPoints, type ActivationPoint } from './points.js';
 import { type Histogram, MinMax, chooseRange, histogramFor, needsHistogram } from './ranges.js';
 
@@ -63,6 +64,66 @@ export async function calibrate(input: CalibrationInput): Promise<QuantizationIn
   }
 }
 
+/**
+ * Per channel at the given activation points of the float32 backbone, over the calibration images: the
+ * largest |value| and the mean square (what activation equalisation sizes its scales by).
+ */
+export async function channelStats(
+  input: Omit<CalibrationInput, 'method' | 'clips'>,
+  keys: ReadonlySet<string>,
+): Promise<Map<string, ChannelStats>> {
+  const points = activationPoints(resnetPlan(input.model.manifest.depth), BACKBONE_INPUT).filter((p) =>
+    keys.has(p.key),
+  );
+  const sums = new Map(points.map((p) => [p.key, new ChannelSums(p.channels)]));
+  const session = await openCalibrationSession(input.model, points, input.threads);
+  try {
+    const pass = { ...input, method: 'minmax' as const, clips: [] };
+    const add = (p: ActivationPoint, values: Float32Array, count: number): void =>
+      sums.get(p.key)?.add(values, count);
+    await runPass(session, pass, points, add, 1, 1);
+    return new Map([...sums].map(([key, s]) => [key, s.stats()]));
+  } finally {
+    await session.release();
+  }
+}
+
+/** Running per-channel max |x| and sum of x^2 over NCHW batches. */
+class ChannelSums {
+  private readonly maxAbs: Float64Array;
+  private readonly squares: Float64Array;
+  private values = 0;
+
+  constructor(private readonly channels: number) {
+    this.maxAbs = new Float64Array(channels);
+    this.squares = new Float64Array(channels);
+  }
+
+  add(values: Float32Array, count: number): void {
+    const spatial = values.length / (count * this.channels);
+    for (let n = 0; n < count; n++) {
+      for (let c = 0; c < this.channels; c++) {
+        const base = (n * this.channels + c) * spatial;
+        let m = this.maxAbs[c] ?? 0;
+        let sq = 0;
+        for (let i = 0; i < spatial; i++) {
+          const v = values[base + i] ?? 0;
+          m = Math.max(m, Math.abs(v));
+          sq += v * v;
+        }
+        this.maxAbs[c] = m;
+        this.squares[c] = (this.squares[c] ?? 0) + sq;
+      }
+    }
+    this.values += count * spatial;
+  }
+
+  stats(): ChannelStats {
+    const n = Math.max(1, this.values);
+    return { maxAbs: this.maxAbs, meanSquare: this.squares.map((s) => s / n) };
+  }
+}
+
 async function openCalibrationSession(
   model: Model,
   points: readonly ActivationPoint[],
@@ -93,7 +154,7 @@ async function runPass(
   session: InferenceSession,
   input: CalibrationInput,
   points: readonly ActivationPoint[],
-  add: (point: ActivationPoint, values: Float32Array) => void,
+  add: (point: ActivationPoint, values: Float32Array, count: number) => void,
   pass: number,
   passes: number,
 ): Promise<void> {
@@ -107,7 +168,7 @@ async function runPass(
     });
     for (const p of points) {
       const values = p.fp32Tensor === BACKBONE_INPUT ? batch.images : out[p.fp32Tensor]?.data;
-      if (values instanceof Float32Array) add(p, values);
+      if (values instanceof Float32Array) add(p, values, batch.count);
     }
     done += batch.count;
     input.onBatch?.(pass, passes, done);

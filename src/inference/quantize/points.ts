@@ -11,6 +11,7 @@ export interface ActivationPoint {
   /** The float32 graph's tensor holding it (BACKBONE_INPUT or "<node>:out"). */
   readonly fp32Tensor: string;
   readonly nonNegative: boolean;
+  readonly channels: number;
 }
 
 export const INPUT_POINT = 'input';
@@ -23,16 +24,17 @@ export const blockOutPoint = (block: string): string => `${block}.out`;
 /** Every point of the plan, in execution order. */
 export function activationPoints(plan: ResNetPlan, inputTensor: string): ActivationPoint[] {
   const points: ActivationPoint[] = [
-    { key: INPUT_POINT, fp32Tensor: inputTensor, nonNegative: false },
-    { key: STEM_POINT, fp32Tensor: 'stem.relu:out', nonNegative: true },
+    { key: INPUT_POINT, fp32Tensor: inputTensor, nonNegative: false, channels: plan.stem.inChannels },
+    { key: STEM_POINT, fp32Tensor: 'stem.relu:out', nonNegative: true, channels: plan.stem.outChannels },
   ];
   for (const block of plan.blocks) {
     const last = block.main.length - 1;
-    block.main.forEach((_, i) => {
+    block.main.forEach((spec, i) => {
       points.push({
         key: mainConvPoint(block.name, i),
         fp32Tensor: i < last ? `${block.name}.relu${i + 1}:out` : `${block.name}.conv${i + 1}:out`,
         nonNegative: i < last,
+        channels: spec.outChannels,
       });
     });
     if (block.shortcut) {
@@ -40,9 +42,16 @@ export function activationPoints(plan: ResNetPlan, inputTensor: string): Activat
         key: shortcutPoint(block.name),
         fp32Tensor: `${block.name}.downsample:out`,
         nonNegative: false,
+        channels: block.shortcut.outChannels,
       });
     }
-    points.push({ key: blockOutPoint(block.name), fp32Tensor: `${block.name}.relu:out`, nonNegative: true });
+    const channels = block.main[last]?.outChannels ?? 0;
+    points.push({
+      key: blockOutPoint(block.name),
+      fp32Tensor: `${block.name}.relu:out`,
+      nonNegative: true,
+      channels,
+    });
   }
   return points;
 }

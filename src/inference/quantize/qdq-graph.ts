@@ -4,6 +4,7 @@ import { GraphBuilder, int, ints } from '../onnx/resnet-graph.js';
 import type { OnnxGraph } from '../onnx/onnx-proto.js';
 import { type FoldedConv, foldConv } from '../resnet/fold-bn.js';
 import type { ConvSpec, ResNetPlan } from '../resnet/plan.js';
+import { equalizeWeights, featureRescale } from './equalize.js';
 import { pixelInput, pixelStemConv } from './pixel-input.js';
 import { INPUT_POINT, STEM_POINT, blockOutPoint, mainConvPoint, shortcutPoint } from './points.js';
 import { quantizeConv } from './qdq-weights.js';
@@ -34,13 +35,17 @@ interface QTensor {
  */
 export function buildQdqBackboneGraph(
   plan: ResNetPlan,
-  weights: Weights,
+  floatWeights: Weights,
   inputSize: number,
   quantization: QuantizationInfo,
   target: QdqTarget,
   names: { input: string; output: string },
 ): OnnxGraph {
   const q = new QdqBuilder(quantization, target.weightLimit);
+  const weights =
+    quantization.equalization === undefined
+      ? floatWeights
+      : equalizeWeights(plan, floatWeights, quantization.equalization);
   let x: QTensor;
   if (quantization.input === 'pixels') {
     const { normalization } = target;
@@ -64,7 +69,13 @@ export function buildQdqBackboneGraph(
     x = q.quantize(sum, blockOutPoint(block.name));
   }
   const pooled = q.g.node('GlobalAveragePool', 'pool', [q.dequantize(x)]);
-  q.g.node('Flatten', 'flatten', [pooled], [int('axis', 1)]);
+  const flat = q.g.node('Flatten', 'flatten', [pooled], [int('axis', 1)]);
+  const rescale = featureRescale(plan, quantization.equalization);
+  if (rescale !== null) {
+    // The last stage's channels were equalised: the features are the float32 model's once divided back.
+    q.g.initializers.push({ name: 'features:rescale', dims: [rescale.length], data: rescale });
+    q.g.node('Mul', 'features.rescale', [flat, 'features:rescale']);
+  }
   q.g.finish(names.output);
   return {
     name: `tsn-resnet${plan.depth}-backbone-int8`,

@@ -11,6 +11,9 @@ import { createBackend } from '../../../src/inference/create-backend.js';
 import { buildOnnxModels } from '../../../src/inference/onnx/onnx-backend.js';
 import { decodeOnnxModel } from '../../../src/inference/onnx/onnx-proto.js';
 import { compareLogits } from '../../../src/inference/quantize/agreement.js';
+import { hostCpu } from '../../../src/inference/onnx/host-cpu.js';
+import { int8WeightLimit } from '../../../src/inference/quantize/weight-limit.js';
+import { MAX_EQUALIZATION_SCALE, equalizationGroups } from '../../../src/inference/quantize/equalize.js';
 import { activationPoints, convNodes } from '../../../src/inference/quantize/points.js';
 import { allConvs, resnetPlan } from '../../../src/inference/resnet/plan.js';
 import { loadModel, writeModelDir } from '../../../src/model/model-dir.js';
@@ -88,6 +91,23 @@ describe('tsn quantize: an int8 model through the normal model loading', () => {
       assert.ok(range.max > 0 && range.min <= 0, key);
       if (key.endsWith('.out') || key === 'stem') assert.equal(range.zeroPoint, 0, key);
     }
+    // Equalisation where this CPU's kernels take 8-bit weights: every group's scales, one per channel,
+    // at least 1, some channels scaled; with 7-bit weights none (quantize-model.ts).
+    if (int8WeightLimit(hostCpu()) === 127) {
+      assert.match(r.stdout, /channels {5}equalised in 12 tensor groups/);
+      for (const g of equalizationGroups(resnetPlan(18))) {
+        const scales: readonly number[] = q.equalization?.[g.key] ?? [];
+        assert.equal(scales.length, g.channels, g.key);
+        assert.ok(
+          scales.every((s) => s >= 1 && s <= MAX_EQUALIZATION_SCALE),
+          g.key,
+        );
+      }
+      assert.ok(Object.values(q.equalization ?? {}).some((scales) => scales.some((s) => s > 1.5)));
+    } else {
+      assert.match(r.stdout, /channels {5}not equalised \(off with 7-bit weights/);
+      assert.equal(q.equalization, undefined);
+    }
     // Bias correction: one finite shift per output channel of every conv.
     for (const c of convNodes(resnetPlan(18))) {
       const shift: readonly number[] = q.biasCorrection?.[c.name] ?? [];
@@ -142,6 +162,8 @@ describe('tsn quantize: an int8 model through the normal model loading', () => {
     assert.equal(count('QLinearConv'), allConvs(plan).length);
     assert.equal(count('QLinearAdd'), plan.blocks.length);
     assert.equal(count('Conv') + count('FusedConv') + count('Add'), 0, 'no float conv or add is left');
+    // Float after the pool: the features divided back by the last stream's equalisation scales.
+    assert.equal(count('Mul'), int8.manifest.quantization?.equalization === undefined ? 0 : 1);
   });
 
   test('held-out clips: int8 agrees with fp32 (top-1, top-5, logits correlation)', async (t) => {
