@@ -78,10 +78,9 @@ export async function channelStats(
   const sums = new Map(points.map((p) => [p.key, new ChannelSums(p.channels)]));
   const session = await openCalibrationSession(input.model, points, input.threads);
   try {
-    const pass = { ...input, method: 'minmax' as const, clips: [] };
     const add = (p: ActivationPoint, values: Float32Array, count: number): void =>
       sums.get(p.key)?.add(values, count);
-    await runPass(session, pass, points, add, 1, 1);
+    await runPass(session, input, points, add, 1, 1);
     return new Map([...sums].map(([key, s]) => [key, s.stats()]));
   } finally {
     await session.release();
@@ -152,7 +151,7 @@ async function openCalibrationSession(
 
 async function runPass(
   session: InferenceSession,
-  input: CalibrationInput,
+  input: Pick<CalibrationInput, 'model' | 'batches' | 'onBatch'>,
   points: readonly ActivationPoint[],
   add: (point: ActivationPoint, values: Float32Array, count: number) => void,
   pass: number,

@@ -1,7 +1,7 @@
 import type { Weights } from '../../model/types.js';
 import { foldConv } from '../resnet/fold-bn.js';
 import type { ConvSpec } from '../resnet/plan.js';
-import { type EqualizationGroup, equalizationScales } from './equalize.js';
+import { type EqualizationGroup, equalizationScales, groupMax } from './equalize.js';
 import type { Int8WeightLimit } from './weight-limit.js';
 
 /** One channel statistic per channel of an activation point, over the calibration images. */
@@ -48,15 +48,10 @@ export function chooseEqualization(
 
 /** Per channel: the largest |value| over the group's points, and the mean power of the widest one. */
 function groupStats(group: EqualizationGroup, stats: ReadonlyMap<string, ChannelStats>): ChannelStats {
-  const maxAbs = new Float64Array(group.channels);
-  const meanSquare = new Float64Array(group.channels);
-  for (const point of group.points) {
-    const s = stats.get(point);
-    if (s === undefined) continue;
-    s.maxAbs.forEach((v, c) => (maxAbs[c] = Math.max(maxAbs[c] ?? 0, v)));
-    s.meanSquare.forEach((v, c) => (meanSquare[c] = Math.max(meanSquare[c] ?? 0, v)));
-  }
-  return { maxAbs, meanSquare };
+  return {
+    maxAbs: groupMax(group, (point) => stats.get(point)?.maxAbs),
+    meanSquare: groupMax(group, (point) => stats.get(point)?.meanSquare),
+  };
 }
 
 /** A consumer's folded weights as [out][in] rows of k*k values. */

@@ -1,5 +1,6 @@
 import { TsnError } from '../../errors/index.js';
 import type { Tensor, Weights } from '../../model/types.js';
+import { requireTensor } from '../resnet/fold-bn.js';
 import type { ConvSpec, ResNetPlan } from '../resnet/plan.js';
 import { STEM_POINT, blockOutPoint, mainConvPoint, shortcutPoint } from './points.js';
 
@@ -121,14 +122,19 @@ export function equalizeWeights(plan: ResNetPlan, weights: Weights, equalization
         const name = `${p.bn}.${part}`;
         out.set(
           name,
-          mapChannels(tensorOf(out, name), 1, (c) => scales[c] ?? 1),
+          mapChannels(requireTensor(out, name, [p.outChannels]), 1, (c) => scales[c] ?? 1),
         );
       }
     }
     for (const c of group.consumers) {
       out.set(
         c.weight,
-        mapChannels(tensorOf(out, c.weight), c.kernel * c.kernel, (k) => 1 / (scales[k] ?? 1), c.inChannels),
+        mapChannels(
+          requireTensor(out, c.weight, [c.outChannels, c.inChannels, c.kernel, c.kernel]),
+          c.kernel * c.kernel,
+          (k) => 1 / (scales[k] ?? 1),
+          c.inChannels,
+        ),
       );
     }
   }
@@ -145,16 +151,6 @@ export function featureRescale(
   return scales === undefined ? null : Float32Array.from(scales, (s) => 1 / s);
 }
 
-function tensorOf(weights: Weights, name: string): Tensor {
-  const t = weights.get(name);
-  if (t === undefined) {
-    throw new TsnError('E_MODEL_WEIGHTS', `Model weights lack tensor "${name}"; re-convert the checkpoint.`, {
-      context: { tensor: name },
-    });
-  }
-  return t;
-}
-
 /**
  * Multiplies channel c's run of `run` values by factor(c); channels repeat with period `period` (an
  * OIHW weight's input channels: period inChannels, run k*k; a per-channel vector: period = its length).
@@ -168,19 +164,31 @@ function mapChannels(t: Tensor, run: number, factor: (channel: number) => number
   return { shape: t.shape, data };
 }
 
-/** Every group's scales from the per-channel maxima of its points (channelMaxima in calibrate.ts). */
+/** Every group's scales from the per-channel maxima of its points (channelStats in calibrate.ts). */
 export function groupScales(
   groups: readonly EqualizationGroup[],
   maxima: ReadonlyMap<string, Float64Array>,
   alpha: number,
 ): Record<string, number[]> {
-  const scales: Record<string, number[]> = {};
-  for (const group of groups) {
-    const widest = new Float64Array(group.channels);
-    for (const point of group.points) {
-      maxima.get(point)?.forEach((v, c) => (widest[c] = Math.max(widest[c] ?? 0, v)));
-    }
-    scales[group.key] = equalizationScales(widest, alpha);
+  return Object.fromEntries(
+    groups.map((g) => [
+      g.key,
+      equalizationScales(
+        groupMax(g, (point) => maxima.get(point)),
+        alpha,
+      ),
+    ]),
+  );
+}
+
+/** Per channel, the largest of one statistic over the group's points (points without it skipped). */
+export function groupMax(
+  group: EqualizationGroup,
+  statOf: (point: string) => Float64Array | undefined,
+): Float64Array {
+  const widest = new Float64Array(group.channels);
+  for (const point of group.points) {
+    statOf(point)?.forEach((v, c) => (widest[c] = Math.max(widest[c] ?? 0, v)));
   }
-  return scales;
+  return widest;
 }

@@ -76,10 +76,11 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
   const outDir = resolve(options.outDir);
   await refuseOutput(outDir, options);
   const batches = await calibrationBatches(options);
+  const images = batches.reduce((n, b) => n + b.count, 0);
   const target = qdqTarget(options.model, options.cpu ?? hostCpu());
   const plan = resnetPlan(options.model.manifest.depth);
   const equalizing = options.equalize ?? target.weightLimit === 127;
-  const equalization = equalizing ? await equalize(options, batches, target.weightLimit) : undefined;
+  const equalization = equalizing ? await equalize(options, batches, images, target.weightLimit) : undefined;
   const equalized =
     equalization === undefined
       ? options.model
@@ -90,10 +91,8 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
     batches,
     clips: options.videos.map((v) => basename(v)),
     threads: options.threads,
-    onBatch: (pass, passes, done) => {
-      const total = batches.reduce((n, b) => n + b.count, 0);
-      options.onProgress?.('calibrate', (pass - 1) * total + done, passes * total);
-    },
+    onBatch: (pass, passes, done) =>
+      options.onProgress?.('calibrate', (pass - 1) * images + done, passes * images),
   });
   const ranges = equalization === undefined ? calibrated : { ...calibrated, equalization };
   const quantization: QuantizationInfo =
@@ -119,17 +118,17 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
 async function equalize(
   options: QuantizeOptions,
   batches: Batches,
+  images: number,
   weightLimit: Int8WeightLimit,
 ): Promise<Equalization> {
   const groups = equalizationGroups(resnetPlan(options.model.manifest.depth));
   const keys = new Set(groups.flatMap((g) => g.points));
-  const total = batches.reduce((n, b) => n + b.count, 0);
   const stats = await channelStats(
     {
       model: options.model,
       batches,
       threads: options.threads,
-      onBatch: (_pass, _passes, done) => options.onProgress?.('equalize', done, total),
+      onBatch: (_pass, _passes, done) => options.onProgress?.('equalize', done, images),
     },
     keys,
   );
