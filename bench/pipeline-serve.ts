@@ -23,7 +23,7 @@ import { percentile, round } from './lib/percentiles.js';
 import { descendantsOf, readProc, rssBytesOf } from './lib/proc-stats.js';
 import { randomTsnModel } from './pipeline/random-model.js';
 import { startSimulatorProcess } from './pipeline/simulator.js';
-import { ensureFootage } from './serve/footage.js';
+import { ensureFootage, footageKeyframeIntervalMs } from './serve/footage.js';
 import { DROP_COUNTERS, counterDeltas, parseCounterTotals, scrapeMetricsText } from './serve/drops.js';
 import { USAGE, parseBenchFlags, type BenchFlags } from './serve/flags.js';
 import { bucketPercentileMs, parseLatencyBuckets } from './serve/latency-histogram.js';
@@ -148,6 +148,7 @@ async function runStep(
     threads: f.threads,
     workers: f.workers,
     sampleFps: f.sampleFps,
+    defaults: { decode: f.decode },
     batching: {
       ...(f.maxBatch === undefined ? {} : { maxBatch: f.maxBatch }),
       ...(f.maxWaitMs === undefined ? {} : { maxWaitMs: f.maxWaitMs }),
@@ -186,14 +187,23 @@ async function runStep(
     const perCamera = names.map((name) => round(measured.filter((p) => p.camera === name).length / wall, 2));
     const p99AtMost = bucketPercentileMs(histogramBefore ?? new Map(), histogramAfter ?? new Map(), 99);
     const dropped = Object.values(drops).reduce((a, b) => a + b, 0);
+    // With keyframes only, ffmpeg's fps filter hands a picture over when the next keyframe arrives:
+    // invisible to the service's clock (it stamps arrival), so the verdict adds it.
+    const keyframeHoldMs = f.decode === 'keyframes' ? footageKeyframeIntervalMs : 0;
     return {
       precision,
       cameras,
       resolution: f.resolution,
       ingest: f.ingest,
       decodes: footage.substream === undefined ? f.resolution : '360p substream',
+      decode: f.decode,
+      keyframeHoldMs,
       // The issue's bar: every camera at >= 0.95 predictions/s, p99 (bucket bound) <= 1 s, nothing dropped.
-      keptUp: perCamera.every((r) => r >= 0.95) && p99AtMost !== null && p99AtMost <= 1000 && dropped === 0,
+      keptUp:
+        perCamera.every((r) => r >= 0.95) &&
+        p99AtMost !== null &&
+        p99AtMost + keyframeHoldMs <= 1000 &&
+        dropped === 0,
       seconds: round(wall, 1),
       predictionsPerSecond: round(measured.length / wall, 2),
       perCameraPerSecond: perCamera,
@@ -288,8 +298,9 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
   for (const r of rows) {
     console.log(
-      `${r.precision} ${r.cameras} cameras ${r.resolution} (decodes ${r.decodes}): ` +
-        `${r.keptUp ? 'KEPT UP' : 'FELL BEHIND'} (p99 <= ${String(r.latencyMs.p99AtMost)} ms, ` +
+      `${r.precision} ${r.cameras} cameras ${r.resolution} (decodes ${r.decodes}, ${r.decode} frames): ` +
+        `${r.keptUp ? 'KEPT UP' : 'FELL BEHIND'} (p99 <= ${String(r.latencyMs.p99AtMost)} ms` +
+        `${r.keyframeHoldMs > 0 ? ` + ${r.keyframeHoldMs} ms keyframe hold` : ''}, ` +
         `drops ${Object.values(r.drops).reduce((a, b) => a + b, 0)}, min camera rate ` +
         `${Math.min(...r.perCameraPerSecond)}/s)`,
     );

@@ -76,6 +76,11 @@ export const VARIANTS: readonly Variant[] = [
     why: 'skips non-reference frames (sampled frames may change)',
     edit: (a) => beforeInput(a, ['-skip_frame', 'noref']),
   },
+  {
+    name: 'skip_frame nokey',
+    why: "keyframes only (a camera's decode: keyframes; other frames are sampled)",
+    edit: (a) => beforeInput(a, ['-skip_frame', 'nokey']),
+  },
 ];
 
 export interface VariantRow {

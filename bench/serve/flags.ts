@@ -2,6 +2,7 @@
 // bench to show, so a quiet-machine run is one command; explicit flags after it override its values.
 import { parseArgs } from 'node:util';
 import type { ModelPrecision } from '../../src/model/types.js';
+import type { DecodeFrames } from '../../src/sources/options.js';
 import type { FootageResolution } from './footage.js';
 
 /**
@@ -41,6 +42,11 @@ export interface BenchFlags {
    * PATH) or `bundled` (the static build inside @ffmpeg-installer/ffmpeg). Same frames, byte for byte.
    */
   readonly ffmpeg: FfmpegChoice;
+  /**
+   * The cameras' `decode` setting: `all` (the service's default) or `keyframes` (decode only keyframes;
+   * each picture then reaches the service one keyframe interval late, which the verdict counts).
+   */
+  readonly decode: DecodeFrames;
   readonly pytorch: boolean;
   /**
    * Cameras of the PyTorch recompute peer. Default 2 (what it sustained in issue 14's measurement): at
@@ -104,6 +110,17 @@ export const PRESETS: Readonly<Record<string, PresetValues & { readonly describe
     seconds: 60,
     warmupSeconds: 20,
   },
+  'int8-360p-36-keyframes': {
+    describe: 'the 36 cameras of int8-360p-36 decoding keyframes only (camera decode: keyframes, 1 s GOP)',
+    cameras: [36],
+    resolution: '360p',
+    ingest: 'main',
+    ...MANY_CAMERAS,
+    decode: 'keyframes',
+    precisions: ['int8'],
+    seconds: 60,
+    warmupSeconds: 20,
+  },
   'sweep-360p': {
     describe: 'FP32 and INT8 at 12, 24, 36, 48 cameras at 360p (the plot)',
     cameras: [12, 24, 36, 48],
@@ -141,6 +158,8 @@ export const USAGE = `npm run bench:pipeline -- [--preset NAME] [options]
   --max-wait-ms MS       wait for a fuller batch (batching.maxWaitMs)  default 50 (presets: 150)
   --ffmpeg system|bundled  the service's ffmpeg: the system one or the static one in
                          @ffmpeg-installer/ffmpeg                    default system (presets: bundled)
+  --decode all|keyframes  the cameras' decode setting (keyframes: decode only keyframes; the
+                         verdict adds the footage's 1 s keyframe interval to the latency)  default all
   --no-pytorch           skip the PyTorch recompute peer
   --pytorch-cameras N    the peer's cameras (same footage, same ingest)  default 2
   --plot-only            re-render bench/results/pipeline-serve.svg from the JSON files there
@@ -166,6 +185,7 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
       'max-batch': { type: 'string' },
       'max-wait-ms': { type: 'string' },
       ffmpeg: { type: 'string' },
+      decode: { type: 'string' },
       'no-pytorch': { type: 'boolean', default: false },
       'pytorch-cameras': { type: 'string' },
       'plot-only': { type: 'boolean', default: false },
@@ -186,6 +206,8 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
   const ingest = values.substream === true ? 'substream' : (preset.ingest ?? 'main');
   const ffmpeg = values.ffmpeg ?? preset.ffmpeg ?? 'system';
   if (ffmpeg !== 'system' && ffmpeg !== 'bundled') throw new Error('--ffmpeg is system or bundled');
+  const decode = values.decode ?? preset.decode ?? 'all';
+  if (decode !== 'all' && decode !== 'keyframes') throw new Error('--decode is all or keyframes');
   const maxBatch = values['max-batch'] === undefined ? preset.maxBatch : count(values['max-batch']);
   const maxWaitMs =
     values['max-wait-ms'] === undefined ? preset.maxWaitMs : milliseconds(values['max-wait-ms']);
@@ -202,6 +224,7 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
     ...(maxBatch === undefined ? {} : { maxBatch }),
     ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
     ffmpeg,
+    decode,
     pytorch: !values['no-pytorch'],
     pytorchCameras:
       values['pytorch-cameras'] === undefined

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 
 export type FootageResolution = '360p' | '1080p';
 
+/** One IDR per second (`-g 25` at 25 fps): what a camera in `decode: keyframes` waits between pictures. */
+export const footageKeyframeIntervalMs = 1000;
+
 const settings: Record<FootageResolution, { width: number; height: number; kbps: number }> = {
   '360p': { width: 640, height: 360, kbps: 800 },
   '1080p': { width: 1920, height: 1080, kbps: 4000 },
@@ -33,7 +36,7 @@ export function ensureFootage(
     'veryfast',
     ...rate,
     '-g',
-    '25',
+    String((25 * footageKeyframeIntervalMs) / 1000),
     '-bf',
     '0',
     '-pix_fmt',

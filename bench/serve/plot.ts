@@ -15,6 +15,7 @@ export interface ResultFile {
     readonly cameras: number;
     readonly resolution: string;
     readonly ingest?: string;
+    readonly decode?: string;
     readonly predictionsPerSecond: number;
     readonly latencyMs: { readonly p99AtMost: number | string | null };
     readonly keptUp?: boolean;
@@ -40,7 +41,8 @@ export function plotResults(files: readonly ResultFile[]): string {
   for (const f of [...files].sort((a, b) => a.date.localeCompare(b.date))) {
     for (const r of f.rows) {
       const ingest = r.ingest === 'substream' ? ', 360p substream' : '';
-      add(`${r.precision} ${r.resolution}${ingest}`, {
+      const decode = r.decode === 'keyframes' ? ', keyframes only' : '';
+      add(`${r.precision} ${r.resolution}${ingest}${decode}`, {
         cameras: r.cameras,
         predictionsPerSecond: r.predictionsPerSecond,
         latencyP99Ms: typeof r.latencyMs.p99AtMost === 'number' ? r.latencyMs.p99AtMost : Infinity,

@@ -16,6 +16,7 @@ export function sourceOptionsOf(camera: ResolvedCamera, url: string): SourceOpti
     rtspTransport: camera.rtspTransport,
     hwaccel: camera.hwaccel,
     ...(camera.hwaccelDevice === undefined ? {} : { hwaccelDevice: camera.hwaccelDevice }),
+    decode: camera.decode,
     sampleFps: camera.sampleFps,
     output: camera.crop === 'ten' ? tenCropGeometry : centerCropGeometry,
     loop: camera.loop,

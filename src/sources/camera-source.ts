@@ -110,6 +110,7 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       rtspTransport: options.rtspTransport,
       hwaccel: options.hwaccel,
       hwaccelDevice: options.hwaccelDevice,
+      decode: options.decode,
       // A backstop only: the supervisor's connect timeout and stall watchdog decide first and say why
       // (capped at maxSocketTimeoutMs, so long camera timeouts let ffmpeg's fire first).
       ioTimeoutMs: Math.max(options.connectTimeoutMs, options.stallTimeoutMs) + 1_000,

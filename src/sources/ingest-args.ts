@@ -6,7 +6,7 @@ import {
   type FfmpegCapabilities,
 } from './ffmpeg-capabilities.js';
 import { sourceInputArgs } from './input-args.js';
-import type { HwAccel, OutputGeometry, RtspTransport } from './options.js';
+import type { DecodeFrames, HwAccel, OutputGeometry, RtspTransport } from './options.js';
 import type { SourceKind } from './registry.js';
 
 export interface IngestArgsOptions {
@@ -20,6 +20,8 @@ export interface IngestArgsOptions {
   readonly rtspTransport: RtspTransport;
   readonly hwaccel: HwAccel;
   readonly hwaccelDevice?: string | undefined;
+  /** 'keyframes': the decoder skips every other frame (SourceOptions.decode). Default 'all'. */
+  readonly decode?: DecodeFrames;
   /** Socket I/O timeout handed to ffmpeg (rtsp and url kinds); capped at maxSocketTimeoutMs. */
   readonly ioTimeoutMs: number;
   readonly loop: boolean;
@@ -53,12 +55,22 @@ export function buildIngestArgs(options: IngestArgsOptions): string[] {
       // One decoding thread: frame threading adds (threads - 1) frames of delay and ~16 MB per 1080p
       // decoder for no CPU saved at these rates (bench:ingest); many cameras share the cores anyway.
       ...['-threads', '1'],
+      ...(options.decode === 'keyframes' ? ['-skip_frame', 'nokey'] : []),
     ]),
     ...['-map', '0:v:0', '-an', '-sn', '-dn'],
-    ...['-vf', [`fps=${formatNumber(options.sampleFps)}`, ...geometryFilters(options.output)].join(',')],
+    ...['-vf', [fpsFilter(options), ...geometryFilters(options.output)].join(',')],
     ...passthroughTimingArgs(caps),
     ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
   ];
+}
+
+/**
+ * With keyframes only, the last decoded picture of a file is a keyframe that the fps filter would drop
+ * at the end of the stream (it ends the stream at that picture's own timestamp): `eof_action=pass` keeps it.
+ */
+function fpsFilter(options: IngestArgsOptions): string {
+  const fps = `fps=${formatNumber(options.sampleFps)}`;
+  return options.decode === 'keyframes' ? `${fps}:eof_action=pass` : fps;
 }
 
 function inputArgs(options: IngestArgsOptions, caps: FfmpegCapabilities): string[] {

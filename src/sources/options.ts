@@ -4,6 +4,8 @@ import { resolveIngestTarget, type FfmpegTarget, type SourceKind, type SourcePol
 export type { SourceKind } from './registry.js';
 export type RtspTransport = 'tcp' | 'udp';
 export type HwAccel = 'none' | 'cuda' | 'vaapi';
+/** Which coded frames ffmpeg decodes: every one, or keyframes only (see SourceOptions.decode). */
+export type DecodeFrames = 'all' | 'keyframes';
 
 /** `times` consecutive failures wait `delayMs` each; absent or Infinity (last step) means "forever". */
 export interface BackoffStep {
@@ -47,6 +49,14 @@ export interface SourceOptions {
   readonly hwaccel?: HwAccel;
   /** Device for hwaccel: a CUDA index ("0") or a VA-API render node ("/dev/dri/renderD128"). */
   readonly hwaccelDevice?: string;
+  /**
+   * 'all' (default): decode every frame; each segment gets the frame at its centre (PaddleVideo's pick).
+   * 'keyframes': decode only keyframes (ffmpeg -skip_frame nokey), about a sixth of the decode CPU for a
+   * 1 s GOP. Each segment then gets the latest keyframe, and every picture reaches the service one
+   * keyframe interval late (the fps filter emits a picture when the next one arrives). For cameras whose
+   * keyframe interval is at most a segment; longer GOPs repeat pictures across segments.
+   */
+  readonly decode?: DecodeFrames;
   /** Frames per second handed to the pipeline; ffmpeg's fps filter selects them before conversion. */
   readonly sampleFps: number;
   /** Output frame geometry (default 224x224 center-crop of the short side scaled to 256). */
@@ -133,6 +143,7 @@ export function resolveSourceSettings(options: SourceSettings, kind: SourceKind)
     rtspTransport: options.rtspTransport ?? 'tcp',
     hwaccel: options.hwaccel ?? 'none',
     hwaccelDevice: options.hwaccelDevice,
+    decode: options.decode ?? 'all',
     sampleFps: options.sampleFps,
     output,
     loop: options.loop ?? false,

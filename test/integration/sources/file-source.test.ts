@@ -84,6 +84,38 @@ describe('file source with real ffmpeg', () => {
     assert.equal(Buffer.compare(Buffer.from(frames[0]?.rgb ?? []), reference), 0);
   });
 
+  test("decode 'keyframes': the constant-rate stream holds each keyframe until the next (pixels of the I-frames)", async () => {
+    const source = fileSource({ realtime: false, decode: 'keyframes' });
+    const all = lastValueFrom(source.frames$.pipe(toArray()));
+    source.start();
+    await waitForStatus(
+      source.status$,
+      (s) => s.state === 'stopped' && source.stats().spawns === 1,
+      10_000,
+      'stopped at end',
+    );
+    await source.close();
+    const frames = await all;
+    // The clip's keyframes, decoded in full by an independent ffmpeg run and cropped the same way.
+    const keyframes = await run([
+      ...['-nostdin', '-loglevel', 'error', '-i', clip320],
+      ...['-vf', "select='eq(pict_type,I)',scale=341:256:flags=bilinear,format=rgb24,crop=224:224:58:16"],
+      ...['-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ]);
+    const size = 224 * 224 * 3;
+    assert.equal(keyframes.length, 2 * size, 'a 2 s clip with a 1 s GOP has 2 keyframes');
+    const keyframeOf = (f: Frame): number =>
+      [0, 1].findIndex(
+        (k) => Buffer.compare(Buffer.from(f.rgb), keyframes.subarray(k * size, (k + 1) * size)) === 0,
+      );
+    // Slots at 0, 0.25, 0.5, 0.75 s show the keyframe at 0; the one at 1 s is its own; the file ends there.
+    assert.deepEqual(frames.map(keyframeOf), [0, 0, 0, 0, 1]);
+    assert.deepEqual(
+      frames.map((f) => f.ptsMs),
+      [0, 250, 500, 750, 1000],
+    );
+  });
+
   test('a resolution change mid-stream keeps the output size and the connection', async () => {
     const source = fileSource({
       url: resolutionChange,

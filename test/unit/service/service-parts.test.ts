@@ -22,6 +22,7 @@ describe('camera options mapping', () => {
       url: 'rtsp://u:p@cam/x',
       rtspTransport: 'tcp',
       hwaccel: 'none',
+      decode: 'all',
       sampleFps: 2,
       output: { width: 224, height: 224, mode: 'center-crop', shortSide: 256 },
       loop: false,

@@ -58,6 +58,20 @@ describe('buildIngestArgs (golden argv)', () => {
     ]);
   });
 
+  test("decode 'keyframes': the decoder skips all but keyframes (input option); a file's last one is kept", () => {
+    assert.deepEqual(buildIngestArgs({ ...base, decode: 'keyframes' }), [
+      ...head,
+      ...['-protocol_whitelist', 'rtsp,rtp,udp,tcp'],
+      ...['-rtsp_transport', 'tcp', '-timeout', '5000000', '-allowed_media_types', 'video'],
+      ...['-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay'],
+      ...['-threads', '1', '-skip_frame', 'nokey', '-i', 'rtsp://admin:pw@10.0.0.5:554/stream1'],
+      ...mapVideo,
+      ...['-vf', `fps=2:eof_action=pass,${centerCrop224}`],
+      ...tail,
+    ]);
+    assert.deepEqual(buildIngestArgs({ ...base, decode: 'all' }), buildIngestArgs(base));
+  });
+
   test('vaapi without a device names only the hwaccel', () => {
     const args = buildIngestArgs({ ...base, hwaccel: 'vaapi' });
     assert.deepEqual(args.slice(5, 10), [

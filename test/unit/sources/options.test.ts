@@ -19,12 +19,13 @@ describe('source options', () => {
     assert.deepEqual([sub.target.kind, sub.target.input], ['url', 'https://cam/sub.m3u8']);
   });
 
-  test('defaults: tcp, no hwaccel, 224 center crop, go2rtc backoff', () => {
+  test('defaults: tcp, no hwaccel, every frame decoded, 224 center crop, go2rtc backoff', () => {
     const o = resolveSourceOptions({ id: 'c', url: 'rtsp://cam/live', sampleFps: 2 });
     assert.equal(o.target.kind, 'rtsp');
     assert.equal(o.maxLeadMs, 10_000);
     assert.equal(o.rtspTransport, 'tcp');
     assert.equal(o.hwaccel, 'none');
+    assert.equal(o.decode, 'all');
     assert.deepEqual(o.output, { width: 224, height: 224, mode: 'center-crop', shortSide: 256 });
     assert.equal(o.backoff[3]?.times, Infinity);
   });
