@@ -100,7 +100,7 @@ export function startRig(options: RigOptions, deps: RigDeps): Rig {
   const segmentMs = options.tsn.windowMs / options.tsn.numSeg;
   const sources = config.cameras.map((spec, i) => {
     const camera = resolveCamera(config.defaults, spec);
-    const source = createCameraSource(sourceOptionsOf(camera, camera.url), {
+    const source = createCameraSource(sourceOptionsOf(camera, camera.url, options.tsn.numSeg), {
       ffmpegPath: deps.ffmpegPath,
       now: Date.now,
       logger: {

@@ -43,8 +43,9 @@ export interface BenchFlags {
    */
   readonly ffmpeg: FfmpegChoice;
   /**
-   * The cameras' `decode` setting: `all` (the service's default) or `keyframes` (decode only keyframes;
-   * each picture then reaches the service one keyframe interval late, which the verdict counts).
+   * The cameras' `decode` setting: `all` (the service's default), `picked` (only what each segment's
+   * centre frame needs) or `keyframes` (decode only keyframes; each picture then reaches the service
+   * one keyframe interval late, which the verdict counts).
    */
   readonly decode: DecodeFrames;
   readonly pytorch: boolean;
@@ -121,6 +122,17 @@ export const PRESETS: Readonly<Record<string, PresetValues & { readonly describe
     seconds: 60,
     warmupSeconds: 20,
   },
+  'int8-360p-36-picked': {
+    describe: 'the 36 cameras of int8-360p-36 decoding only what each pick needs (camera decode: picked)',
+    cameras: [36],
+    resolution: '360p',
+    ingest: 'main',
+    ...MANY_CAMERAS,
+    decode: 'picked',
+    precisions: ['int8'],
+    seconds: 60,
+    warmupSeconds: 20,
+  },
   'sweep-360p': {
     describe: 'FP32 and INT8 at 12, 24, 36, 48 cameras at 360p (the plot)',
     cameras: [12, 24, 36, 48],
@@ -158,8 +170,9 @@ export const USAGE = `npm run bench:pipeline -- [--preset NAME] [options]
   --max-wait-ms MS       wait for a fuller batch (batching.maxWaitMs)  default 50 (presets: 150)
   --ffmpeg system|bundled  the service's ffmpeg: the system one or the static one in
                          @ffmpeg-installer/ffmpeg                    default system (presets: bundled)
-  --decode all|keyframes  the cameras' decode setting (keyframes: decode only keyframes; the
-                         verdict adds the footage's 1 s keyframe interval to the latency)  default all
+  --decode all|picked|keyframes  the cameras' decode setting (picked: only what each segment's
+                         centre frame needs; keyframes: only keyframes, the verdict adds the footage's
+                         1 s keyframe interval to the latency)  default all
   --no-pytorch           skip the PyTorch recompute peer
   --pytorch-cameras N    the peer's cameras (same footage, same ingest)  default 2
   --plot-only            re-render bench/results/pipeline-serve.svg from the JSON files there
@@ -207,7 +220,8 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
   const ffmpeg = values.ffmpeg ?? preset.ffmpeg ?? 'system';
   if (ffmpeg !== 'system' && ffmpeg !== 'bundled') throw new Error('--ffmpeg is system or bundled');
   const decode = values.decode ?? preset.decode ?? 'all';
-  if (decode !== 'all' && decode !== 'keyframes') throw new Error('--decode is all or keyframes');
+  if (decode !== 'all' && decode !== 'picked' && decode !== 'keyframes')
+    throw new Error('--decode is all, picked or keyframes');
   const maxBatch = values['max-batch'] === undefined ? preset.maxBatch : count(values['max-batch']);
   const maxWaitMs =
     values['max-wait-ms'] === undefined ? preset.maxWaitMs : milliseconds(values['max-wait-ms']);

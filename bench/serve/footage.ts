@@ -1,7 +1,7 @@
 // Real footage at real bitrates for the serve benchmark: PaddleVideo's archery clip (example.avi,
 // 320x240) upscaled and looped to 360p at ~0.8 Mbit/s or 1080p at ~4 Mbit/s, H.264 without B-frames and
-// one IDR per second (so the simulator passes it through instead of re-encoding). Rendered once into the
-// cache directory.
+// one IDR per second exactly, as a camera encodes (so the simulator passes it through instead of
+// re-encoding). Rendered once into the cache directory.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ export type FootageResolution = '360p' | '1080p';
 
 /** One IDR per second (`-g 25` at 25 fps): what a camera in `decode: keyframes` waits between pictures. */
 export const footageKeyframeIntervalMs = 1000;
+const gopFrames = (25 * footageKeyframeIntervalMs) / 1000;
 
 const settings: Record<FootageResolution, { width: number; height: number; kbps: number }> = {
   '360p': { width: 640, height: 360, kbps: 800 },
@@ -23,7 +24,7 @@ export function ensureFootage(
   r: FootageResolution,
 ): string {
   const { width, height, kbps } = settings[r];
-  const out = join(cacheDir, `archery-${width}x${height}-${kbps}k.mp4`);
+  const out = join(cacheDir, `archery-${width}x${height}-${kbps}k-gop${gopFrames}.mp4`);
   if (existsSync(out)) return out;
   mkdirSync(cacheDir, { recursive: true });
   console.error(`rendering ${out} (once) ...`);
@@ -35,8 +36,11 @@ export function ensureFootage(
     '-preset',
     'veryfast',
     ...rate,
-    '-g',
-    String((25 * footageKeyframeIntervalMs) / 1000),
+    // Like a camera: a keyframe every gopFrames and nowhere else (x264 would add one at each scene
+    // cut, and the 4 loops of the 5.24 s clip are cuts), whole GOPs only, so a simulator looping the
+    // file keeps the rhythm across its loop point too.
+    ...['-g', String(gopFrames), '-keyint_min', String(gopFrames), '-sc_threshold', '0'],
+    ...['-frames:v', String(Math.floor((4 * 5.24 * 25) / gopFrames) * gopFrames)],
     '-bf',
     '0',
     '-pix_fmt',

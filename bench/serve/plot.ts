@@ -41,7 +41,8 @@ export function plotResults(files: readonly ResultFile[]): string {
   for (const f of [...files].sort((a, b) => a.date.localeCompare(b.date))) {
     for (const r of f.rows) {
       const ingest = r.ingest === 'substream' ? ', 360p substream' : '';
-      const decode = r.decode === 'keyframes' ? ', keyframes only' : '';
+      const decode =
+        r.decode === 'keyframes' ? ', keyframes only' : r.decode === 'picked' ? ', picked frames' : '';
       add(`${r.precision} ${r.resolution}${ingest}${decode}`, {
         cameras: r.cameras,
         predictionsPerSecond: r.predictionsPerSecond,

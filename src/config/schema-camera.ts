@@ -120,11 +120,13 @@ const cameraSettingsBase = {
   hwaccel: z.enum(['none', 'cuda', 'vaapi']).describe('Hardware decoding ("none" = software).'),
   hwaccelDevice: z.string().min(1).describe('CUDA index ("0") or VA-API render node (/dev/dri/renderD128).'),
   decode: z
-    .enum(['all', 'keyframes'])
+    .enum(['all', 'picked', 'keyframes'])
     .describe(
-      'all: decode every frame (each segment gets its centre frame). keyframes: decode keyframes only, ' +
-        'about 1/6 of the decode CPU at a 1 s GOP; each segment gets the latest keyframe, one keyframe ' +
-        'interval later. Needs a keyframe interval of at most a segment. WHIP cameras decode every frame.',
+      'all: decode every frame (each segment gets its centre frame). picked: decode only the frames ' +
+        "each segment's centre frame needs (from its keyframe on), the same picks on a timeline aligned " +
+        'to the keyframes; needs sampleFps x segment seconds / 2 whole (2 fps with 1 s segments). ' +
+        'keyframes: decode keyframes only; each segment gets the latest keyframe, one keyframe interval ' +
+        'later. WHIP cameras decode every frame.',
     ),
   loop: z.boolean().describe('File cameras: replay the file forever.'),
   publishPredictions: z

@@ -8,7 +8,7 @@ import type { OutputGeometry, SourceOptions } from '../sources/options.js';
 const tenCropGeometry: OutputGeometry = { width: 341, height: 256, mode: 'center-crop', shortSide: 256 };
 const centerCropGeometry: OutputGeometry = { width: 224, height: 224, mode: 'center-crop', shortSide: 256 };
 
-export function sourceOptionsOf(camera: ResolvedCamera, url: string): SourceOptions {
+export function sourceOptionsOf(camera: ResolvedCamera, url: string, modelNumSeg: number): SourceOptions {
   return {
     id: camera.id,
     url,
@@ -17,6 +17,7 @@ export function sourceOptionsOf(camera: ResolvedCamera, url: string): SourceOpti
     hwaccel: camera.hwaccel,
     ...(camera.hwaccelDevice === undefined ? {} : { hwaccelDevice: camera.hwaccelDevice }),
     decode: camera.decode,
+    ...(camera.decode === 'picked' ? { segmentMs: segmentMsOf(camera, modelNumSeg) } : {}),
     sampleFps: camera.sampleFps,
     output: camera.crop === 'ten' ? tenCropGeometry : centerCropGeometry,
     loop: camera.loop,
@@ -38,6 +39,10 @@ export function pipelineOptionsOf(camera: ResolvedCamera, modelNumSeg: number): 
     maxGapMs: camera.maxGapMs,
     missingSegment: camera.missingSegment,
     pick: camera.pick,
+    // decode 'picked' decodes what each segment's centre needs, the centres on the source's frames
+    // 0, P, 2P... (P frames per segment; FrameClock keeps that across reconnections). Phase slots
+    // would move them off those frames.
+    ...(camera.decode === 'picked' ? { gridOriginMs: -segmentMsOf(camera, modelNumSeg) / 2 } : {}),
     // Every source's ffmpeg emits a constant sampleFps stream (fps filter; FrameClock stamps it).
     framePeriodMs: 1000 / camera.sampleFps,
     // Always on: the API shows each camera's last prediction; publishing them is filtered separately.
@@ -55,4 +60,8 @@ export function pipelineOptionsOf(camera: ResolvedCamera, modelNumSeg: number): 
       maxWindowGapMs: detector.maxWindowGapMs,
     },
   };
+}
+
+function segmentMsOf(camera: ResolvedCamera, modelNumSeg: number): number {
+  return camera.windowMs / (camera.numSeg ?? modelNumSeg);
 }

@@ -98,13 +98,18 @@ class LiveCamera implements CameraRuntime {
     switch (target.driver) {
       case 'ffmpeg':
         // Resolves the URL again with the substream: both go through the same registry entry checks.
-        return this.attach(createCameraSource(sourceOptionsOf(camera, camera.url), this.sourceDeps()));
+        return this.attach(
+          createCameraSource(sourceOptionsOf(camera, camera.url, this.deps.modelNumSeg), this.sourceDeps()),
+        );
       case 'whip':
         if (whip === undefined)
           throw sourceUrlError(camera.id, 'whip:// cameras need WHIP ingest, which is off');
         this.refuseSubstream(target);
         return this.attach(
-          whip.createSource(whipSourceOptions(sourceOptionsOf(camera, camera.url)), this.sourceDeps()),
+          whip.createSource(
+            whipSourceOptions(sourceOptionsOf(camera, camera.url, this.deps.modelNumSeg)),
+            this.sourceDeps(),
+          ),
         );
       case 'sim': {
         this.refuseSubstream(target);
@@ -113,7 +118,7 @@ class LiveCamera implements CameraRuntime {
           ...(target.file === undefined ? {} : { file: target.file }),
         };
         // The simulator's RTSP source gets these settings once it listens: check them now.
-        resolveSourceSettings(sourceOptionsOf(camera, camera.url), 'rtsp');
+        resolveSourceSettings(sourceOptionsOf(camera, camera.url, this.deps.modelNumSeg), 'rtsp');
         void this.startSimulated(sim);
         return;
       }
@@ -142,6 +147,13 @@ class LiveCamera implements CameraRuntime {
         ...(pipeline ?? {}),
         ffmpegSpawns: source?.spawns ?? 0,
         sourceFrames: source?.frames ?? 0,
+        ...(source?.decodeGate === undefined
+          ? {}
+          : {
+              decodeUnitsPassed: source.decodeGate.forwarded,
+              decodeUnitsDropped: source.decodeGate.dropped,
+              decodeMissedPicks: source.decodeGate.missedPicks,
+            }),
       },
     };
   }
@@ -204,7 +216,12 @@ class LiveCamera implements CameraRuntime {
         return;
       }
       this.simulator = simulator;
-      this.attach(createCameraSource(sourceOptionsOf(this.camera, simulator.url), this.sourceDeps()));
+      this.attach(
+        createCameraSource(
+          sourceOptionsOf(this.camera, simulator.url, this.deps.modelNumSeg),
+          this.sourceDeps(),
+        ),
+      );
     } catch (error) {
       const message = redactText(error instanceof Error ? error.message : String(error));
       this.deps.logger.error({ camera: this.camera.id, err: message }, 'simulated camera failed to start');

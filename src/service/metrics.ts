@@ -37,6 +37,19 @@ const cameraCounters = [
   ['events', 'tsn_camera_events_total', 'Action events (started + ended)'],
 ] as const;
 
+const decodeGateCounters = [
+  [
+    'decodeUnitsDropped',
+    'tsn_camera_decode_units_dropped_total',
+    'Access units no pick needed, never decoded',
+  ],
+  [
+    'decodeMissedPicks',
+    'tsn_camera_decode_missed_picks_total',
+    'Picks that showed an older picture (a keyframe came later than its rhythm)',
+  ],
+] as const;
+
 const pipelineCounters = [
   ['batches', 'tsn_batches_total', 'Backbone calls'],
   ['batchItems', 'tsn_batch_items_total', 'Segment frames sent to the backbone'],
@@ -85,6 +98,15 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
     ['camera', 'state'],
     () => sources.cameras.list().map((v) => [{ camera: v.spec.id, state: v.status.state }, 1] as const),
   );
+  // decode: picked cameras only (their API counters): what the decode gate kept from the decoder.
+  for (const [key, name, help] of decodeGateCounters) {
+    counter(registry, name, help, ['camera'], () =>
+      sources.cameras.list().flatMap((v) => {
+        const value = v.counters[key];
+        return value === undefined ? [] : [[{ camera: v.spec.id }, value] as const];
+      }),
+    );
+  }
   const errors = sources.errors;
   if (errors !== undefined) {
     counter(registry, 'tsn_errors_total', 'Errors the service logged and survived, by code', ['code'], () =>

@@ -1,8 +1,14 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { CameraStatus, Frame } from '../domain/index.js';
-import type { FfmpegCapabilities } from './ffmpeg-capabilities.js';
+import { decoderOutputLag, ffmpeg51, type FfmpegCapabilities } from './ffmpeg-capabilities.js';
 import { FfmpegProcess, type FfmpegProcessHandlers, type FfmpegProcessOptions } from './ffmpeg-process.js';
-import { buildIngestArgs } from './ingest-args.js';
+import {
+  buildIngestArgs,
+  buildRelayDecoderArgs,
+  buildRelayDemuxArgs,
+  type IngestArgsOptions,
+} from './ingest-args.js';
+import { RelayIngest } from './relay-ingest.js';
 import { LineRing } from './line-ring.js';
 import { probeFfmpegCapabilities } from './probe.js';
 import { resolveSourceOptions, type ResolvedSourceOptions, type SourceOptions } from './options.js';
@@ -56,6 +62,15 @@ export interface SourceStats {
   readonly partialBytesDropped: number;
   /** The running ffmpeg's pid, if any. */
   readonly pid: number | undefined;
+  /** decode 'picked' only. */
+  readonly decodeGate?: GateTotals;
+}
+
+/** decode 'picked': access units the decode gate passed on or dropped, and picks it missed. */
+export interface GateTotals {
+  readonly forwarded: number;
+  readonly dropped: number;
+  readonly missedPicks: number;
 }
 
 export interface SupervisedCameraSource extends CameraSource {
@@ -85,6 +100,9 @@ class FfmpegCameraSource implements SupervisedCameraSource {
   private readonly supervisor: Supervisor;
   private readonly stderr: LineRing;
   private readonly args: readonly string[];
+  private readonly argsOptions: IngestArgsOptions;
+  private relayIngest: RelayIngest | undefined;
+  private pastGate: GateTotals = { forwarded: 0, dropped: 0, missedPicks: 0 };
   private readonly redactedUrl: string;
   private readonly spawnProcess: SpawnProcess;
   private process: SourceProcess | undefined;
@@ -101,7 +119,7 @@ class FfmpegCameraSource implements SupervisedCameraSource {
     this.stderr = new LineRing(options.stderrLines, 2_000, (line) => redactText(line, knownUrls));
     const { target } = options;
     this.redactedUrl = redactUrl(options.substreamUrl ?? options.url);
-    this.args = buildIngestArgs({
+    this.argsOptions = {
       kind: target.kind,
       input: target.input,
       protocolWhitelist: target.protocolWhitelist,
@@ -117,7 +135,9 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       loop: options.loop,
       realtime: options.realtime,
       capabilities: deps.capabilities ?? probeFfmpegCapabilities(deps.ffmpegPath),
-    });
+    };
+    this.args =
+      options.decode === 'picked' ? buildRelayDemuxArgs(this.argsOptions) : buildIngestArgs(this.argsOptions);
     this.supervisor = new Supervisor({
       backoff: options.backoff,
       stallTimeoutMs: options.stallTimeoutMs,
@@ -133,6 +153,7 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       cameraId: options.id,
       output: options.output,
       sampleFps: options.sampleFps,
+      reconnectAlignMs: options.decode === 'picked' ? options.segmentMs : 0,
       machine: this.supervisor,
       perform: (action) => this.perform(action),
       faultMessage: 'camera connection failed',
@@ -160,6 +181,7 @@ class FfmpegCameraSource implements SupervisedCameraSource {
       frames: this.shell.framesDelivered,
       partialBytesDropped: this.shell.partialBytesDropped,
       pid: this.process?.pid,
+      ...(this.options.decode === 'picked' ? { decodeGate: this.gateTotals() } : {}),
     };
   }
 
@@ -182,7 +204,7 @@ class FfmpegCameraSource implements SupervisedCameraSource {
     this.shell.connectionStarted();
     this.stderr.clear();
     this.deps.logger?.info({ camera: this.cameraId, attempt, url: this.redactedUrl }, 'starting ffmpeg');
-    const proc = this.spawnProcess(this.deps.ffmpegPath, this.args, {
+    const handlers: FfmpegProcessHandlers = {
       onStdout: (chunk) => this.onStdout(chunk),
       onStderr: (text) => this.stderr.push(text),
       onClose: (result) => {
@@ -201,8 +223,42 @@ class FfmpegCameraSource implements SupervisedCameraSource {
           }),
         );
       },
-    });
+    };
+    const proc =
+      this.options.decode === 'picked'
+        ? this.relay(handlers)
+        : this.spawnProcess(this.deps.ffmpegPath, this.args, handlers);
     this.process = proc;
+  }
+
+  /** decode 'picked': a demuxer and a gated decoder in place of the one ffmpeg (relay-ingest.ts). */
+  private relay(handlers: FfmpegProcessHandlers): RelayIngest {
+    const relay = new RelayIngest(
+      {
+        ffmpegPath: this.deps.ffmpegPath,
+        demuxArgs: this.args,
+        decoderArgs: (shiftSeconds) => buildRelayDecoderArgs(this.argsOptions, shiftSeconds),
+        gate: {
+          slotMs: 1000 / this.options.sampleFps,
+          segmentMs: this.options.segmentMs,
+          outputLagSlots: decoderOutputLag(this.argsOptions.capabilities ?? ffmpeg51),
+        },
+      },
+      handlers,
+    );
+    this.pastGate = this.gateTotals();
+    this.relayIngest = relay;
+    return relay;
+  }
+
+  /** Access units passed on and dropped by decode 'picked' over every connection so far. */
+  private gateTotals(): GateTotals {
+    const now = this.relayIngest?.gateStats();
+    return {
+      forwarded: this.pastGate.forwarded + (now?.forwarded ?? 0),
+      dropped: this.pastGate.dropped + (now?.dropped ?? 0),
+      missedPicks: this.pastGate.missedPicks + (now?.missedPicks ?? 0),
+    };
   }
 
   private onStdout(chunk: Buffer): void {

@@ -32,3 +32,13 @@ export function passthroughTimingArgs(caps: FfmpegCapabilities): string[] {
     ? ['-fps_mode', 'passthrough']
     : ['-vsync', 'passthrough'];
 }
+
+/**
+ * Output frames ffmpeg's command line holds back before writing one: ffmpeg 5 writes each decoded
+ * frame only once the filters made the next (measured with 5.1 over RTSP and MPEG-TS pipes: every frame
+ * one frame period late; -flush_packets and -avioflags direct do not change it); the 4.x static build
+ * writes each at once. Later releases are not measured and are taken to behave like 5.
+ */
+export function decoderOutputLag(caps: FfmpegCapabilities): number {
+  return caps.libavformat[0] >= 59 ? 1 : 0;
+}

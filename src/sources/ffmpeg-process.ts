@@ -74,6 +74,15 @@ export class FfmpegProcess {
     return stdin;
   }
 
+  /** Stops reading stdout: the pipe fills and ffmpeg blocks on its next write (backpressure). */
+  pauseStdout(): void {
+    this.child.stdout?.pause();
+  }
+
+  resumeStdout(): void {
+    this.child.stdout?.resume();
+  }
+
   /**
    * Ends stdin (if piped: ffmpeg flushes and exits), SIGTERM (ffmpeg exits cleanly on it), then SIGKILL
    * if it is still there after graceMs.

@@ -28,7 +28,15 @@ export class FrameClock {
   private firstArrivalMs = 0;
   private last: FrameTimes | undefined;
 
-  constructor(private readonly intervalMs: number) {}
+  /**
+   * `reconnectAlignMs` > 0: a new connection's stream time starts on a multiple of it (decode 'picked':
+   * the decoder's timeline puts segment centres on its slots only if the service's grid, anchored at 0,
+   * stays in step with it).
+   */
+  constructor(
+    private readonly intervalMs: number,
+    private readonly reconnectAlignMs = 0,
+  ) {}
 
   /** A new connection: the next frame starts a new mapping. */
   reconnect(): void {
@@ -38,8 +46,9 @@ export class FrameClock {
   stamp(nowMs: number): FrameTimes {
     if (this.index === 0) {
       const last = this.last;
-      this.connectionPtsMs =
-        last === undefined ? 0 : last.ptsMs + Math.max(this.intervalMs, nowMs - last.wallMs);
+      const startMs = last === undefined ? 0 : last.ptsMs + Math.max(this.intervalMs, nowMs - last.wallMs);
+      const align = this.reconnectAlignMs;
+      this.connectionPtsMs = align > 0 ? Math.ceil(startMs / align - 1e-9) * align : startMs;
       this.connectionWallMs = nowMs;
       this.firstArrivalMs = nowMs;
     }

@@ -20,7 +20,10 @@ export interface IngestArgsOptions {
   readonly rtspTransport: RtspTransport;
   readonly hwaccel: HwAccel;
   readonly hwaccelDevice?: string | undefined;
-  /** 'keyframes': the decoder skips every other frame (SourceOptions.decode). Default 'all'. */
+  /**
+   * 'keyframes': the decoder skips all but keyframes (SourceOptions.decode). Default 'all'. 'picked'
+   * cameras run buildRelayDemuxArgs and buildRelayDecoderArgs instead.
+   */
   readonly decode?: DecodeFrames;
   /** Socket I/O timeout handed to ffmpeg (rtsp and url kinds); capped at maxSocketTimeoutMs. */
   readonly ioTimeoutMs: number;
@@ -28,6 +31,15 @@ export interface IngestArgsOptions {
   readonly realtime: boolean;
   readonly capabilities?: FfmpegCapabilities;
 }
+
+/** Packed rgb24 frames on stdout (every kind of source writes them the same way). */
+export const rawFramesToStdout: readonly string[] = Object.freeze([
+  '-f',
+  'rawvideo',
+  '-pix_fmt',
+  'rgb24',
+  'pipe:1',
+]);
 
 /**
  * ffmpeg's socket timeout never exceeds this, whatever the camera's timeouts say: an ffmpeg orphaned by
@@ -60,7 +72,7 @@ export function buildIngestArgs(options: IngestArgsOptions): string[] {
     ...['-map', '0:v:0', '-an', '-sn', '-dn'],
     ...['-vf', [fpsFilter(options), ...geometryFilters(options.output)].join(',')],
     ...passthroughTimingArgs(caps),
-    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ...rawFramesToStdout,
   ];
 }
 
@@ -71,6 +83,48 @@ export function buildIngestArgs(options: IngestArgsOptions): string[] {
 function fpsFilter(options: IngestArgsOptions): string {
   const fps = `fps=${formatNumber(options.sampleFps)}`;
   return options.decode === 'keyframes' ? `${fps}:eof_action=pass` : fps;
+}
+
+/** The MPEG-TS PID the demuxer's one stream (the video) gets: what the decode gate reads. */
+export const relayVideoPid = 0x100;
+
+/**
+ * decode: picked, first of two processes: the same input as buildIngestArgs, its video packets copied
+ * (no decoding) into MPEG-TS on stdout, one flush per packet so none waits in a buffer. The service's
+ * decode gate (decode-gate.ts) passes on only what the picks need, to buildRelayDecoderArgs' ffmpeg.
+ */
+export function buildRelayDemuxArgs(options: IngestArgsOptions): string[] {
+  const caps = options.capabilities ?? ffmpeg51;
+  return [
+    ...['-nostdin', '-hide_banner', '-nostats', '-loglevel', 'level+warning'],
+    ...sourceInputArgs(options, inputArgs(options, caps)),
+    ...['-map', '0:v:0', '-an', '-sn', '-dn', '-c:v', 'copy'],
+    ...['-f', 'mpegts', '-mpegts_start_pid', String(relayVideoPid), '-flush_packets', '1', 'pipe:1'],
+  ];
+}
+
+/**
+ * decode: picked, second process: decodes the gated MPEG-TS from stdin like buildIngestArgs decodes a
+ * camera, its timestamps shifted by `ptsShiftSeconds` before the fps filter (0 = the first keyframe, the
+ * first unit it gets; DecodeGate.decoderPtsShiftSeconds). A short probe: the first unit is a keyframe,
+ * and the default 5 s probe would hold the first frame back by as much.
+ */
+export function buildRelayDecoderArgs(options: IngestArgsOptions, ptsShiftSeconds: number): string[] {
+  const caps = options.capabilities ?? ffmpeg51;
+  const shift = `setpts=PTS+${formatNumber(ptsShiftSeconds)}/TB`;
+  return [
+    ...['-nostdin', '-hide_banner', '-nostats', '-loglevel', 'level+warning'],
+    ...hwaccelArgs(options.hwaccel, options.hwaccelDevice),
+    ...['-protocol_whitelist', 'pipe', '-f', 'mpegts', '-probesize', '32768', '-analyzeduration', '0'],
+    ...['-threads', '1', '-i', 'pipe:0'],
+    ...['-map', '0:v:0', '-an', '-sn', '-dn'],
+    ...[
+      '-vf',
+      [shift, `fps=${formatNumber(options.sampleFps)}`, ...geometryFilters(options.output)].join(','),
+    ],
+    ...passthroughTimingArgs(caps),
+    ...rawFramesToStdout,
+  ];
 }
 
 function inputArgs(options: IngestArgsOptions, caps: FfmpegCapabilities): string[] {

@@ -5,7 +5,7 @@ export type { SourceKind } from './registry.js';
 export type RtspTransport = 'tcp' | 'udp';
 export type HwAccel = 'none' | 'cuda' | 'vaapi';
 /** Which coded frames ffmpeg decodes: every one, or keyframes only (see SourceOptions.decode). */
-export type DecodeFrames = 'all' | 'keyframes';
+export type DecodeFrames = 'all' | 'keyframes' | 'picked';
 
 /** `times` consecutive failures wait `delayMs` each; absent or Infinity (last step) means "forever". */
 export interface BackoffStep {
@@ -55,8 +55,16 @@ export interface SourceOptions {
    * 1 s GOP. Each segment then gets the latest keyframe, and every picture reaches the service one
    * keyframe interval late (the fps filter emits a picture when the next one arrives). For cameras whose
    * keyframe interval is at most a segment; longer GOPs repeat pictures across segments.
+   * 'picked': decode only the frames each segment's centre frame needs (from its keyframe on) and drop
+   * the rest of each GOP before the decoder (src/sources/decode-gate.ts). Same picks as 'all' on a
+   * timeline aligned to the stream's keyframes; needs `segmentMs`.
    */
   readonly decode?: DecodeFrames;
+  /**
+   * The pipeline's segment length (windowMs / numSeg). Needed by decode 'picked', which decodes only
+   * what each segment's centre frame needs: sampleFps x segmentMs / 1000 must be a whole number.
+   */
+  readonly segmentMs?: number;
   /** Frames per second handed to the pipeline; ffmpeg's fps filter selects them before conversion. */
   readonly sampleFps: number;
   /** Output frame geometry (default 224x224 center-crop of the short side scaled to 256). */
@@ -144,6 +152,7 @@ export function resolveSourceSettings(options: SourceSettings, kind: SourceKind)
     hwaccel: options.hwaccel ?? 'none',
     hwaccelDevice: options.hwaccelDevice,
     decode: options.decode ?? 'all',
+    segmentMs: options.segmentMs ?? 0,
     sampleFps: options.sampleFps,
     output,
     loop: options.loop ?? false,
@@ -196,6 +205,19 @@ function checkRanges(o: ResolvedSourceSettings): void {
   if (!(Number.isInteger(o.stderrLines) && o.stderrLines >= 1))
     throw optionsError(`stderrLines must be a positive integer`, context);
   checkBackoff(o.backoff, context);
+  if (o.decode === 'picked') checkPickedDecode(o, context);
+}
+
+function checkPickedDecode(o: ResolvedSourceSettings, context: Record<string, unknown>): void {
+  const slotsPerSegment = (o.sampleFps * o.segmentMs) / 1000;
+  if (!(o.segmentMs > 0) || Math.abs(slotsPerSegment - Math.round(slotsPerSegment)) > 1e-6) {
+    throw optionsError(
+      `decode 'picked' needs a whole number of sampled frames per segment: sampleFps x segment seconds ` +
+        `(got sampleFps ${o.sampleFps}, segment ${o.segmentMs} ms); e.g. sampleFps 2 with 1 s ` +
+        `segments, or use decode 'all'`,
+      context,
+    );
+  }
 }
 
 function checkBackoff(steps: readonly BackoffStep[], context: Record<string, unknown>): void {

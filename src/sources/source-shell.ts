@@ -33,6 +33,8 @@ export interface SourceShellOptions<A> {
   readonly cameraId: string;
   readonly output: Required<OutputGeometry>;
   readonly sampleFps: number;
+  /** FrameClock's reconnectAlignMs (decode 'picked': the segment length); default 0. */
+  readonly reconnectAlignMs?: number;
   readonly machine: SourceMachine<A>;
   /** Runs one action; actions it causes (through apply) queue behind the current ones. */
   readonly perform: (action: A) => void;
@@ -91,7 +93,7 @@ export class SourceShell<A> {
     this.status$ = this.statuses.asObservable();
     const { width, height } = options.output;
     this.splitter = new FrameSplitter(width * height * 3);
-    this.clock = new FrameClock(1000 / options.sampleFps);
+    this.clock = new FrameClock(1000 / options.sampleFps, options.reconnectAlignMs ?? 0);
   }
 
   get framesDelivered(): number {

@@ -1,5 +1,6 @@
 import { ffmpeg51, passthroughTimingArgs, type FfmpegCapabilities } from '../ffmpeg-capabilities.js';
 import { geometryFilters } from '../geometry.js';
+import { rawFramesToStdout } from '../ingest-args.js';
 import type { OutputGeometry } from '../options.js';
 
 export interface WhipIngestArgsOptions {
@@ -28,7 +29,7 @@ export function buildWhipIngestArgs(options: WhipIngestArgsOptions): string[] {
     ...['-map', '0:v:0', '-an', '-sn', '-dn'],
     ...['-vf', [`fps=${formatNumber(options.sampleFps)}`, ...geometryFilters(options.output)].join(',')],
     ...passthroughTimingArgs(caps),
-    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ...rawFramesToStdout,
   ];
 }
 

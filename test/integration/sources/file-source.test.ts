@@ -116,6 +116,45 @@ describe('file source with real ffmpeg', () => {
     );
   });
 
+  test("decode 'picked': each segment's centre frame equals a full decode's on the same timeline, with less decoded", async () => {
+    const clip = await makeClip(join(dir.path, 'picked.mp4'), 320, 240, 5);
+    const source = createCameraSource(
+      { id: 'picked', url: clip, sampleFps: 2, realtime: false, decode: 'picked', segmentMs: 1000 },
+      { ffmpegPath },
+    );
+    const all = lastValueFrom(source.frames$.pipe(toArray()));
+    source.start();
+    await waitForStatus(
+      source.status$,
+      (s) => s.state === 'stopped' && source.stats().spawns === 1,
+      10_000,
+      'stopped at end',
+    );
+    const gate = source.stats().decodeGate;
+    await source.close();
+    const frames = await all;
+    // The same clip decoded whole by an independent ffmpeg, on the timeline the gate chose: segment
+    // centres (frames 0, 2, 4, ... at 2 frames/s) 100 ms after each keyframe.
+    const reference = await run([
+      ...['-nostdin', '-loglevel', 'error', '-i', clip],
+      ...['-vf', 'setpts=PTS+0.15/TB,fps=2,scale=341:256:flags=bilinear,format=rgb24,crop=224:224:58:16'],
+      ...['-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ]);
+    const size = 224 * 224 * 3;
+    const centres = frames.map((_, n) => n).filter((n) => n % 2 === 0 && (n + 1) * size <= reference.length);
+    assert.ok(centres.length >= 4, `segment centres compared: ${centres.length}`);
+    for (const n of centres) {
+      const same = Buffer.compare(
+        Buffer.from(frames[n]?.rgb ?? []),
+        reference.subarray(n * size, (n + 1) * size),
+      );
+      assert.equal(same, 0, `centre slot ${n} differs from the full decode`);
+    }
+    assert.ok(gate !== undefined && gate.dropped > 0, `units dropped before the decoder: ${gate?.dropped}`);
+    assert.equal(gate.missedPicks, 0);
+    assert.deepEqual(ingestChildren(), []);
+  });
+
   test('a resolution change mid-stream keeps the output size and the connection', async () => {
     const source = fileSource({
       url: resolutionChange,

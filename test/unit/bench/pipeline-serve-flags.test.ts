@@ -26,7 +26,8 @@ describe('bench:pipeline flags', () => {
     const k = parse(['--preset', 'int8-360p-36-keyframes']);
     assert.deepEqual([k.cameras, k.decode, k.maxBatch], [[36], 'keyframes', 4]);
     assert.equal(parse(['--preset', 'int8-360p-36', '--decode', 'keyframes']).decode, 'keyframes');
-    assert.throws(() => parse(['--decode', 'some']), /all or keyframes/);
+    assert.equal(parse(['--preset', 'int8-360p-36-picked']).decode, 'picked');
+    assert.throws(() => parse(['--decode', 'some']), /all, picked or keyframes/);
     assert.ok(Object.keys(PRESETS).includes('quick'));
   });
 

@@ -15,9 +15,20 @@ function cameraFrom(yaml: string) {
 }
 
 describe('camera options mapping', () => {
+  test("decode 'picked': the source gets the segment length, the pipeline centres on frames 0, P, 2P", () => {
+    const camera = cameraFrom(
+      'cameras:\n  - { id: a, url: rtsp://cam/x, sampleFps: 2, windowMs: 8000, decode: picked }\n',
+    );
+    assert.equal(sourceOptionsOf(camera, camera.url, 8).segmentMs, 1000);
+    assert.equal(pipelineOptionsOf(camera, 8).gridOriginMs, -500);
+    const all = cameraFrom('cameras:\n  - { id: b, url: rtsp://cam/x, sampleFps: 2 }\n');
+    assert.equal(sourceOptionsOf(all, all.url, 8).segmentMs, undefined);
+    assert.equal(pipelineOptionsOf(all, 8).gridOriginMs, undefined, 'phase slots spread the others');
+  });
+
   test('center crop: 224 centre crop from ffmpeg, one view, the model num_seg when unset', () => {
     const camera = cameraFrom('cameras:\n  - { id: a, url: rtsp://u:p@cam/x, sampleFps: 2 }\n');
-    assert.deepEqual(sourceOptionsOf(camera, camera.url), {
+    assert.deepEqual(sourceOptionsOf(camera, camera.url, 3), {
       id: 'a',
       url: 'rtsp://u:p@cam/x',
       rtspTransport: 'tcp',
@@ -40,7 +51,7 @@ describe('camera options mapping', () => {
     const camera = cameraFrom(
       'cameras:\n  - id: a\n    url: rtsp://cam/x\n    crop: ten\n    numSeg: 8\n    backoff: [{ delayMs: 250, times: 2 }, { delayMs: 500 }]\n',
     );
-    const s = sourceOptionsOf(camera, camera.url);
+    const s = sourceOptionsOf(camera, camera.url, 8);
     assert.deepEqual(s.output, { width: 341, height: 256, mode: 'center-crop', shortSide: 256 });
     assert.deepEqual(s.backoff, [
       { delayMs: 250, times: 2 },
@@ -118,7 +129,15 @@ test('metrics: pipeline counters per camera, gauges, and histogram samples in th
       return { batchSize: [4, 8], inferenceMs: [120], headMs: [2], latencyMs: [900], discarded: 0 };
     },
     cameras: {
-      list: () => [],
+      list: () => [
+        {
+          spec: { id: 'gate', url: 'rtsp://cam/x', enabled: true },
+          status: { state: 'streaming', sinceMs: 0, width: 224, height: 224 },
+          fps: 2,
+          lastPrediction: null,
+          counters: { decodeUnitsPassed: 60, decodeUnitsDropped: 140, decodeMissedPicks: 1 },
+        },
+      ],
       get: () => undefined,
       add: async () => assert.fail(),
       patch: async () => assert.fail(),
@@ -135,4 +154,7 @@ test('metrics: pipeline counters per camera, gauges, and histogram samples in th
   assert.match(text, /^tsn_inference_seconds_sum 0\.12$/m);
   assert.match(text, /^tsn_latency_seconds_count 1$/m);
   assert.equal(drained, 1, 'one drain per scrape');
+  // decode: picked cameras: what their decode gate kept from the decoder.
+  assert.match(text, /^tsn_camera_decode_units_dropped_total\{camera="gate"\} 140$/m);
+  assert.match(text, /^tsn_camera_decode_missed_picks_total\{camera="gate"\} 1$/m);
 });
