@@ -2,6 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   buildIngestArgs,
+  buildRelayDecoderArgs,
+  buildRelayDemuxArgs,
   maxSocketTimeoutMs,
   type IngestArgsOptions,
 } from '../../../src/sources/ingest-args.js';
@@ -70,6 +72,27 @@ describe('buildIngestArgs (golden argv)', () => {
       ...tail,
     ]);
     assert.deepEqual(buildIngestArgs({ ...base, decode: 'all' }), buildIngestArgs(base));
+  });
+
+  test("decode 'picked': a demuxer copying the video into MPEG-TS, and a decoder of stdin (golden)", () => {
+    assert.deepEqual(buildRelayDemuxArgs({ ...base, decode: 'picked' }), [
+      ...head,
+      ...['-protocol_whitelist', 'rtsp,rtp,udp,tcp'],
+      ...['-rtsp_transport', 'tcp', '-timeout', '5000000', '-allowed_media_types', 'video'],
+      ...['-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay'],
+      ...['-i', 'rtsp://admin:pw@10.0.0.5:554/stream1'],
+      ...mapVideo,
+      ...['-c:v', 'copy', '-f', 'mpegts', '-mpegts_start_pid', '256', '-flush_packets', '1', 'pipe:1'],
+    ]);
+    assert.deepEqual(buildRelayDecoderArgs({ ...base, decode: 'picked', hwaccel: 'cuda' }, 0.15), [
+      ...head,
+      ...['-hwaccel', 'cuda'],
+      ...['-protocol_whitelist', 'pipe', '-f', 'mpegts', '-probesize', '32768', '-analyzeduration', '0'],
+      ...['-threads', '1', '-i', 'pipe:0'],
+      ...mapVideo,
+      ...['-vf', `setpts=PTS+0.15/TB,fps=2,${centerCrop224}`],
+      ...tail,
+    ]);
   });
 
   test('vaapi without a device names only the hwaccel', () => {

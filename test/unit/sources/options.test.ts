@@ -38,6 +38,19 @@ describe('source options', () => {
       );
     };
     bad({ sampleFps: 0 }, 'E_SOURCE_OPTIONS');
+    // decode 'picked' needs the segment length and a whole number of sampled frames per segment.
+    bad({ decode: 'picked' }, 'E_SOURCE_OPTIONS');
+    bad({ decode: 'picked', segmentMs: 1250 }, 'E_SOURCE_OPTIONS');
+    assert.equal(
+      resolveSourceOptions({
+        id: 'c',
+        url: 'rtsp://cam/live',
+        sampleFps: 2,
+        decode: 'picked',
+        segmentMs: 1500,
+      }).segmentMs,
+      1500,
+    );
     bad({ output: { width: 0, height: 224, mode: 'scale' } }, 'E_SOURCE_OPTIONS');
     bad({ backoff: [] }, 'E_SOURCE_OPTIONS');
     bad({ backoff: [{ delayMs: 5, times: 0 }] }, 'E_SOURCE_OPTIONS');
