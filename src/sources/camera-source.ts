@@ -8,6 +8,7 @@ import {
   buildRelayDemuxArgs,
   type IngestArgsOptions,
 } from './ingest-args.js';
+import type { DecodeGateStats } from './decode-gate.js';
 import { RelayIngest } from './relay-ingest.js';
 import { LineRing } from './line-ring.js';
 import { probeFfmpegCapabilities } from './probe.js';
@@ -51,7 +52,7 @@ export interface CameraSourceDeps {
   readonly capabilities?: FfmpegCapabilities;
   /** Directories file cameras must lie in (see SourcePolicy); the service passes config sources.fileRoots. */
   readonly fileRoots?: readonly string[];
-  /** Starts ffmpeg (default: a real FfmpegProcess). */
+  /** Starts ffmpeg (default: a real FfmpegProcess). decode 'picked' always runs real processes. */
   readonly spawn?: SpawnProcess;
 }
 
@@ -67,11 +68,7 @@ export interface SourceStats {
 }
 
 /** decode 'picked': access units the decode gate passed on or dropped, and picks it missed. */
-export interface GateTotals {
-  readonly forwarded: number;
-  readonly dropped: number;
-  readonly missedPicks: number;
-}
+export type GateTotals = Omit<DecodeGateStats, 'passAll'>;
 
 export interface SupervisedCameraSource extends CameraSource {
   stats(): SourceStats;

@@ -155,11 +155,18 @@ describe('file source with real ffmpeg', () => {
     assert.deepEqual(ingestChildren(), []);
   });
 
-  test('a resolution change mid-stream keeps the output size and the connection', async () => {
+  for (const decode of ['all', 'picked'] as const) {
+    test(`a resolution change mid-stream keeps the output size and the connection (decode ${decode})`, async () => {
+      await resolutionChangeKeepsConnection(decode);
+    });
+  }
+
+  async function resolutionChangeKeepsConnection(decode: 'all' | 'picked'): Promise<void> {
     const source = fileSource({
       url: resolutionChange,
       realtime: false,
       output: { width: 160, height: 120, mode: 'scale' },
+      ...(decode === 'picked' ? { decode, sampleFps: 2, segmentMs: 1000 } : {}),
     });
     const all = lastValueFrom(source.frames$.pipe(toArray()));
     source.start();
@@ -171,10 +178,10 @@ describe('file source with real ffmpeg', () => {
     );
     await source.close();
     const frames = await all;
-    assert.equal(frames.length, 8, '2 s at 4 frames/s');
+    assert.equal(frames.length, decode === 'all' ? 8 : 4, '2 s at 4 frames/s (picked: 2 frames/s)');
     assert.ok(frames.every((f) => f.width === 160 && f.height === 120 && f.rgb.length === 160 * 120 * 3));
     assert.equal(source.stats().partialBytesDropped, 0);
-  });
+  }
 
   test('a substream, when given, is what gets ingested', async () => {
     const source = fileSource({

@@ -34,6 +34,8 @@ before(async () => {
     'old',
     'slow',
     'busy',
+    'picked-corrupt',
+    'picked-change',
     ...manyNames,
   ];
   sim = await startRtspSimulator({
@@ -246,6 +248,43 @@ describe('rtsp source against the camera simulator', { concurrency: true }, () =
     );
     await source.close();
     assert.ok(frames.every((f) => f.width === 224 && f.height === 224 && f.rgb.length === 224 * 224 * 3));
+  });
+
+  test("decode 'picked' over RTSP: through corruption and a resolution change, whole frames; fewer units decoded", async () => {
+    sim.setFault('picked-corrupt', { corruptPercent: 20, seed: 7 });
+    sim.setFault('picked-change', { changeResolution: { width: 640, height: 360, afterMs: 1_000 } });
+    const picked = { decode: 'picked', sampleFps: 2, segmentMs: 1000 } as const;
+    const cameras = ['picked-corrupt', 'picked-change'].map((name) =>
+      rtspSource(name, sim.url(name), picked),
+    );
+    const frames = new Map<string, Frame[]>();
+    for (const c of cameras)
+      c.frames$.subscribe((f) => frames.set(f.cameraId, [...(frames.get(f.cameraId) ?? []), f]));
+    for (const c of cameras) c.start();
+    // The rhythm is known after two keyframe intervals; from then on units are dropped. (Not on the
+    // changing camera: its encoder restarts with the new size, which moves its keyframes off the
+    // timeline the decoder was aligned to, so nearly every unit up to the next pick is needed.)
+    await waitFor(
+      '6 s of frames from both, units dropped on the corrupt one',
+      () =>
+        cameras.every((c) => (frames.get(c.cameraId)?.length ?? 0) >= 12) &&
+        (cameras[0]?.stats().decodeGate?.dropped ?? 0) > 0,
+      45_000,
+    );
+    const pids = cameras.map((c) => c.stats().pid);
+    await Promise.all(cameras.map((c) => c.close()));
+    for (const list of frames.values())
+      assert.ok(list.every((f) => f.width === 224 && f.height === 224 && f.rgb.length === 224 * 224 * 3));
+    const changed = frames.get('picked-change') ?? [];
+    assert.ok(changed.slice(1).every((f, i) => f.ptsMs - (changed[i]?.ptsMs ?? 0) === 500));
+    assert.equal(cameras[1]?.stats().spawns, 1, 'the resolution change kept the connection');
+    const urls = ['picked-corrupt', 'picked-change'].map((n) => sim.url(n));
+    assert.deepEqual(
+      ingestChildren((argv) => argv.some((a) => urls.includes(a) || a === 'pipe:0')),
+      [],
+      'neither the demuxers nor the decoders are left',
+    );
+    assert.deepEqual(pids.filter((p): p is number => p !== undefined).filter(isAlive), []);
   });
 
   test('rtp over udp works too', async () => {
