@@ -70,7 +70,7 @@ type PresetValues = Partial<Omit<BenchFlags, 'preset' | 'plotOnly'>>;
  * bar), the bundled static ffmpeg (byte-identical frames; 36 live ingests alone took 0.89-0.98
  * core against 1.09-1.11 with Debian's ffmpeg 5.1, docs/inference.md "Ingest"; and it writes each frame
  * at once where 5.1 holds one back), and decode 'picked' (only the frames each segment's centre needs:
- * 36 decoders 0.61 core against 1.0, src/sources/README.md).
+ * 36 decoders ~0.6 core against 0.9-1.0, src/sources/README.md).
  */
 const MANY_CAMERAS = {
   threads: 1,

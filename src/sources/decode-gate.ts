@@ -1,19 +1,17 @@
 // Which access units of a camera's H.264 stream the decoder needs (decode: picked). Pure: access units in
 // (stream time, keyframe flag), verdicts out; no clock, no I/O.
 //
-// The decoder's fps filter emits slot n as the last frame before start + (n + 0.5) x slot, once a frame at
-// or past that boundary arrives. Only one slot per segment is a pick (the segment's centre). Its frame
-// needs the frames from the last keyframe up to the boundary, and the first frame past the boundary
-// makes the filter emit it at once (two more go too, so that it reaches the decoder: CLOSING_UNITS).
-// Everything after that, up to the next keyframe, decodes only to be
-// thrown away: the gate drops it when the keyframe rhythm says the next keyframe comes before the next
-// pick's boundary.
+// The decoder's fps filter emits slot n as the last frame before (n + 0.5) x slot, once a frame at or
+// past that boundary arrives. Only one slot per segment is a pick (the segment's centre). Its frame needs
+// the frames from the last keyframe up to the boundary; the first frame past the boundary makes the
+// filter emit it at once, and two more carry it through the decoder (CLOSING_UNITS). Everything after
+// that, up to the next keyframe, would be decoded only to be thrown away: the gate drops it when the
+// keyframe rhythm says the next keyframe comes before the next pick's boundary.
 //
-// The decoder's timeline is shifted so that pick boundaries fall `leadMs` after a keyframe (from the
-// first keyframe on: decoderPtsShiftSeconds), so with a GOP of one segment every pick is a frame within
-// leadMs after its keyframe and each GOP decodes only those few frames. The pick is still the frame at
-// the centre of its segment on the service's grid (anchored to the same timeline): the same frame a full
-// decode of the same stream, shifted the same way, gives.
+// The decoder's timeline is shifted (decoderPtsShiftSeconds) so that pick boundaries fall `leadMs` after
+// the first keyframe and, with a GOP of whole segments, after every keyframe: each GOP then decodes only
+// those few frames. The pick is still the frame at the centre of its segment on the service's grid
+// (anchored to the same timeline): the frame a full decode of the stream, shifted the same way, gives.
 
 export interface DecodeGateOptions {
   /** The fps filter's frame period (1000 / sampleFps). */

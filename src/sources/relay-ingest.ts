@@ -1,8 +1,8 @@
 // decode: picked. Two ffmpegs that the supervisor sees as one process: a demuxer copying the camera's
 // video into MPEG-TS (no decoding), and a decoder fed only the access units the DecodeGate passes, which
-// writes the same rgb24 frames as a decode: all camera. The relay in between is the only new work in
-// the service: 188-byte packets, a verdict per access unit, the continuity counters of the video stream
-// rewritten so the decoder's demuxer does not take dropped units for loss.
+// writes rgb24 frames like any camera's ffmpeg (on the gate's shifted timeline). The relay in between is
+// the only new work in the service: 188-byte packets, a verdict per access unit, the continuity
+// counters of the video stream rewritten so the decoder's demuxer does not take dropped units for loss.
 import { DecodeGate, type DecodeGateOptions, type DecodeGateStats } from './decode-gate.js';
 import { FfmpegProcess, type FfmpegProcessHandlers } from './ffmpeg-process.js';
 import { relayVideoPid } from './ingest-args.js';
