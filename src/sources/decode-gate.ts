@@ -18,7 +18,10 @@ export interface DecodeGateOptions {
   readonly slotMs: number;
   /** One pick per segment, at its centre; segmentMs must be a whole number of slots. */
   readonly segmentMs: number;
-  /** Pick boundaries fall this long after a keyframe (default 100: the keyframe and 2 frames at 25 fps). */
+  /**
+   * Pick boundaries fall this long after a keyframe (default 100 ms, the keyframe and 2 frames at 25 fps;
+   * a quarter of a slot when that is less).
+   */
   readonly leadMs?: number;
   /** Keyframe intervals differing by up to this much count as one rhythm (default 50). */
   readonly jitterMs?: number;
@@ -74,7 +77,9 @@ export class DecodeGate {
   private missedPicks = 0;
 
   constructor(private readonly options: DecodeGateOptions) {
-    this.leadMs = options.leadMs ?? 100;
+    // Below half a slot, so the shift stays positive and the decoder's first slot is the one at the
+    // first keyframe (at 10 frames/s and more a 100 ms lead would make it the slot before).
+    this.leadMs = options.leadMs ?? Math.min(100, options.slotMs / 4);
     this.jitterMs = options.jitterMs ?? 50;
   }
 

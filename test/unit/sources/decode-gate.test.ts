@@ -117,6 +117,8 @@ describe('DecodeGate (decode: picked)', () => {
     const kept = forwarded(gate, units);
     assert.equal(kept[0], 200);
     assert.equal(gate.stats().forwarded + gate.stats().dropped, units.length);
-    assert.equal(gate.decoderPtsShiftSeconds, (125 - 100) / 1000);
+    assert.equal(gate.decoderPtsShiftSeconds, (125 - 62.5) / 1000, 'a quarter slot lead at 4 frames/s');
+    // At 10 frames/s a 100 ms lead would shift the first keyframe before slot 0's centre.
+    assert.equal(new DecodeGate({ slotMs: 100, segmentMs: 1000 }).decoderPtsShiftSeconds, 0.025);
   });
 });
