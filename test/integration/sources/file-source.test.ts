@@ -7,6 +7,7 @@ import {
   createCameraSource,
   probeFfmpegCapabilities,
   type SourceOptions,
+  type SupervisedCameraSource,
 } from '../../../src/sources/index.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { isTsnError } from '../../../src/errors/index.js';
@@ -29,6 +30,20 @@ before(async () => {
 });
 
 after(() => dir.remove());
+
+/** Plays a source that was not started to its end (one ffmpeg run, 'stopped') and returns its frames. */
+async function playToEnd(source: SupervisedCameraSource, withinMs = 10_000): Promise<Frame[]> {
+  const all = lastValueFrom(source.frames$.pipe(toArray()));
+  source.start();
+  await waitForStatus(
+    source.status$,
+    (s) => s.state === 'stopped' && source.stats().spawns === 1,
+    withinMs,
+    'stopped at end',
+  );
+  await source.close();
+  return all;
+}
 
 function fileSource(over: Partial<SourceOptions> = {}) {
   return createCameraSource({ id: 'file-cam', url: clip320, sampleFps: 4, ...over }, { ffmpegPath });
@@ -57,16 +72,7 @@ describe('file source with real ffmpeg', () => {
 
   test("a file played once ends in 'stopped' with every sampled frame; pixels are PaddleVideo's center crop", async () => {
     const source = fileSource({ realtime: false });
-    const all = lastValueFrom(source.frames$.pipe(toArray()));
-    source.start();
-    await waitForStatus(
-      source.status$,
-      (s) => s.state === 'stopped' && source.stats().spawns === 1,
-      10_000,
-      'stopped at end',
-    );
-    await source.close();
-    const frames = await all;
+    const frames = await playToEnd(source);
     assert.equal(frames.length, 8, '2 s at 4 frames/s');
     // The reference crop, written out by hand: 320x240 -> 341x256, offsets (58, 16).
     const reference = await run([
@@ -86,16 +92,7 @@ describe('file source with real ffmpeg', () => {
 
   test("decode 'keyframes': the constant-rate stream holds each keyframe until the next (pixels of the I-frames)", async () => {
     const source = fileSource({ realtime: false, decode: 'keyframes' });
-    const all = lastValueFrom(source.frames$.pipe(toArray()));
-    source.start();
-    await waitForStatus(
-      source.status$,
-      (s) => s.state === 'stopped' && source.stats().spawns === 1,
-      10_000,
-      'stopped at end',
-    );
-    await source.close();
-    const frames = await all;
+    const frames = await playToEnd(source);
     // The clip's keyframes, decoded in full by an independent ffmpeg run and cropped the same way.
     const keyframes = await run([
       ...['-nostdin', '-loglevel', 'error', '-i', clip320],
@@ -122,17 +119,8 @@ describe('file source with real ffmpeg', () => {
       { id: 'picked', url: clip, sampleFps: 2, realtime: false, decode: 'picked', segmentMs: 1000 },
       { ffmpegPath },
     );
-    const all = lastValueFrom(source.frames$.pipe(toArray()));
-    source.start();
-    await waitForStatus(
-      source.status$,
-      (s) => s.state === 'stopped' && source.stats().spawns === 1,
-      10_000,
-      'stopped at end',
-    );
+    const frames = await playToEnd(source);
     const gate = source.stats().decodeGate;
-    await source.close();
-    const frames = await all;
     // The same clip decoded whole by an independent ffmpeg, on the timeline the gate chose: segment
     // centres (frames 0, 2, 4, ... at 2 frames/s) 100 ms after each keyframe.
     const reference = await run([
@@ -168,16 +156,7 @@ describe('file source with real ffmpeg', () => {
       output: { width: 160, height: 120, mode: 'scale' },
       ...(decode === 'picked' ? { decode, sampleFps: 2, segmentMs: 1000 } : {}),
     });
-    const all = lastValueFrom(source.frames$.pipe(toArray()));
-    source.start();
-    await waitForStatus(
-      source.status$,
-      (s) => s.state === 'stopped' && source.stats().spawns === 1,
-      10_000,
-      'stopped at end',
-    );
-    await source.close();
-    const frames = await all;
+    const frames = await playToEnd(source);
     assert.equal(frames.length, decode === 'all' ? 8 : 4, '2 s at 4 frames/s (picked: 2 frames/s)');
     assert.ok(frames.every((f) => f.width === 160 && f.height === 120 && f.rgb.length === 160 * 120 * 3));
     assert.equal(source.stats().partialBytesDropped, 0);
@@ -209,16 +188,7 @@ describe('file source with real ffmpeg', () => {
       { id: 'old', url: clip320, sampleFps: 4, realtime: false },
       { ffmpegPath: installer, capabilities },
     );
-    const all = lastValueFrom(source.frames$.pipe(toArray()));
-    source.start();
-    await waitForStatus(
-      source.status$,
-      (s) => s.state === 'stopped' && source.stats().spawns === 1,
-      20_000,
-      'stopped at end',
-    );
-    await source.close();
-    assert.equal((await all).length, 8);
+    assert.equal((await playToEnd(source, 20_000)).length, 8);
   });
 
   test("a file that vanished after validation is 'not-found' and 'failed': no retry can heal it", async () => {
