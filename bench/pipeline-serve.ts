@@ -22,7 +22,8 @@ import { ffmpegVersionLine } from './lib/ffmpeg-version.js';
 import { percentile, round } from './lib/percentiles.js';
 import { descendantsOf, readProc, rssBytesOf } from './lib/proc-stats.js';
 import { randomTsnModel } from './pipeline/random-model.js';
-import { startSimulatorProcess } from './pipeline/simulator.js';
+import { startSimulatorProcess, type Feed } from './pipeline/simulator.js';
+import { staggeredDelayMs } from '../simulators/rtsp-camera/cli-options.js';
 import { ensureFootage, footageKeyframeIntervalMs } from './serve/footage.js';
 import { DROP_COUNTERS, counterDeltas, parseCounterTotals, scrapeMetricsText } from './serve/drops.js';
 import { USAGE, parseBenchFlags, type BenchFlags } from './serve/flags.js';
@@ -117,12 +118,18 @@ interface Footage {
   readonly substream: string | undefined;
 }
 
-/** Every camera's main stream, and its substream (NAME-sub) when there is one, from one simulator. */
-function simulatorFeeds(names: readonly string[], footage: Footage) {
-  return names.flatMap((name) => [
-    { name, file: footage.main },
-    ...(footage.substream === undefined ? [] : [{ name: `${name}-sub`, file: footage.substream }]),
-  ]);
+/**
+ * Every camera's main stream, and its substream (NAME-sub) when there is one, from one simulator; a
+ * camera's two streams share its delay.
+ */
+function simulatorFeeds(names: readonly string[], footage: Footage, staggerMs: number): Feed[] {
+  return names.flatMap((name) => {
+    const delayMs = staggeredDelayMs(name, staggerMs);
+    return [
+      { name, file: footage.main, delayMs },
+      ...(footage.substream === undefined ? [] : [{ name: `${name}-sub`, file: footage.substream, delayMs }]),
+    ];
+  });
 }
 
 async function runStep(
@@ -135,7 +142,7 @@ async function runStep(
   serviceFfmpeg: string | undefined,
 ) {
   const names = Array.from({ length: cameras }, (_, i) => `cam-${i + 1}`);
-  const simulator = await startSimulatorProcess(ffmpeg, simulatorFeeds(names, footage));
+  const simulator = await startSimulatorProcess(ffmpeg, simulatorFeeds(names, footage, f.staggerMs));
   const service = await startService({
     repoRoot,
     workDir: cacheDir,
@@ -197,6 +204,7 @@ async function runStep(
       ingest: f.ingest,
       decodes: footage.substream === undefined ? f.resolution : '360p substream',
       decode: f.decode,
+      staggerMs: f.staggerMs,
       keyframeHoldMs,
       // The issue's bar: every camera at >= 0.95 predictions/s, p99 (bucket bound) <= 1 s, nothing dropped.
       keptUp:
@@ -240,7 +248,7 @@ async function pytorchStep(footage: Footage, f: BenchFlags, ffmpeg: string) {
   console.log(
     `pytorch recompute peer: ${cameras} cameras at ${f.resolution} (${f.ingest}), ${f.seconds} s ...`,
   );
-  const simulator = await startSimulatorProcess(ffmpeg, simulatorFeeds(names, footage));
+  const simulator = await startSimulatorProcess(ffmpeg, simulatorFeeds(names, footage, f.staggerMs));
   try {
     // The peer reads what the service's recognition reads (the substream when there is one).
     const urls = names.map((n) => simulator.url(footage.substream === undefined ? n : `${n}-sub`));

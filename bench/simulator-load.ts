@@ -11,11 +11,13 @@ import { descendantsOf, readProc } from './lib/proc-stats.js';
 import { startSimulatorProcess } from './pipeline/simulator.js';
 import { ensureFootage } from './serve/footage.js';
 import { parseBenchArgs } from './lib/bench-args.js';
+import { staggeredDelayMs } from '../simulators/rtsp-camera/cli-options.js';
 
 const USAGE = `npm run bench:simulator -- [options]
   --cameras N    cameras of one file served to as many RTSP clients (default 32)
   --seconds S    measured seconds (default 20)
-  --file PATH    the H.264 file served (default the 360p 0.8 Mbit/s archery footage)`;
+  --file PATH    the H.264 file served (default the 360p 0.8 Mbit/s archery footage)
+  --stagger-ms MS  delay each camera by up to MS, keyframes out of step as bench:pipeline's (default 1000)`;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -25,7 +27,9 @@ async function main(): Promise<void> {
     cameras: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '20' },
     file: { type: 'string' },
+    'stagger-ms': { type: 'string', default: '1000' },
   });
+  const staggerMs = Number(values['stagger-ms']);
   const ffmpeg = locateFfmpeg()?.path;
   if (ffmpeg === undefined) throw new Error('no ffmpeg: apt-get install ffmpeg or set FFMPEG_PATH');
   const source = join(repoRoot, 'test', 'fixtures', 'reference', 'example.avi');
@@ -33,7 +37,7 @@ async function main(): Promise<void> {
   const names = Array.from({ length: Number(values.cameras) }, (_, i) => `cam-${i + 1}`);
   const simulator = await startSimulatorProcess(
     ffmpeg,
-    names.map((name) => ({ name, file })),
+    names.map((name) => ({ name, file, delayMs: staggeredDelayMs(name, staggerMs) })),
   );
   const clients: ChildProcess[] = [];
   try {
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', loadBefore: loadavg() },
       cameras: names.length,
       seconds: Number(values.seconds),
+      staggerMs,
       file: file.startsWith(repoRoot) ? file.slice(repoRoot.length + 1) : file,
       // The issue 14 bar: 32 cameras of one H.264 file for under 0.2 of a core in total.
       simulatorCores: Math.round(cores * 1000) / 1000,

@@ -4,10 +4,11 @@
 // Prints one JSON line {"port": N} when listening; stops on SIGTERM/SIGINT or when stdin closes (the
 // parent died), so it never outlives the benchmark.
 import { startRtspSimulator } from '../../simulators/rtsp-camera/index.js';
+import type { Feed } from './simulator.js';
 
 interface ChildConfig {
   readonly ffmpegPath: string;
-  readonly feeds: readonly { readonly name: string; readonly file: string }[];
+  readonly feeds: readonly Feed[];
 }
 
 async function main(): Promise<void> {
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   const simulator = await startRtspSimulator({
     port: 0,
     ffmpegPath: config.ffmpegPath,
-    cameras: config.feeds.map((f) => ({ name: f.name, file: f.file })),
+    cameras: config.feeds.map((f) => ({ name: f.name, file: f.file, delayMs: f.delayMs ?? 0 })),
   });
   process.stdout.write(`${JSON.stringify({ port: simulator.port })}\n`);
   await new Promise<void>((done) => {

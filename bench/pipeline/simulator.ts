@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 export interface Feed {
   readonly name: string;
   readonly file: string;
+  /** The simulator's CameraSpec.delayMs: serve this feed this much later than it is read. */
+  readonly delayMs?: number;
 }
 
 export interface SimulatorProcess {

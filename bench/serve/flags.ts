@@ -48,6 +48,13 @@ export interface BenchFlags {
    * one keyframe interval late, which the verdict counts).
    */
   readonly decode: DecodeFrames;
+  /**
+   * Each simulated camera is delayed by up to this many ms (drawn from its name; the simulator's
+   * --stagger-ms), so the cameras sharing one footage file have their keyframes out of step, as real
+   * cameras do. Default 1000, the footage's keyframe interval; 0 puts every camera's keyframes (and,
+   * with decode picked, their picks) in the same instant.
+   */
+  readonly staggerMs: number;
   readonly pytorch: boolean;
   /**
    * Cameras of the PyTorch recompute peer. Default 2 (what it sustained in issue 14's measurement): at
@@ -176,6 +183,8 @@ export const USAGE = `npm run bench:pipeline -- [--preset NAME] [options]
   --decode all|picked|keyframes  the cameras' decode setting (picked: only what each segment's
                          centre frame needs; keyframes: only keyframes, the verdict adds the footage's
                          1 s keyframe interval to the latency)  default all
+  --stagger-ms MS        delay each simulated camera by up to MS (from its name), so their keyframes
+                         are out of step like real cameras'; 0: all in step   default 1000
   --no-pytorch           skip the PyTorch recompute peer
   --pytorch-cameras N    the peer's cameras (same footage, same ingest)  default 2
   --plot-only            re-render bench/results/pipeline-serve.svg from the JSON files there
@@ -202,6 +211,7 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
       'max-wait-ms': { type: 'string' },
       ffmpeg: { type: 'string' },
       decode: { type: 'string' },
+      'stagger-ms': { type: 'string' },
       'no-pytorch': { type: 'boolean', default: false },
       'pytorch-cameras': { type: 'string' },
       'plot-only': { type: 'boolean', default: false },
@@ -242,6 +252,8 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
     ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
     ffmpeg,
     decode,
+    staggerMs:
+      values['stagger-ms'] === undefined ? (preset.staggerMs ?? 1000) : milliseconds(values['stagger-ms']),
     pytorch: !values['no-pytorch'],
     pytorchCameras:
       values['pytorch-cameras'] === undefined

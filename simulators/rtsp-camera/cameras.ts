@@ -14,6 +14,10 @@ export interface CameraBuildOptions {
   readonly log: (line: string) => void;
 }
 
+export const maxDelayMs = 10_000;
+
+const isDelayMs = (value: number): boolean => Number.isInteger(value) && value >= 0 && value <= maxDelayMs;
+
 /** Checks names and files (probing each file once) and builds the runtime of every camera; no encoder starts yet. */
 export async function buildCameras(options: CameraBuildOptions): Promise<Map<string, CameraRuntime>> {
   const names = options.cameras.map((c) => c.name);
@@ -37,6 +41,14 @@ export async function buildCameras(options: CameraBuildOptions): Promise<Map<str
       },
     );
   }
+  const badDelay = options.cameras.find((c) => !isDelayMs(c.delayMs ?? 0));
+  if (badDelay !== undefined) {
+    throw new TsnError(
+      'E_SIM_ARGS',
+      `camera ${badDelay.name}: delayMs ${String(badDelay.delayMs)} is not a whole number of ms from 0 to ${maxDelayMs}`,
+      { context: { camera: badDelay.name } },
+    );
+  }
   const probed = await Promise.all(options.cameras.map((c) => probeVideo(options.ffmpegPath, c.file)));
   const cameras = new Map<string, CameraRuntime>();
   const readers = new SharedFileReaders(options.ffmpegPath, options.log);
@@ -51,6 +63,7 @@ export async function buildCameras(options: CameraBuildOptions): Promise<Map<str
       log: options.log,
       readers,
       codec: video.codec,
+      delayMs: spec.delayMs ?? 0,
     });
     const faults = spec.faults ?? {};
     const fps = framesPerSecond(video.frameRate);

@@ -58,6 +58,24 @@ export interface CameraPlanInput {
   readonly faults: readonly { camera: string; fault: FaultSpec }[];
   /** Rendered action cameras (served after the others). */
   readonly actionCameras?: readonly Pick<CameraSpec, 'name' | 'file' | 'schedule'>[];
+  /** Each camera is delayed by staggeredDelayMs(name, staggerMs) (0 or absent: none). */
+  readonly staggerMs?: number;
+}
+
+/**
+ * A camera's delay in [0, staggerMs), drawn from its name: the same every run, spread like the
+ * independent phases of real cameras, not an even comb. FNV-1a, then murmur3's finaliser: FNV alone
+ * leaves names that differ in one character (cam-1, cam-2) in the same corner of the interval.
+ */
+export function staggeredDelayMs(name: string, staggerMs: number): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(name, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return Math.floor(((hash >>> 0) / 2 ** 32) * staggerMs);
 }
 
 /** Turns the command line into camera specs; names must be unique and every fault must name a camera. */
@@ -78,10 +96,12 @@ export function planCameras(input: CameraPlanInput): CameraSpec[] {
     const faults = input.faults
       .filter((f) => f.camera === name)
       .reduce<FaultSpec>((acc, f) => ({ ...acc, ...f.fault }), {});
+    const staggerMs = input.staggerMs ?? 0;
     return {
       name,
       file,
       ...rest,
+      ...(staggerMs > 0 ? { delayMs: staggeredDelayMs(name, staggerMs) } : {}),
       ...(input.auth ? { auth: input.auth } : {}),
       ...(Object.keys(faults).length > 0 ? { faults } : {}),
     };

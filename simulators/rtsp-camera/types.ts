@@ -42,6 +42,11 @@ export interface CameraSpec {
   readonly faults?: FaultSpec;
   /** The ground truth of `file` when it is a rendered action loop (actions/action-clip.ts). */
   readonly schedule?: ActionSchedule;
+  /**
+   * Serve the stream this many ms (0-10 000) after it is read. Cameras of one file share one reader, so
+   * without it their keyframes come in the same instant; real cameras' are out of step (default 0).
+   */
+  readonly delayMs?: number;
 }
 
 export interface Credentials {

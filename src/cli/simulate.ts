@@ -12,6 +12,7 @@ import {
 } from '../../simulators/rtsp-camera/cli-options.js';
 import { parseFaultOption } from '../../simulators/rtsp-camera/fault-schema.js';
 import { startControlServer } from '../../simulators/rtsp-camera/control-server.js';
+import { maxDelayMs } from '../../simulators/rtsp-camera/cameras.js';
 import {
   renderActionsDefaults as ra,
   runRenderActions,
@@ -32,6 +33,7 @@ interface SimulateOptions {
   readonly controlPort?: string;
   readonly actions: string[];
   readonly renderActions?: string;
+  readonly staggerMs: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -55,6 +57,12 @@ export function registerSimulateCommand(program: Command): void {
       'start with a fault, e.g. lobby:packetLossPercent=5 (repeatable)',
       collect,
       [],
+    )
+    .option(
+      '--stagger-ms <ms>',
+      'delay each camera by up to MS (drawn from its name, at most 10000), so cameras sharing a file ' +
+        'have their keyframes out of step, as real cameras do',
+      '0',
     )
     .option('--generate', 'render default test clips (lavfi) when missing and serve them')
     .option('--clips-dir <dir>', 'where --generate keeps its clips', './.cache/sim-clips')
@@ -118,6 +126,7 @@ async function runSimulate(files: readonly string[], opts: SimulateOptions): Pro
     generated,
     auth: parseAuthOptions(opts),
     faults: opts.fault.map(parseFaultOption),
+    staggerMs: parseStaggerMs(opts.staggerMs),
   });
   const simulator = await startRtspSimulator({
     host: opts.host,
@@ -164,6 +173,16 @@ async function ensureDefaultClips(
     paths.push(out);
   }
   return paths;
+}
+
+function parseStaggerMs(text: string): number {
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 0 || ms > maxDelayMs) {
+    throw new TsnError('E_SIM_ARGS', `--stagger-ms ${text}: expected whole ms from 0 to ${maxDelayMs}`, {
+      context: { option: '--stagger-ms' },
+    });
+  }
+  return ms;
 }
 
 function parsePort(text: string, option: string): number {

@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { TsnError } from '../../../src/errors/index.js';
 import { EncoderProcess, type EncoderProcessEvents } from './encoder-process.js';
-import { canPassThrough, encoderArgs, type FrameRate } from './ffmpeg-args.js';
+import { canPassThrough, encoderArgs, framesPerSecond, type FrameRate } from './ffmpeg-args.js';
 import type { MediaSource, SharedFileReaders } from './shared-reader.js';
 import { AccessUnitTimer, type ParameterSets, type TimedAccessUnit } from './timed-units.js';
 import { defaultMaxPayloadBytes } from '../rtp/h264-packetizer.js';
+import { DelayLine } from './delay-line.js';
 
 export interface CameraFeedOptions {
   readonly name: string;
@@ -21,6 +22,8 @@ export interface CameraFeedOptions {
    */
   readonly readers?: SharedFileReaders;
   readonly codec?: string;
+  /** Serve the stream this much later than it is read (CameraSpec.delayMs); 0 or absent: at once. */
+  readonly delayMs?: number;
 }
 
 type Listener = (unit: TimedAccessUnit) => void;
@@ -52,9 +55,15 @@ export class CameraFeed {
   private lastExitDetail = '';
   private announceStart = false;
   private readonly stopping = new Set<Promise<void>>();
+  private readonly delay: DelayLine<TimedAccessUnit> | undefined;
+  private delayTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: CameraFeedOptions) {
     this.timer = new AccessUnitTimer(options.frameRate, randomInt(0, 2 ** 31), defaultMaxPayloadBytes);
+    const delayMs = options.delayMs ?? 0;
+    // Room for twice the units the delay holds at the file's rate: only a stalled event loop fills it.
+    const maxUnits = Math.ceil((delayMs / 1000) * framesPerSecond(options.frameRate) * 2) + 16;
+    this.delay = delayMs > 0 ? new DelayLine(delayMs, maxUnits) : undefined;
   }
 
   get running(): boolean {
@@ -135,6 +144,8 @@ export class CameraFeed {
     this.closed = true;
     clearTimeout(this.idleTimer);
     clearTimeout(this.restartTimer);
+    clearTimeout(this.delayTimer);
+    this.delay?.clear();
     this.listeners.clear();
     for (const waiter of [...this.waiters]) waiter();
     this.retire(this.encoder);
@@ -185,7 +196,7 @@ export class CameraFeed {
           live = true;
           if (source) this.promote(source);
         }
-        if (source === this.encoder) this.emit(this.timer.push(unit));
+        if (source === this.encoder) this.deliver(this.timer.push(unit));
       },
       onUnexpectedExit: (detail) => {
         if (source) this.handleExit(source, detail);
@@ -227,10 +238,33 @@ export class CameraFeed {
     );
   }
 
+  private deliver(unit: TimedAccessUnit): void {
+    // SPS/PPS are known on arrival: a DESCRIBE does not wait out the delay.
+    for (const waiter of [...this.waiters]) waiter();
+    if (this.delay === undefined) {
+      this.emit(unit);
+      return;
+    }
+    this.delay.push(unit, Date.now());
+    this.armDelayTimer();
+  }
+
+  private armDelayTimer(): void {
+    const dueMs = this.delay?.nextDueMs;
+    if (this.delayTimer !== undefined || dueMs === undefined || this.closed) return;
+    this.delayTimer = setTimeout(
+      () => {
+        this.delayTimer = undefined;
+        for (const unit of this.delay?.takeDue(Date.now()) ?? []) this.emit(unit);
+        this.armDelayTimer();
+      },
+      Math.max(0, dueMs - Date.now()),
+    );
+  }
+
   private emit(unit: TimedAccessUnit): void {
     this.lastUnitWallMs = Date.now();
     this.lastUnitTimestamp = unit.rtpTimestamp;
-    for (const waiter of [...this.waiters]) waiter();
     if (this.announceStart) {
       this.announceStart = false;
       for (const listener of this.startedListeners) listener();

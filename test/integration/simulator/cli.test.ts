@@ -18,7 +18,8 @@ describe('tsn simulate', () => {
   test('prints one URL per camera, serves them, and exits cleanly on SIGTERM', async () => {
     const child = spawn(
       process.execPath,
-      [tsnBin, 'simulate', '--port', '0', '--camera', 'door=' + clip.file, clip.file],
+      // Staggered: the cameras of the one file are served with delays of their own and still play.
+      [tsnBin, 'simulate', '--port', '0', '--stagger-ms', '700', '--camera', 'door=' + clip.file, clip.file],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -64,6 +65,22 @@ describe('tsn simulate', () => {
     ]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /E_SIM_ARGS/);
+  });
+
+  test('a bad --stagger-ms fails with E_SIM_ARGS naming the option', async () => {
+    for (const bad of ['soon', '-1', '10001']) {
+      const result = await run(process.execPath, [
+        tsnBin,
+        'simulate',
+        '--port',
+        '0',
+        '--stagger-ms',
+        bad,
+        clip.file,
+      ]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /E_SIM_ARGS.*--stagger-ms/);
+    }
   });
 
   test('a missing file fails with E_SIM_FILE', async () => {

@@ -11,7 +11,8 @@ export interface RawResponse {
  * interleaved packets per channel, so tests can watch media start, stop and the connection close.
  */
 export class RawRtspClient {
-  readonly packets: { channel: number; data: Buffer }[] = [];
+  /** Every interleaved packet with the wall time (Date.now()) it was read at. */
+  readonly packets: { channel: number; data: Buffer; atMs: number }[] = [];
   closed = false;
   private buffer = Buffer.alloc(0);
   private cseq = 0;
@@ -98,7 +99,11 @@ export class RawRtspClient {
         if (this.buffer.length < 4) return;
         const length = this.buffer.readUInt16BE(2);
         if (this.buffer.length < 4 + length) return;
-        this.packets.push({ channel: this.buffer[1]!, data: this.buffer.subarray(4, 4 + length) });
+        this.packets.push({
+          channel: this.buffer[1]!,
+          data: this.buffer.subarray(4, 4 + length),
+          atMs: Date.now(),
+        });
         this.buffer = this.buffer.subarray(4 + length);
         continue;
       }

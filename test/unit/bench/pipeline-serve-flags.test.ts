@@ -30,6 +30,9 @@ describe('bench:pipeline flags', () => {
     assert.equal(parse([]).decode, 'all', "the service's default");
     assert.throws(() => parse(['--decode', 'some']), /all, picked or keyframes/);
     assert.ok(Object.keys(PRESETS).includes('quick'));
+    assert.equal(a.staggerMs, 1000, "simulated cameras' keyframes out of step, a GOP apart at most");
+    assert.equal(parse(['--preset', 'int8-360p-36', '--stagger-ms', '0']).staggerMs, 0);
+    assert.throws(() => parse(['--stagger-ms', 'soon']), /milliseconds/);
   });
 
   test('flags after a preset override it; lists sweep; bad values are refused', () => {
