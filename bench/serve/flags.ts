@@ -28,7 +28,8 @@ export interface BenchFlags {
   /**
    * Frames per second the service's ffmpeg hands over (config sampleFps; the segmenter keeps one per
    * 1 s segment). Default 4, the service's default. With 1 s segments, 2 already gives the same picks
-   * (a frame on each segment's start and centre; pick paddle takes the centre one) for less conversion.
+   * (a frame on each segment's start and centre; pick paddle takes the centre one) for less conversion,
+   * and with decode 'picked' (grid anchored on the centres) 1 does.
    */
   readonly sampleFps: number;
   /**
@@ -71,18 +72,22 @@ type PresetValues = Partial<Omit<BenchFlags, 'preset' | 'plotOnly'>>;
 
 /**
  * How the issue 14 presets run the service on 2 cores: one single-threaded inference worker per core
- * (one 2-thread session left 80-170 queue drops at 36 cameras, two 1-thread workers none), 2 frames/s
- * (the same picks as 4 with 1 s segments), batches of up to 4 frames with up to 150 ms of wait (at one
- * thread a frame costs 14 % less in a batch of 4 than alone; 150 ms of wait fits in the 1 s latency
- * bar), the bundled static ffmpeg (byte-identical frames; 36 live ingests alone took 0.89-0.98
- * core against 1.09-1.11 with Debian's ffmpeg 5.1, docs/inference.md "Ingest"; and it writes each frame
- * at once where 5.1 holds one back), and decode 'picked' (only the frames each segment's centre needs:
- * 36 decoders ~0.6 core against 0.9-1.0, src/sources/README.md).
+ * (one 2-thread session left 80-170 queue drops at 36 cameras, two 1-thread workers none), batches of up
+ * to 4 frames with up to 150 ms of wait (at one thread a frame costs 14 % less in a batch of 4 than
+ * alone; 150 ms of wait fits in the 1 s latency bar), the bundled static ffmpeg (byte-identical frames;
+ * 36 live ingests alone took 0.89-0.98 core against 1.09-1.11 with Debian's ffmpeg 5.1,
+ * docs/inference.md "Ingest"; and it writes each frame at once where 5.1 holds one back), and decode
+ * 'picked' (only the frames each segment's centre needs: 36 decoders ~0.6 core against 0.9-1.0,
+ * src/sources/README.md) at 1 frame/s: a picked camera's segment grid is anchored on its centres, so the
+ * one slot per 1 s segment is the centre, the same pick as at 2 or 4 frames/s for half the scaling and
+ * pipe traffic of 2 (36 cameras on a Zen 4: ~0.1 core less ffmpeg and ~0.1 less service). Decoding
+ * every frame or keyframes only, the grid is not anchored: those presets sample 2 frames/s (a slot on
+ * each segment's start and centre).
  */
 const MANY_CAMERAS = {
   threads: 1,
   workers: 2,
-  sampleFps: 2,
+  sampleFps: 1,
   maxBatch: 4,
   maxWaitMs: 150,
   ffmpeg: 'bundled',
@@ -128,6 +133,7 @@ export const PRESETS: Readonly<Record<string, PresetValues & { readonly describe
     ingest: 'main',
     ...MANY_CAMERAS,
     decode: 'keyframes',
+    sampleFps: 2,
     precisions: ['int8'],
     seconds: 60,
     warmupSeconds: 20,
@@ -139,6 +145,7 @@ export const PRESETS: Readonly<Record<string, PresetValues & { readonly describe
     ingest: 'main',
     ...MANY_CAMERAS,
     decode: 'all',
+    sampleFps: 2,
     precisions: ['int8'],
     seconds: 60,
     warmupSeconds: 20,
@@ -175,7 +182,7 @@ export const USAGE = `npm run bench:pipeline -- [--preset NAME] [options]
   --precisions fp32,int8                                            default fp32,int8
   --threads N            onnxruntime intra-op threads per worker    default 2 (presets: 1)
   --workers N            inference workers (backend.workers = batching.maxInFlight)  default 1 (presets: 2)
-  --sample-fps N         frames/s ffmpeg hands the service (config sampleFps)  default 4 (presets: 2)
+  --sample-fps N         frames/s ffmpeg hands the service (config sampleFps)  default 4 (presets: 1 picked, 2 all/keyframes)
   --max-batch N          frames per backbone call (batching.maxBatch)  default 8 (presets: 4)
   --max-wait-ms MS       wait for a fuller batch (batching.maxWaitMs)  default 50 (presets: 150)
   --ffmpeg system|bundled  the service's ffmpeg: the system one or the static one in

@@ -124,7 +124,7 @@ const cameraSettingsBase = {
     .describe(
       'all: decode every frame (each segment gets its centre frame). picked: decode only the frames ' +
         "each segment's centre frame needs (from its keyframe on), the same picks on a timeline aligned " +
-        'to the keyframes; needs sampleFps x segment seconds / 2 whole (2 fps with 1 s segments). ' +
+        'to the keyframes; needs sampleFps x segment seconds whole (1 or 2 fps with 1 s segments). ' +
         'keyframes: decode keyframes only; each segment gets the latest keyframe, one keyframe interval ' +
         'later. WHIP cameras decode every frame.',
     ),

@@ -30,6 +30,13 @@ describe('bench:pipeline flags', () => {
     assert.equal(parse([]).decode, 'all', "the service's default");
     assert.throws(() => parse(['--decode', 'some']), /all, picked or keyframes/);
     assert.ok(Object.keys(PRESETS).includes('quick'));
+    // Picked cameras' grids sit on the segment centres: 1 frame/s is each centre; the others need 2.
+    assert.deepEqual(
+      ['int8-360p-36', 'int8-1080p-12', 'int8-360p-36-all', 'int8-360p-36-keyframes'].map(
+        (preset) => parse(['--preset', preset]).sampleFps,
+      ),
+      [1, 1, 2, 2],
+    );
     assert.equal(a.staggerMs, 1000, "simulated cameras' keyframes out of step, a GOP apart at most");
     assert.equal(parse(['--preset', 'int8-360p-36', '--stagger-ms', '0']).staggerMs, 0);
     assert.throws(() => parse(['--stagger-ms', 'soon']), /milliseconds/);
