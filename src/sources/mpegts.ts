@@ -42,6 +42,14 @@ export function setContinuityCounter(packet: Uint8Array, counter: number): void 
   packet[3] = ((packet[3] ?? 0) & 0xf0) | (counter & 0x0f);
 }
 
+/** The same packet but for its continuity counter (a muxer's repeated PAT/PMT/SDT). */
+export function samePacketButContinuity(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length < TS_PACKET_BYTES || b.length < TS_PACKET_BYTES) return false;
+  if (((a[3] ?? 0) & 0xf0) !== ((b[3] ?? 0) & 0xf0)) return false;
+  for (let i = 0; i < TS_PACKET_BYTES; i++) if (i !== 3 && a[i] !== b[i]) return false;
+  return true;
+}
+
 /** `pts` unwrapped past the 33-bit wrap (every 26.5 h) so it keeps increasing after `previous`. */
 export function unwrapPts(pts90k: number, previous: number | undefined): number {
   if (previous === undefined) return pts90k;

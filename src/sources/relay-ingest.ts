@@ -2,11 +2,20 @@
 // video into MPEG-TS (no decoding), and a decoder fed only the access units the DecodeGate passes, which
 // writes rgb24 frames like any camera's ffmpeg (on the gate's shifted timeline). The relay in between is
 // the only new work in the service: 188-byte packets, a verdict per access unit, the continuity
-// counters of the video stream rewritten so the decoder's demuxer does not take dropped units for loss.
+// counters rewritten so the decoder's demuxer does not take dropped units for loss. Each pipe write
+// wakes the decoder, so the relay writes little and seldom: a run of forwarded packets goes as one
+// view of the demuxer's chunk, and the muxer's table repeats (PAT/PMT ten times a second) only when
+// they change.
 import { DecodeGate, type DecodeGateOptions, type DecodeGateStats } from './decode-gate.js';
 import { FfmpegProcess, type FfmpegProcessHandlers } from './ffmpeg-process.js';
 import { relayVideoPid } from './ingest-args.js';
-import { readTsPacket, setContinuityCounter, TS_PACKET_BYTES, unwrapPts } from './mpegts.js';
+import {
+  readTsPacket,
+  samePacketButContinuity,
+  setContinuityCounter,
+  TS_PACKET_BYTES,
+  unwrapPts,
+} from './mpegts.js';
 
 export interface RelayIngestOptions {
   readonly ffmpegPath: string;
@@ -18,15 +27,18 @@ export interface RelayIngestOptions {
 
 type CloseResult = Parameters<FfmpegProcessHandlers['onClose']>[0];
 
+const NOTHING = Buffer.alloc(0);
+
 export class RelayIngest {
   private readonly demuxer: FfmpegProcess;
   private decoder: FfmpegProcess | undefined;
   private readonly gate: DecodeGate;
-  private remainder: Buffer = Buffer.alloc(0);
+  private remainder: Buffer = NOTHING;
   /** The latest PAT/PMT/SDT packets: the decoder's demuxer needs them before the first keyframe. */
   private readonly tables = new Map<number, Buffer>();
+  /** Continuity counter per PID of what the decoder got. */
+  private readonly continuity = new Map<number, number>();
   private forwardingUnit = false;
-  private videoContinuity = 0;
   private lastPts: number | undefined;
   private firstClose: CloseResult | undefined;
   private closedCount = 0;
@@ -69,8 +81,8 @@ export class RelayIngest {
       const packet = data.subarray(at, at + TS_PACKET_BYTES);
       if (!this.relayPacket(packet, out)) return this.lostSync();
     }
-    this.remainder = Buffer.from(data.subarray(whole));
-    if (out.length > 0) this.write(Buffer.concat(out));
+    this.remainder = whole === data.length ? NOTHING : Buffer.from(data.subarray(whole));
+    if (out.length > 0) this.write(out.length === 1 ? out[0]! : Buffer.concat(out));
   }
 
   /** Appends what the decoder gets of this packet to `out`; false when the stream lost its framing. */
@@ -78,8 +90,10 @@ export class RelayIngest {
     const header = readTsPacket(packet);
     if (header === undefined) return false;
     if (header.pid !== relayVideoPid) {
+      const last = this.tables.get(header.pid);
+      if (last !== undefined && samePacketButContinuity(last, packet)) return true;
       this.tables.set(header.pid, Buffer.from(packet));
-      if (this.decoder !== undefined) out.push(packet);
+      if (this.decoder !== undefined) this.forward(header.pid, header.hasPayload, packet, out);
       return true;
     }
     if (header.unitStart) {
@@ -92,10 +106,24 @@ export class RelayIngest {
       if (this.killing !== undefined) return true; // no decoder for a connection being given up
       this.startDecoder(out);
     }
-    if (header.hasPayload) this.videoContinuity = (this.videoContinuity + 1) & 0x0f;
-    setContinuityCounter(packet, this.videoContinuity);
-    out.push(packet);
+    this.forward(header.pid, header.hasPayload, packet, out);
     return true;
+  }
+
+  /**
+   * Appends the packet with the PID's next continuity counter; a packet that follows the last one in
+   * the same chunk extends its view instead of adding a piece.
+   */
+  private forward(pid: number, hasPayload: boolean, packet: Buffer, out: Buffer[]): void {
+    const counter = ((this.continuity.get(pid) ?? 15) + (hasPayload ? 1 : 0)) & 0x0f;
+    this.continuity.set(pid, counter);
+    setContinuityCounter(packet, counter);
+    const last = out.at(-1);
+    if (last?.buffer === packet.buffer && last.byteOffset + last.length === packet.byteOffset) {
+      out[out.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + packet.length);
+    } else {
+      out.push(packet);
+    }
   }
 
   /** At the first forwarded unit (a keyframe): the decoder starts on the timeline the gate chose. */
@@ -110,7 +138,7 @@ export class RelayIngest {
       },
       { stdin: true },
     );
-    out.push(...this.tables.values());
+    for (const [pid, table] of this.tables) this.forward(pid, true, table, out);
   }
 
   private write(data: Buffer): void {
