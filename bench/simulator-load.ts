@@ -10,7 +10,8 @@ import { locateFfmpeg } from '../src/config/ffmpeg-path.js';
 import { descendantsOf, readProc } from './lib/proc-stats.js';
 import { startSimulatorProcess } from './pipeline/simulator.js';
 import { ensureFootage } from './serve/footage.js';
-import { parseBenchArgs } from './lib/bench-args.js';
+import { flagsOrExit, parseBenchArgs } from './lib/bench-args.js';
+import { maxDelayMs } from '../simulators/rtsp-camera/cameras.js';
 import { staggeredDelayMs } from '../simulators/rtsp-camera/cli-options.js';
 
 const USAGE = `npm run bench:simulator -- [options]
@@ -29,7 +30,12 @@ async function main(): Promise<void> {
     file: { type: 'string' },
     'stagger-ms': { type: 'string', default: '1000' },
   });
-  const staggerMs = Number(values['stagger-ms']);
+  const staggerMs = flagsOrExit('bench:simulator', USAGE, () => {
+    const ms = Number(values['stagger-ms']);
+    if (!Number.isInteger(ms) || ms < 0 || ms > maxDelayMs)
+      throw new Error(`--stagger-ms takes whole ms from 0 to ${maxDelayMs}, got ${values['stagger-ms']}`);
+    return ms;
+  });
   const ffmpeg = locateFfmpeg()?.path;
   if (ffmpeg === undefined) throw new Error('no ffmpeg: apt-get install ffmpeg or set FFMPEG_PATH');
   const source = join(repoRoot, 'test', 'fixtures', 'reference', 'example.avi');

@@ -260,7 +260,7 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags | 'help' {
     ffmpeg,
     decode,
     staggerMs:
-      values['stagger-ms'] === undefined ? (preset.staggerMs ?? 1000) : milliseconds(values['stagger-ms']),
+      values['stagger-ms'] === undefined ? (preset.staggerMs ?? 1000) : staggerMs(values['stagger-ms']),
     pytorch: !values['no-pytorch'],
     pytorchCameras:
       values['pytorch-cameras'] === undefined
@@ -276,6 +276,13 @@ function list(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+/** The simulator delays a camera by at most 10 s (CameraSpec.delayMs). */
+function staggerMs(value: string): number {
+  const ms = milliseconds(value);
+  if (ms > 10_000) throw new Error(`--stagger-ms is at most 10000, got ${value}`);
+  return ms;
 }
 
 function milliseconds(value: string): number {

@@ -40,6 +40,7 @@ describe('bench:pipeline flags', () => {
     assert.equal(a.staggerMs, 1000, "simulated cameras' keyframes out of step, a GOP apart at most");
     assert.equal(parse(['--preset', 'int8-360p-36', '--stagger-ms', '0']).staggerMs, 0);
     assert.throws(() => parse(['--stagger-ms', 'soon']), /milliseconds/);
+    assert.throws(() => parse(['--stagger-ms', '10001']), /at most 10000/);
   });
 
   test('flags after a preset override it; lists sweep; bad values are refused', () => {
