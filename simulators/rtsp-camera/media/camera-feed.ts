@@ -245,7 +245,13 @@ export class CameraFeed {
       this.emit(unit);
       return;
     }
+    const droppedBefore = this.delay.dropped;
     this.delay.push(unit, Date.now());
+    if (this.delay.dropped > droppedBefore) {
+      this.options.log(
+        `camera ${this.options.name}: delay queue full, ${this.delay.dropped} unit(s) dropped so far (the event loop stalled?)`,
+      );
+    }
     this.armDelayTimer();
   }
 
