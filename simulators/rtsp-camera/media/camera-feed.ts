@@ -247,7 +247,8 @@ export class CameraFeed {
     }
     const droppedBefore = this.delay.dropped;
     this.delay.push(unit, Date.now());
-    if (this.delay.dropped > droppedBefore) {
+    // The first drop and every hundredth: a stalled loop must not also flood the log.
+    if (this.delay.dropped > droppedBefore && this.delay.dropped % 100 === 1) {
       this.options.log(
         `camera ${this.options.name}: delay queue full, ${this.delay.dropped} unit(s) dropped so far (the event loop stalled?)`,
       );
