@@ -40,6 +40,9 @@ export function createNatsPublisher(
   const capacity = options.maxBufferedMessages ?? 10_000;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
   const retryDelayMs = options.retryDelayMs ?? 1000;
+  // Long enough for one publish whose ack never comes (a stream electing a new leader after a node
+  // died) and its retry: a shorter wait let a SIGTERMed edge drop its handover events.
+  const closeFlushTimeoutMs = options.closeFlushTimeoutMs ?? publishTimeoutMs + retryDelayMs + 2000;
   const delays = new CancellableDelays();
   const idleWaiters = new Set<() => void>();
   let closed: Promise<void> | undefined;
@@ -144,7 +147,12 @@ export function createNatsPublisher(
 
   const shutdown = async (): Promise<void> => {
     // Events still queued (e.g. the episodes the pipeline ends at shutdown) get a bounded chance to go out.
-    if (link.connection !== undefined) await flush(options.closeFlushTimeoutMs ?? 2000);
+    if (link.connection !== undefined && !(await flush(closeFlushTimeoutMs))) {
+      log.warn(
+        { unconfirmed: buffered(), waitedMs: closeFlushTimeoutMs },
+        'closing with messages NATS has not confirmed; they are dropped',
+      );
+    }
     pump.stop();
     core.clear();
     coreEvents?.clear();

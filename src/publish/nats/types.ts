@@ -41,7 +41,10 @@ export interface NatsPublisherOptions extends Omit<ConnectSettings, 'credsConten
   readonly publishTimeoutMs?: number;
   /** Pause after a failed publish or stream setup before trying again. Default 1 s. */
   readonly retryDelayMs?: number;
-  /** close() first waits this long for queued messages to reach the server. Default 2 s. */
+  /**
+   * close() first waits this long for queued messages to reach the server (JetStream events: to be
+   * acked). Default publishTimeoutMs + retryDelayMs + 2 s (8 s): one lost ack and its retry.
+   */
   readonly closeFlushTimeoutMs?: number;
   readonly logger?: PublishLogger;
 }
