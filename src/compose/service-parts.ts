@@ -21,7 +21,10 @@ export interface Parts {
   subscriptions: Subscription[];
 }
 
-/** SIGTERM to exit, NATS up or down: the steps below share it. */
+/**
+ * SIGTERM to exit: the steps below share it. While NATS is connected but JetStream does not ack (a
+ * stream electing a leader), the publisher's own close() waits up to its closeFlushTimeoutMs more.
+ */
 const SHUTDOWN_BUDGET_MS = 5000;
 /** Of that, what queued frames get to become windows. */
 const PIPELINE_DRAIN_TIMEOUT_MS = 3000;
