@@ -11,7 +11,7 @@ import { descendantsOf, readProc } from './lib/proc-stats.js';
 import { startSimulatorProcess } from './pipeline/simulator.js';
 import { ensureFootage } from './serve/footage.js';
 import { flagsOrExit, parseBenchArgs } from './lib/bench-args.js';
-import { maxDelayMs } from '../simulators/rtsp-camera/cameras.js';
+import { isDelayMs, maxDelayMs } from '../simulators/rtsp-camera/cameras.js';
 import { staggeredDelayMs } from '../simulators/rtsp-camera/cli-options.js';
 
 const USAGE = `npm run bench:simulator -- [options]
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   });
   const staggerMs = flagsOrExit('bench:simulator', USAGE, () => {
     const ms = Number(values['stagger-ms']);
-    if (!Number.isInteger(ms) || ms < 0 || ms > maxDelayMs)
+    if (!isDelayMs(ms))
       throw new Error(`--stagger-ms takes whole ms from 0 to ${maxDelayMs}, got ${values['stagger-ms']}`);
     return ms;
   });

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ModelPrecision } from '../../src/model/types.js';
 import type { DecodeFrames } from '../../src/sources/options.js';
 import type { FootageResolution } from './footage.js';
+import { maxDelayMs } from '../../simulators/rtsp-camera/cameras.js';
 
 /**
  * What the service's ffmpeg decodes: `main` the camera's stream at `resolution`; `substream` a 360p
@@ -278,10 +279,10 @@ function list(value: string): string[] {
     .filter((s) => s !== '');
 }
 
-/** The simulator delays a camera by at most 10 s (CameraSpec.delayMs). */
+/** The simulator delays a camera by at most maxDelayMs (CameraSpec.delayMs). */
 function staggerMs(value: string): number {
   const ms = milliseconds(value);
-  if (ms > 10_000) throw new Error(`--stagger-ms is at most 10000, got ${value}`);
+  if (ms > maxDelayMs) throw new Error(`--stagger-ms is at most ${maxDelayMs}, got ${value}`);
   return ms;
 }
 

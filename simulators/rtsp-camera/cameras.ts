@@ -16,7 +16,9 @@ export interface CameraBuildOptions {
 
 export const maxDelayMs = 10_000;
 
-const isDelayMs = (value: number): boolean => Number.isInteger(value) && value >= 0 && value <= maxDelayMs;
+/** A camera's delayMs (and the stagger that draws one): whole ms from 0 to maxDelayMs. */
+export const isDelayMs = (value: number): boolean =>
+  Number.isInteger(value) && value >= 0 && value <= maxDelayMs;
 
 /** Checks names and files (probing each file once) and builds the runtime of every camera; no encoder starts yet. */
 export async function buildCameras(options: CameraBuildOptions): Promise<Map<string, CameraRuntime>> {

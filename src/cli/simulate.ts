@@ -12,7 +12,7 @@ import {
 } from '../../simulators/rtsp-camera/cli-options.js';
 import { parseFaultOption } from '../../simulators/rtsp-camera/fault-schema.js';
 import { startControlServer } from '../../simulators/rtsp-camera/control-server.js';
-import { maxDelayMs } from '../../simulators/rtsp-camera/cameras.js';
+import { isDelayMs, maxDelayMs } from '../../simulators/rtsp-camera/cameras.js';
 import {
   renderActionsDefaults as ra,
   runRenderActions,
@@ -177,7 +177,7 @@ async function ensureDefaultClips(
 
 function parseStaggerMs(text: string): number {
   const ms = Number(text);
-  if (!Number.isInteger(ms) || ms < 0 || ms > maxDelayMs) {
+  if (!isDelayMs(ms)) {
     throw new TsnError('E_SIM_ARGS', `--stagger-ms ${text}: expected whole ms from 0 to ${maxDelayMs}`, {
       context: { option: '--stagger-ms' },
     });
